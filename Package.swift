@@ -79,11 +79,13 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeSimTests",
-            dependencies: ["KubeSim", "Unstructured", "HTTPTransport", "CurlTransport"]
+            dependencies: ["KubeSim", "Unstructured", "HTTPTransport", "CurlTransport", "TestSupport"]
         ),
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient", "KubeSim", "KubeModel", "Unstructured", "HTTPTransport", "CurlTransport"]
+            dependencies: [
+                "KubeClient", "KubeSim", "KubeModel", "Unstructured", "HTTPTransport", "CurlTransport", "TestSupport",
+            ]
         ),
     ]
 )

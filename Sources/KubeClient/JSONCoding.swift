@@ -1,0 +1,38 @@
+import Foundation
+
+/// JSON encoding and decoding of typed objects to and from the bytes on the wire.
+enum JSONCoding {
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try JSONDecoder().decode(type, from: Data(bytes))
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    /// Decodes, turning any failure into `KubeClientError.decoding` with the type and reason.
+    static func decodeResponse<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(KubeClientError) -> T {
+        do {
+            return try decode(type, from: bytes)
+        } catch {
+            throw .decoding("\(T.self): \(describe(error))")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            return "\(path(context)).\(key.stringValue): required key is missing"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
