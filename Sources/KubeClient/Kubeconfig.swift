@@ -1,5 +1,6 @@
 import CurlTransport
 import Foundation
+import Unstructured
 import YAMLCodec
 
 /// A kubeconfig file (`apiVersion: v1, kind: Config`), as kubectl reads it.
@@ -100,7 +101,9 @@ public struct Kubeconfig: Sendable, Equatable, Codable {
     public static func parse(_ text: String, path: String) throws(KubeClientError) -> Kubeconfig {
         var config: Kubeconfig
         do {
-            config = try YAML.decode(Kubeconfig.self, from: text)
+            // An empty file is an empty configuration, as kubectl reads it.
+            let tree = try YAML.parse(text)
+            config = tree.isNull ? Kubeconfig() : try JSONValueDecoder().decode(Kubeconfig.self, from: tree)
         } catch {
             throw .configuration("cannot read kubeconfig \(path): \(error)")
         }
@@ -261,7 +264,7 @@ public struct Kubeconfig: Sendable, Equatable, Codable {
         if path.hasPrefix("~/") {
             return (NSHomeDirectory() as NSString).appendingPathComponent(String(path.dropFirst(2)))
         }
-        return (directory as NSString).appendingPathComponent(path)
+        return ((directory as NSString).appendingPathComponent(path) as NSString).standardizingPath
     }
 
     static func decodeBase64(_ text: String, field: String) throws(KubeClientError) -> [UInt8] {
