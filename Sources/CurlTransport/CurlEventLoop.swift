@@ -24,6 +24,8 @@ public final class CurlEventLoop: @unchecked Sendable {
     }
 
     private let shared = Mutex(Shared())
+    /// Idle connections kept for reuse.
+    static let maximumIdleConnections = 64
     private let multi: UnsafeMutableRawPointer
     private let nextID = Atomic<UInt64>(1)
 
@@ -32,6 +34,9 @@ public final class CurlEventLoop: @unchecked Sendable {
         CurlGlobal.ensureInitialized()
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         self.multi = multi
+        // curl keeps about four idle connections per running transfer; a process that talks to a few servers
+        // with bursts of requests keeps more, so a burst elsewhere does not evict a connection about to be reused.
+        ms2m_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.maximumIdleConnections)
         let thread = Thread { [self] in self.run() }
         thread.name = "ms2m-curl"
         thread.start()

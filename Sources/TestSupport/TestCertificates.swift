@@ -9,48 +9,69 @@ import Foundation
 public struct TestCertificates: Sendable {
     /// The directory holding every file.
     public let directory: URL
-    public var caCertificatePath: String { directory.appendingPathComponent("ca.crt").path }
-    public var caKeyPath: String { directory.appendingPathComponent("ca.key").path }
-    public var serverCertificatePath: String { directory.appendingPathComponent("server.crt").path }
-    public var serverKeyPath: String { directory.appendingPathComponent("server.key").path }
-    public var clientCertificatePath: String { directory.appendingPathComponent("client.crt").path }
-    public var clientKeyPath: String { directory.appendingPathComponent("client.key").path }
+    public var caCertificatePath: String { path("ca.crt") }
+    public var caKeyPath: String { path("ca.key") }
+    public var serverCertificatePath: String { path("server.crt") }
+    public var serverKeyPath: String { path("server.key") }
+    public var clientCertificatePath: String { path("client.crt") }
+    public var clientKeyPath: String { path("client.key") }
 
-    /// Generates a CA, a server certificate and a client certificate signed by it.
-    public static func generate(caName: String = "ms2m-test-ca", clientName: String = "ms2m-test-user") throws
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// Generates a CA, a server certificate and a client certificate signed by it; openssl runs while the
+    /// calling task is suspended, off the cooperative thread pool.
+    public static func create(caName: String = "ms2m-test-ca", clientName: String = "ms2m-test-user") async throws
         -> TestCertificates
     {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ms2m-certs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let certificates = TestCertificates(directory: directory)
-        let extensions = directory.appendingPathComponent("server.ext")
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubesim.test\n"
-            .write(to: extensions, atomically: true, encoding: .utf8)
-        let clientExtensions = directory.appendingPathComponent("client.ext")
-        try "extendedKeyUsage=clientAuth\n".write(to: clientExtensions, atomically: true, encoding: .utf8)
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try openssl(["req", "-x509"] + ec + [
-            "-keyout", certificates.caKeyPath, "-out", certificates.caCertificatePath, "-days", "2",
-            "-subj", "/CN=\(caName)",
-        ], in: directory)
-        try certificates.issue(
-            name: "server", subject: "/CN=kubesim", extensionsFile: extensions.path, ec: ec)
-        try certificates.issue(
-            name: "client", subject: "/O=system:masters/CN=\(clientName)", extensionsFile: clientExtensions.path,
-            ec: ec)
+        let certificates = try prepare()
+        for arguments in certificates.opensslInvocations(caName: caName, clientName: clientName) {
+            try await ProcessRunner.check("/usr/bin/openssl", arguments, currentDirectory: certificates.directory)
+        }
         return certificates
     }
 
-    private func issue(name: String, subject: String, extensionsFile: String, ec: [String]) throws {
-        let key = directory.appendingPathComponent("\(name).key").path
-        let request = directory.appendingPathComponent("\(name).csr").path
-        let certificate = directory.appendingPathComponent("\(name).crt").path
-        try Self.openssl(["req"] + ec + ["-keyout", key, "-out", request, "-subj", subject], in: directory)
-        try Self.openssl([
-            "x509", "-req", "-in", request, "-CA", caCertificatePath, "-CAkey", caKeyPath, "-CAcreateserial",
-            "-out", certificate, "-days", "2", "-extfile", extensionsFile,
-        ], in: directory)
+    /// The blocking form of `create`, for synchronous code. Async tests should call `create`, since this holds
+    /// one of the cooperative pool's few threads while openssl runs.
+    public static func generate(caName: String = "ms2m-test-ca", clientName: String = "ms2m-test-user") throws
+        -> TestCertificates
+    {
+        let certificates = try prepare()
+        for arguments in certificates.opensslInvocations(caName: caName, clientName: clientName) {
+            let result = try ProcessRunner.runSynchronously(
+                "/usr/bin/openssl", arguments, currentDirectory: certificates.directory)
+            guard result.status == 0 else {
+                throw TestSupportError("openssl \(arguments.first ?? "") failed: \(result.errorOutput)")
+            }
+        }
+        return certificates
+    }
+
+    /// Makes the directory and the extension files.
+    private static func prepare() throws -> TestCertificates {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ms2m-certs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubesim.test\n"
+            .write(to: directory.appendingPathComponent("server.ext"), atomically: true, encoding: .utf8)
+        try "extendedKeyUsage=clientAuth\n"
+            .write(to: directory.appendingPathComponent("client.ext"), atomically: true, encoding: .utf8)
+        return TestCertificates(directory: directory)
+    }
+
+    /// The openssl commands, in order: the CA, then a key, request and signed certificate for server and client.
+    private func opensslInvocations(caName: String, clientName: String) -> [[String]] {
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        var invocations = [
+            ["req", "-x509"] + ec + ["-keyout", caKeyPath, "-out", caCertificatePath, "-days", "2", "-subj", "/CN=\(caName)"]
+        ]
+        for (name, subject) in [("server", "/CN=kubesim"), ("client", "/O=system:masters/CN=\(clientName)")] {
+            invocations.append(["req"] + ec + ["-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", subject])
+            invocations.append([
+                "x509", "-req", "-in", path("\(name).csr"), "-CA", caCertificatePath, "-CAkey", caKeyPath,
+                "-CAcreateserial", "-out", path("\(name).crt"), "-days", "2", "-extfile", path("\(name).ext"),
+            ])
+        }
+        return invocations
     }
 
     /// Reads one of the generated files.
@@ -61,22 +82,6 @@ public struct TestCertificates: Sendable {
     /// Removes the directory.
     public func remove() {
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static func openssl(_ arguments: [String], in directory: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSupportError("openssl \(arguments.first ?? "") failed: \(String(decoding: output, as: UTF8.self))")
-        }
     }
 }
 

@@ -6,12 +6,12 @@ import Testing
 
 @Suite("CurlTransport over TLS")
 struct CurlTransportTLSTests {
-    static let certificates = Result { try TestCertificates.generate() }
-    static let otherCertificates = Result { try TestCertificates.generate(caName: "some-other-ca") }
+    static let certificates = Task { try await TestCertificates.create() }
+    static let otherCertificates = Task { try await TestCertificates.create(caName: "some-other-ca") }
 
     @Test("the right CA verifies the server (inline PEM and file)")
     func rightCA() async throws {
-        let certs = try Self.certificates.get()
+        let certs = try await Self.certificates.value
         let server = try await TestHTTPServer.start(tls: (certs.serverCertificatePath, certs.serverKeyPath, nil))
         defer { Task { try? await server.shutdown() } }
         let inline = CurlTransport(configuration: .init(tls: TLSOptions(caCertificatesPEM: try certs.contents(of: certs.caCertificatePath))))
@@ -22,8 +22,8 @@ struct CurlTransportTLSTests {
 
     @Test("a wrong CA fails with a TLS error that says why")
     func wrongCA() async throws {
-        let certs = try Self.certificates.get()
-        let other = try Self.otherCertificates.get()
+        let certs = try await Self.certificates.value
+        let other = try await Self.otherCertificates.value
         let server = try await TestHTTPServer.start(tls: (certs.serverCertificatePath, certs.serverKeyPath, nil))
         defer { Task { try? await server.shutdown() } }
         let transport = CurlTransport(configuration: .init(tls: TLSOptions(caCertificatesPEM: try other.contents(of: other.caCertificatePath))))
@@ -41,8 +41,8 @@ struct CurlTransportTLSTests {
 
     @Test("insecure-skip-tls-verify works only when asked for")
     func insecure() async throws {
-        let certs = try Self.certificates.get()
-        let other = try Self.otherCertificates.get()
+        let certs = try await Self.certificates.value
+        let other = try await Self.otherCertificates.value
         let server = try await TestHTTPServer.start(tls: (certs.serverCertificatePath, certs.serverKeyPath, nil))
         defer { Task { try? await server.shutdown() } }
         let asked = CurlTransport(configuration: .init(tls: TLSOptions(insecureSkipVerify: true)))
@@ -55,7 +55,7 @@ struct CurlTransportTLSTests {
 
     @Test("tls-server-name verifies against another name while connecting to the URL's host")
     func serverName() async throws {
-        let certs = try Self.certificates.get()
+        let certs = try await Self.certificates.value
         let server = try await TestHTTPServer.start(tls: (certs.serverCertificatePath, certs.serverKeyPath, nil))
         defer { Task { try? await server.shutdown() } }
         let ca = try certs.contents(of: certs.caCertificatePath)
@@ -70,7 +70,7 @@ struct CurlTransportTLSTests {
 
     @Test("client certificates are presented, inline or from files, and required when the server asks")
     func clientCertificates() async throws {
-        let certs = try Self.certificates.get()
+        let certs = try await Self.certificates.value
         let server = try await TestHTTPServer.start(tls: (certs.serverCertificatePath, certs.serverKeyPath, certs.caCertificatePath))
         defer { Task { try? await server.shutdown() } }
         let ca = try certs.contents(of: certs.caCertificatePath)

@@ -125,7 +125,7 @@ struct ClientAuthenticationTests {
 
     @Test("over TLS, kubeconfig CA and client certificate data authenticate the user")
     func clientCertificates() async throws {
-        let certificates = try TestCertificates.generate()
+        let certificates = try await TestCertificates.create()
         defer { certificates.remove() }
         let scratch = try Scratch()
         defer { scratch.remove() }

@@ -1,0 +1,63 @@
+/// How a `KubeSimServer` listens and behaves.
+public struct KubeSimConfiguration: Sendable {
+    /// Files for serving HTTPS.
+    public struct TLS: Sendable {
+        /// The server's certificate chain, PEM (leaf first).
+        public var certificateChainFile: String
+        /// The server's private key, PEM.
+        public var privateKeyFile: String
+        /// When set, clients must present a certificate signed by one of these CAs (PEM).
+        public var clientCAFile: String?
+
+        public init(certificateChainFile: String, privateKeyFile: String, clientCAFile: String? = nil) {
+            self.certificateChainFile = certificateChainFile
+            self.privateKeyFile = privateKeyFile
+            self.clientCAFile = clientCAFile
+        }
+    }
+
+    /// Which credentials are accepted; a request with none of them is answered 401 Unauthorized.
+    public struct Authentication: Sendable {
+        /// Accepted `Authorization: Bearer <token>` tokens.
+        public var bearerTokens: Set<String>
+        /// Accepted `Authorization: Basic` users (user → password).
+        public var basicUsers: [String: String]
+        /// Whether any verified client certificate authenticates the request.
+        public var acceptClientCertificates: Bool
+
+        public init(
+            bearerTokens: Set<String> = [], basicUsers: [String: String] = [:], acceptClientCertificates: Bool = false
+        ) {
+            self.bearerTokens = bearerTokens
+            self.basicUsers = basicUsers
+            self.acceptClientCertificates = acceptClientCertificates
+        }
+    }
+
+    public var host = "127.0.0.1"
+    /// 0 picks an ephemeral port.
+    public var port = 0
+    /// Serve HTTPS with these files; nil serves plain HTTP.
+    public var tls: TLS?
+    /// nil allows anonymous requests.
+    public var authentication: Authentication?
+    /// Events retained for watch resumption and consistent pagination; older revisions answer 410 Expired.
+    public var watchHistoryLimit = 10_000
+    /// How often watches with `allowWatchBookmarks=true` receive a BOOKMARK.
+    public var bookmarkInterval: Duration = .seconds(1)
+    /// When true, deleting a pod removes it at once; otherwise a pod bound to a node with a grace period stays
+    /// Terminating until it is deleted again with `gracePeriodSeconds=0` (the kubelet's part).
+    public var podDeletionIsImmediate = false
+    /// Event lines a watcher may have waiting before its stream is ended (the client then re-lists).
+    public var watchBufferLimit = 50_000
+    /// Largest accepted request body, in bytes.
+    public var maxRequestBodySize = 10 * 1024 * 1024
+    /// Delay before the garbage collector acts on a change (it runs asynchronously, like kube-controller-manager).
+    public var garbageCollectorDelay: Duration = .milliseconds(20)
+    /// Namespaces present at start.
+    public var initialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
+    /// Number of NIO event-loop threads.
+    public var eventLoopThreads = 2
+
+    public init() {}
+}

@@ -1,0 +1,227 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+import Unstructured
+
+/// A request forwarded to a node's kubelet through `/api/v1/nodes/{node}/proxy/{path}`.
+public struct NodeProxyRequest: Sendable {
+    public var node: String
+    public var method: String
+    /// The path after `proxy/`, without a leading slash.
+    public var path: String
+    /// The raw query string ("" when none).
+    public var query: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+}
+
+/// The kubelet's answer to a proxied request.
+public struct NodeProxyResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A store-level failure of the Swift fixture API (`create`), carrying the Status the HTTP API would answer.
+public struct KubeSimError: Error, Sendable, CustomStringConvertible {
+    public var code: Int
+    public var reason: String
+    public var message: String
+    /// The metav1.Status object.
+    public var status: JSONValue
+    public var description: String { "\(code) \(reason): \(message)" }
+}
+
+/// An in-process Kubernetes API server emulator speaking the real wire contract over HTTP(S) on loopback.
+///
+/// Serves the built-in resources of `BuiltinResources` plus every established CustomResourceDefinition:
+/// discovery, CRUD, the four PATCH types, selectors, `limit`/`continue` pages served from one snapshot,
+/// watches (bookmarks, `sendInitialEvents`, 410 for compacted revisions, selector transitions), graceful pod
+/// deletion, finalizers, an asynchronous garbage collector, namespace and CRD finalization, the status, scale,
+/// binding, eviction, finalize and node proxy subresources, TLS with client certificates, and fault injection.
+///
+/// Known simplifications against kube-apiserver:
+/// - Server-side apply merges the applied configuration into the live object (strategic merge rules for
+///   built-ins, JSON merge patch for custom resources) and records one `Apply` managedFields entry per manager;
+///   there is no field ownership (fields dropped from a later apply are kept) and no conflict detection
+///   (`force` is accepted and ignored). Apply bodies must be JSON (valid YAML); other YAML is 415.
+/// - `managedFields` `Update` entries are recorded only when the request names a `fieldManager`.
+/// - Built-in validation covers names, label syntax and the immutable spec fields of pods, statefulsets,
+///   deployments, replicasets and jobs; other built-in field validation is not done. Defaulting covers common
+///   pod, workload, service and secret defaults.
+/// - Each resource has its own storage: core `events` and `events.k8s.io` events are not the same objects.
+///   Multi-version CRDs use conversion `None` (apiVersion rewritten).
+/// - Only JSON is spoken (no protobuf, no Table, no aggregated discovery; YAML request bodies are not parsed).
+/// - A watch from a resourceVersion newer than the current one starts there instead of waiting.
+public final class KubeSimServer: Sendable {
+    let core: KubeSimCore
+    private struct Running {
+        var group: MultiThreadedEventLoopGroup?
+        var channel: (any Channel)?
+        var port = 0
+        var controllers: Task<Void, Never>?
+    }
+    private let running = Mutex(Running())
+
+    public init(configuration: KubeSimConfiguration = .init()) {
+        core = KubeSimCore(configuration: configuration)
+    }
+
+    /// The configuration the server was made with.
+    public var configuration: KubeSimConfiguration { core.configuration }
+
+    /// Binds and starts serving; afterwards `port` and `baseURL` are valid.
+    public func start() async throws {
+        let config = core.configuration
+        var sslContext: NIOSSLContext?
+        if let tls = config.tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainFile).map {
+                NIOSSLCertificateSource.certificate($0)
+            }
+            var tlsConfig = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain,
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKeyFile, format: .pem)))
+            if let ca = tls.clientCAFile {
+                tlsConfig.certificateVerification = .noHostnameVerification
+                tlsConfig.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+            }
+            sslContext = try NIOSSLContext(configuration: tlsConfig)
+        }
+        let ssl = sslContext
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.eventLoopThreads))
+        let core = self.core
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let ssl {
+                        try sync.addHandler(NIOSSLServerHandler(context: ssl))
+                    }
+                    try sync.configureHTTPServerPipeline(withErrorHandling: true)
+                    try sync.addHandler(HTTPHandler(core: core, tls: ssl != nil))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: config.host, port: config.port).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        let port = channel.localAddress?.port ?? config.port
+        core.serverAddress.withLock { $0 = "\(config.host):\(port)" }
+        let controllers = Task { await core.runControllers() }
+        running.withLock {
+            $0.group = group
+            $0.channel = channel
+            $0.port = port
+            $0.controllers = controllers
+        }
+    }
+
+    /// Stops listening, ends open watches and connections, and stops the controllers.
+    public func shutdown() async throws {
+        let r = running.withLock { r -> Running in
+            let old = r
+            r = Running()
+            return old
+        }
+        r.controllers?.cancel()
+        core.closeAllWatches()
+        if let channel = r.channel { try? await channel.close() }
+        if let group = r.group { try await group.shutdownGracefully() }
+    }
+
+    /// The bound port (0 before `start()`).
+    public var port: Int { running.withLock { $0.port } }
+
+    /// `http://127.0.0.1:PORT`, or https when TLS is configured.
+    public var baseURL: String {
+        let scheme = core.configuration.tls == nil ? "http" : "https"
+        let host = core.configuration.host.contains(":") ? "[\(core.configuration.host)]" : core.configuration.host
+        return "\(scheme)://\(host):\(port)"
+    }
+
+    /// Scripted failures, delays and broken watches.
+    public var faults: FaultInjector { core.faults }
+
+    /// The requests received so far.
+    public var requests: RequestLog { core.requests }
+
+    /// Serves `/api/v1/nodes/{node}/proxy/{path}`; without a handler those answer 503 "no kubelet for node".
+    public func setNodeProxyHandler(_ handler: @escaping @Sendable (NodeProxyRequest) async -> NodeProxyResponse) {
+        core.nodeProxyHandler.withLock { $0 = handler }
+    }
+
+    /// The current resourceVersion (the global revision counter).
+    public var currentResourceVersion: String { String(core.store.currentRV) }
+
+    // MARK: Direct store access for fixtures
+
+    /// Creates an object as a POST would (server-set metadata, watch event, new revision), but keeps `status`
+    /// as given, so fixtures can create e.g. running pods. Throws `KubeSimError` with the API's Status.
+    @discardableResult
+    public func create(_ object: JSONValue) throws -> JSONValue {
+        guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue,
+            let info = core.registry.lookup(apiVersion: apiVersion, kind: kind)
+        else {
+            throw Self.error(APIError.badRequest("no resource serves apiVersion/kind of the object"))
+        }
+        do {
+            let ns = info.namespaced ? (object.metaNamespace.isEmpty ? "default" : object.metaNamespace) : nil
+            return try core.createObject(info, namespace: ns, body: object, options: WriteOptions(fromFixture: true))
+                .value
+        } catch let e as APIError {
+            throw Self.error(e)
+        }
+    }
+
+    /// Replaces an object (as a PUT without resourceVersion, status included). Throws `KubeSimError`.
+    @discardableResult
+    public func update(_ object: JSONValue) throws -> JSONValue {
+        guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue,
+            let info = core.registry.lookup(apiVersion: apiVersion, kind: kind)
+        else {
+            throw Self.error(APIError.badRequest("no resource serves apiVersion/kind of the object"))
+        }
+        do {
+            return try core.updateObject(
+                info, namespace: object.metaNamespace, name: object.metaName, body: object,
+                options: WriteOptions(fromFixture: true), mode: .fixture
+            ).value
+        } catch let e as APIError {
+            throw Self.error(e)
+        }
+    }
+
+    /// The object, or nil.
+    public func get(apiVersion: String, kind: String, namespace: String?, name: String) -> JSONValue? {
+        guard let info = core.registry.lookup(apiVersion: apiVersion, kind: kind) else { return nil }
+        let key = info.namespaced ? "\(namespace ?? "default")/\(name)" : name
+        return core.store.state.withLock { $0.get(info.id, key)?.value }
+    }
+
+    /// Objects of a kind, in one namespace (nil = all), ordered by namespace/name.
+    public func list(apiVersion: String, kind: String, namespace: String?) -> [JSONValue] {
+        guard let info = core.registry.lookup(apiVersion: apiVersion, kind: kind) else { return [] }
+        return core.store.state.withLock { s in
+            s.snapshot(info.id, namespace: info.namespaced ? namespace : nil, at: nil)?.map(\.value) ?? []
+        }
+    }
+
+    private static func error(_ e: APIError) -> KubeSimError {
+        KubeSimError(code: e.code, reason: e.reason, message: e.message, status: e.status)
+    }
+}

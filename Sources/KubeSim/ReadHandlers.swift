@@ -1,0 +1,239 @@
+import NIOCore
+import Unstructured
+
+extension KubeSimCore {
+    /// The bytes of an object as `info`'s version presents it.
+    func objectBytes(_ object: StoredObject, _ info: ResourceInfo) -> [UInt8] {
+        if info.isCustom && info.apiVersion != info.storageAPIVersion {
+            return WatchHub.converted(object, for: info)
+        }
+        return object.bytes
+    }
+
+    func getRequest(_ info: ResourceInfo, namespace: String, name: String, query: QueryParameters) throws
+        -> APIResponse
+    {
+        let key = info.namespaced ? "\(namespace)/\(name)" : name
+        guard let obj = store.state.withLock({ $0.get(info.id, key) }) else {
+            throw APIError.notFound(info, name: name)
+        }
+        return .bytes(200, objectBytes(obj, info))
+    }
+
+    /// LIST: items in key order, with `limit`/`continue` pages served from one snapshot revision.
+    func list(_ info: ResourceInfo, namespace: String?, query: QueryParameters) throws -> APIResponse {
+        let filter = try ObjectFilter.from(query, info: info, namespace: namespace)
+        let limit = try query.int("limit").flatMap { $0 > 0 ? Int($0) : nil }
+        var snapshotRV: Int64?
+        var startKey: String?
+        let rvParam = query["resourceVersion"] ?? ""
+        if let token = query["continue"], !token.isEmpty {
+            if !rvParam.isEmpty {
+                throw APIError.badRequest("specifying resource version is not allowed when using continue")
+            }
+            let t = try ContinueToken.decode(token)
+            snapshotRV = t.rv > 0 ? t.rv : nil
+            startKey = t.start
+        } else if query["resourceVersionMatch"] == "Exact" {
+            guard let rv = Int64(rvParam), rv > 0 else {
+                throw APIError.invalid(
+                    kind: "ListOptions", group: "meta.k8s.io", name: "",
+                    errors: [
+                        .forbidden(
+                            "resourceVersionMatch",
+                            "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"\(rvParam)\"")
+                    ])
+            }
+            snapshotRV = rv
+        } else if !rvParam.isEmpty && Int64(rvParam) == nil {
+            throw APIError.badRequest("invalid resource version \"\(rvParam)\"")
+        }
+        let ns = info.namespaced ? namespace : nil
+        let (objects, currentRV, compacted) = store.state.withLock { s in
+            (s.snapshot(info.id, namespace: ns, at: snapshotRV), s.rv, s.compactedRV)
+        }
+        guard let objects else {
+            if query["continue"] != nil, let startKey {
+                throw APIError.expired(
+                    ContinueToken.expiredMessage,
+                    listContinue: ContinueToken(rv: -1, start: startKey).encode())
+            }
+            throw APIError.expired("too old resource version: \(snapshotRV ?? 0) (\(compacted))")
+        }
+        let listRV = snapshotRV ?? currentRV
+        var index = 0
+        if let startKey {
+            // Binary search the first key >= startKey.
+            var lo = 0
+            var hi = objects.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if objects[mid].key < startKey { lo = mid + 1 } else { hi = mid }
+            }
+            index = lo
+        }
+        // First pass: choose the page (no copying); second pass: write it.
+        let selective = filter.hasSelectors
+        var page: [StoredObject] = []
+        var more = false
+        var remaining = 0
+        var size = 0
+        while index < objects.count {
+            let o = objects[index]
+            index += 1
+            if selective && !filter.matchesSelectors(o.value) { continue }
+            if let limit, page.count == limit {
+                more = true
+                remaining = objects.count - index + 1
+                break
+            }
+            page.append(o)
+            size += o.bytes.count + 1
+        }
+        var meta: JSONObject = ["resourceVersion": .string(String(listRV))]
+        if more, let lastKey = page.last?.key {
+            meta["continue"] = .string(ContinueToken.after(lastKey, rv: listRV).encode())
+            if !selective { meta["remainingItemCount"] = .int(Int64(remaining)) }
+        }
+        let convert = info.isCustom && info.apiVersion != info.storageAPIVersion
+        var body: [UInt8] = []
+        body.reserveCapacity(size + 256)
+        body.append(contentsOf: #"{"kind":"#.utf8)
+        body.append(contentsOf: JSONValue.string(info.listKind).jsonBytes())
+        body.append(contentsOf: #","apiVersion":"#.utf8)
+        body.append(contentsOf: JSONValue.string(info.apiVersion).jsonBytes())
+        body.append(contentsOf: #","metadata":"#.utf8)
+        body.append(contentsOf: JSONValue.object(meta).jsonBytes())
+        body.append(contentsOf: #","items":["#.utf8)
+        for (i, o) in page.enumerated() {
+            if i > 0 { body.append(UInt8(ascii: ",")) }
+            if convert {
+                body.append(contentsOf: WatchHub.converted(o, for: info))
+            } else {
+                o.appendItem(to: &body)
+            }
+        }
+        body.append(contentsOf: "]}".utf8)
+        return .bytes(200, body)
+    }
+
+    // MARK: Watch
+
+    func planWatch(_ info: ResourceInfo, namespace: String?, query: QueryParameters, name: String?) throws -> WatchPlan
+    {
+        var filter = try ObjectFilter.from(query, info: info, namespace: namespace)
+        if let name {
+            var fs = filter.fields ?? FieldSelector(terms: [])
+            fs.terms.append(.init(field: "metadata.name", path: ["metadata", "name"], negate: false, value: name))
+            filter.fields = fs
+        }
+        let rvParam = query["resourceVersion"] ?? ""
+        let match = query["resourceVersionMatch"] ?? ""
+        let bookmarks = query.bool("allowWatchBookmarks")
+        let timeout = try query.int("timeoutSeconds")
+        func invalid(_ field: String, _ detail: String) -> APIError {
+            APIError.invalid(kind: "ListOptions", group: "meta.k8s.io", name: "", errors: [.forbidden(field, detail)])
+        }
+        var startRV: Int64?
+        if !rvParam.isEmpty && rvParam != "0" {
+            guard let rv = Int64(rvParam) else {
+                throw APIError.badRequest("invalid resource version \"\(rvParam)\"")
+            }
+            startRV = rv
+        }
+        var initialEnd = false
+        if query["sendInitialEvents"] != nil {
+            let on = query.bool("sendInitialEvents")
+            if match != "NotOlderThan" {
+                throw invalid(
+                    "resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")
+            }
+            if on && !bookmarks {
+                throw invalid("allowWatchBookmarks", "sendInitialEvents requires setting allowWatchBookmarks to true")
+            }
+            if on {
+                startRV = nil
+                initialEnd = true
+            } else if startRV == nil {
+                startRV = store.currentRV
+            }
+        } else if !match.isEmpty {
+            throw invalid("resourceVersionMatch", "resourceVersionMatch is forbidden for watch")
+        }
+        return WatchPlan(
+            info: info, filter: filter, startRV: startRV, initialEventsEndBookmark: initialEnd,
+            allowBookmarks: bookmarks, timeoutSeconds: timeout)
+    }
+
+    /// Registers a watcher: queues its initial or replayed events and subscribes it, atomically with writes.
+    func startWatch(_ w: Watcher, plan: WatchPlan) {
+        let info = plan.info
+        let registered = store.state.withLock { s -> Bool in
+            if let start = plan.startRV {
+                if start < s.compactedRV {
+                    w.send(WatchHub.errorLine(.expired("too old resource version: \(start) (\(s.compactedRV))")))
+                    w.end()
+                    return false
+                }
+                var cache: [WatchEventType: [UInt8]] = [:]
+                for e in s.events(after: start, resource: info.id) {
+                    cache.removeAll(keepingCapacity: true)
+                    if let l = WatchHub.eventFor(e, watcher: w, cache: &cache) { w.send(l) }
+                }
+            } else {
+                let objects =
+                    s.snapshot(info.id, namespace: info.namespaced ? plan.filter.namespace : nil, at: nil) ?? []
+                var batch: [UInt8] = []
+                for o in objects where plan.filter.matches(o) {
+                    batch.append(contentsOf: WatchHub.line(.added, objectBytes(o, info)))
+                }
+                if plan.initialEventsEndBookmark {
+                    batch.append(
+                        contentsOf: WatchHub.bookmark(
+                            info: info, rv: s.rv, annotations: ["k8s.io/initial-events-end": "true"]))
+                }
+                if !batch.isEmpty { w.send(batch) }
+            }
+            s.watchers[info.id, default: [:]][w.id] = w
+            return true
+        }
+        guard registered else { return }
+        let loop = w.channel.eventLoop
+        if plan.allowBookmarks {
+            let interval = TimeAmount.nanoseconds(
+                Int64(configuration.bookmarkInterval.components.seconds) * 1_000_000_000
+                    + configuration.bookmarkInterval.components.attoseconds / 1_000_000_000)
+            let task = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                self.sendBookmark(w)
+            }
+            w.setRepeated(task)
+        }
+        if let timeout = plan.timeoutSeconds, timeout > 0 {
+            let t = loop.scheduleTask(in: .seconds(timeout)) {
+                self.endWatch(w)
+            }
+            w.addTimer(t)
+        }
+    }
+
+    func sendBookmark(_ w: Watcher) {
+        store.state.withLock { s in
+            guard s.watchers[w.info.id]?[w.id] != nil else { return }
+            w.send(WatchHub.bookmark(info: w.info, rv: s.rv))
+        }
+    }
+
+    /// Ends a watch cleanly (timeoutSeconds).
+    func endWatch(_ w: Watcher) {
+        store.state.withLock { s in
+            s.watchers[w.info.id]?[w.id] = nil
+            w.end()
+        }
+    }
+
+    /// Forgets a watcher whose connection closed.
+    func stopWatch(_ w: Watcher) {
+        store.state.withLock { s in _ = s.watchers[w.info.id]?.removeValue(forKey: w.id) }
+        w.markClosed()
+    }
+}

@@ -1,0 +1,109 @@
+import Unstructured
+
+extension KubeSimCore {
+    /// Whether a pod counts as healthy for a disruption budget: Ready=True and not terminating.
+    static func podIsHealthy(_ pod: JSONValue) -> Bool {
+        if pod.isDeleting { return false }
+        for c in pod[path: ["status", "conditions"]]?.arrayValue ?? [] where c["type"]?.stringValue == "Ready" {
+            return c["status"]?.stringValue == "True"
+        }
+        return false
+    }
+
+    /// minAvailable/maxUnavailable (int or "N%") resolved against the expected pod count; percentages round up.
+    static func resolveIntOrPercent(_ v: JSONValue, total: Int) -> Int? {
+        if let i = v.intValue { return Int(i) }
+        if let s = v.stringValue, s.hasSuffix("%"), let pct = Int(s.dropLast()) {
+            return (pct * total + 99) / 100
+        }
+        if let s = v.stringValue, let i = Int(s) { return i }
+        return nil
+    }
+
+    /// The budget figures of a PDB over the given pods: (expected, currentHealthy, desiredHealthy, allowed).
+    static func budget(_ pdb: JSONValue, pods: [JSONValue]) -> (expected: Int, healthy: Int, desired: Int, allowed: Int)
+    {
+        let expected = pods.count
+        let healthy = pods.filter(podIsHealthy).count
+        var desired = 0
+        if let min = pdb[path: ["spec", "minAvailable"]], let n = resolveIntOrPercent(min, total: expected) {
+            desired = n
+        } else if let max = pdb[path: ["spec", "maxUnavailable"]], let n = resolveIntOrPercent(max, total: expected) {
+            desired = Swift.max(0, expected - n)
+        } else {
+            desired = expected  // neither set: no disruptions
+        }
+        return (expected, healthy, desired, Swift.max(0, healthy - desired))
+    }
+
+    /// POST pods/{name}/eviction: deletes the pod unless a PodDisruptionBudget selecting it has no disruption
+    /// left (429 TooManyRequests, as the API server answers).
+    func evictPod(namespace: String, name: String, request: APIRequest) throws -> APIResponse {
+        let body = try request.jsonBody()
+        let bodyName = body.metaName
+        if !bodyName.isEmpty && bodyName != name {
+            throw APIError.badRequest("name in URL does not match name in Eviction object")
+        }
+        var deleteOptions = DeleteOptions()
+        if let opts = body["deleteOptions"], opts.objectValue != nil { deleteOptions = try DeleteOptions(body: opts) }
+        if request.query.isDryRun { deleteOptions.dryRun = true }
+        let pods = BuiltinResources.pods
+        let pdbInfo = BuiltinResources.podDisruptionBudgets
+        let success: JSONValue = [
+            "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201,
+        ]
+        // Check the budget and account the disruption atomically with respect to other writes.
+        try store.locked { s in
+            guard let pod = s.get(pods.id, "\(namespace)/\(name)") else { throw APIError.notFound(pods, name: name) }
+            let phase = pod.value[path: ["status", "phase"]]?.stringValue ?? ""
+            if pod.value.isDeleting || phase == "Succeeded" || phase == "Failed" || phase == "Pending" { return }
+            let labels = pod.value.metaLabels
+            let pdbs = (s.snapshot(pdbInfo.id, namespace: namespace, at: nil) ?? []).filter { pdb in
+                guard let sel = LabelSelector.fromObject(pdb.value[path: ["spec", "selector"]] ?? [:]) else {
+                    return false
+                }
+                return sel.matches(labels)
+            }
+            if pdbs.isEmpty { return }
+            if pdbs.count > 1 {
+                throw APIError.internalError(
+                    "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")
+            }
+            let pdb = pdbs[0]
+            let selector = LabelSelector.fromObject(pdb.value[path: ["spec", "selector"]] ?? [:])!
+            let covered = (s.snapshot(pods.id, namespace: namespace, at: nil) ?? [])
+                .filter { selector.matches($0.value.metaLabels) }.map(\.value)
+            let b = Self.budget(pdb.value, pods: covered)
+            let podHealthy = Self.podIsHealthy(pod.value)
+            if !podHealthy {
+                let policy = pdb.value[path: ["spec", "unhealthyPodEvictionPolicy"]]?.stringValue ?? "IfHealthyBudget"
+                if policy == "AlwaysAllow" || b.healthy >= b.desired { return }
+            }
+            if b.allowed <= 0 {
+                var e = APIError.tooManyRequests(
+                    "Cannot evict pod as it would violate the pod's disruption budget.", retryAfter: nil)
+                e.details = [
+                    "causes": [
+                        [
+                            "reason": "DisruptionBudget",
+                            "message": .string(
+                                "The disruption budget \(pdb.name) needs \(b.desired) healthy pods and has "
+                                    + "\(b.healthy) currently"),
+                        ]
+                    ]
+                ]
+                throw e
+            }
+            if deleteOptions.dryRun { return }
+            var newPDB = pdb.value
+            newPDB[path: ["status", "disruptionsAllowed"]] = .int(Int64(b.allowed - 1))
+            newPDB[path: ["status", "currentHealthy"]] = .int(Int64(b.healthy))
+            newPDB[path: ["status", "desiredHealthy"]] = .int(Int64(b.desired))
+            newPDB[path: ["status", "expectedPods"]] = .int(Int64(b.expected))
+            newPDB[path: ["status", "disruptedPods", name]] = .string(Sim.timestamp())
+            s.put(pdbInfo, newPDB, prev: pdb)
+        }
+        _ = try deleteObject(pods, namespace: namespace, name: name, options: deleteOptions)
+        return .json(201, success)
+    }
+}
