@@ -37,6 +37,13 @@ size_t ms2m_curl_writefunc_pause(void);
 amqp_rpc_reply_t ms2m_amqp_login_plain(amqp_connection_state_t state, const char *vhost, int channel_max,
                                        int frame_max, int heartbeat, const char *user, const char *password);
 
+/// amqp_login_with_properties with SASL PLAIN: `properties` are merged into librabbitmq's client properties
+/// (a `capabilities` sub-table is merged with the library's own capabilities).
+amqp_rpc_reply_t ms2m_amqp_login_plain_with_properties(amqp_connection_state_t state, const char *vhost,
+                                                       int channel_max, int frame_max, int heartbeat,
+                                                       const amqp_table_t *properties, const char *user,
+                                                       const char *password);
+
 #pragma clang assume_nonnull end
 
 #endif

@@ -1,0 +1,248 @@
+import AMQPBroker
+import Foundation
+import Synchronization
+import TestSupport
+
+/// A private RabbitMQ node on loopback, started once per test process (lazily, by the first test that needs
+/// it) and shared by every suite.
+///
+/// The node runs as the `rabbitmq` user from a fresh temporary directory (database, logs, Erlang cookie,
+/// plugins file, TLS files), with a unique node name and free ports, so parallel test runs never collide.
+/// It is started under `setsid` next to a watchdog that kills the whole process group when this test process
+/// exits — normally (an `atexit` handler does it at once) or not.
+///
+/// A machine without `rabbitmq-server` fails the tests that need it, with the command that installs it.
+final class RabbitMQTestServer: Sendable {
+    /// The running node's coordinates.
+    struct Node: Sendable {
+        var directory: String
+        var nodeName: String
+        var amqpPort: Int
+        var tlsPort: Int
+        var caCertificatePath: String
+
+        /// `amqp://guest:guest@127.0.0.1:<port>/<vhost>`.
+        func url(virtualHost: String = "/") -> String {
+            "amqp://guest:guest@127.0.0.1:\(amqpPort)/\(virtualHost == "/" ? "" : AMQPURL.encodeForTests(virtualHost))"
+        }
+
+        /// `amqps://guest:guest@localhost:<tls port>/` (the server certificate names `localhost`).
+        var tlsURL: String { "amqps://guest:guest@localhost:\(tlsPort)/" }
+    }
+
+    static let shared = RabbitMQTestServer()
+
+    private let startup = Mutex<Task<Node, any Error>?>(nil)
+
+    /// The node, started on first call; throws (with the server's log) when it cannot start.
+    func node() async throws -> Node {
+        let task = startup.withLock { task in
+            if let task { return task }
+            let started = Task { try await Self.start() }
+            task = started
+            return started
+        }
+        return try await task.value
+    }
+
+    /// Runs `rabbitmqctl` against the node as the `rabbitmq` user; returns its output.
+    @discardableResult
+    func rabbitmqctl(_ arguments: [String]) async throws -> String {
+        let node = try await node()
+        return try await Self.runTool(
+            "/usr/lib/rabbitmq/bin/rabbitmqctl", ["-n", node.nodeName] + arguments, directory: node.directory)
+    }
+
+    /// Adds a virtual host the guest user may use fully.
+    func addVirtualHost(_ name: String) async throws {
+        try await rabbitmqctl(["add_vhost", name])
+        try await rabbitmqctl(["set_permissions", "-p", name, "guest", ".*", ".*", ".*"])
+    }
+
+    // MARK: Starting
+
+    private static let serverScript = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+
+    private static func start() async throws -> Node {
+        guard FileManager.default.isExecutableFile(atPath: serverScript) else {
+            throw TestSupportError(
+                "rabbitmq-server is not installed (\(serverScript) is missing); these tests need a real broker: "
+                    + "run `apt-get install -y rabbitmq-server`")
+        }
+        guard getuid() == 0 else {
+            throw TestSupportError("starting RabbitMQ as the rabbitmq user needs root (runuser); run the tests as root")
+        }
+
+        let directory = try makeDirectory()
+        let amqpPort = try freePort()
+        let tlsPort = try freePort()
+        let distributionPort = try freePort(in: 20_000...40_000)  // the CLI uses dist port + 10000
+        let nodeName = "ms2m-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))@localhost"
+
+        let certificates = try TestCertificates.generate(caName: "ms2m-amqp-test-ca")
+        defer { certificates.remove() }
+        let tls = directory + "/tls"
+        try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)
+        for (source, name) in [
+            (certificates.caCertificatePath, "ca.crt"), (certificates.serverCertificatePath, "server.crt"),
+            (certificates.serverKeyPath, "server.key"),
+        ] {
+            try FileManager.default.copyItem(atPath: source, toPath: "\(tls)/\(name)")
+        }
+        try """
+            listeners.ssl.1 = 127.0.0.1:\(tlsPort)
+            ssl_options.cacertfile = \(tls)/ca.crt
+            ssl_options.certfile = \(tls)/server.crt
+            ssl_options.keyfile = \(tls)/server.key
+            ssl_options.verify = verify_none
+            ssl_options.fail_if_no_peer_cert = false
+            log.console = false
+            """.write(toFile: directory + "/rabbitmq.conf", atomically: true, encoding: .utf8)
+        try "".write(toFile: directory + "/enabled_plugins", atomically: true, encoding: .utf8)
+        try chownToRabbitMQ(directory)
+
+        let environment = [
+            "HOME=\(directory)", "RABBITMQ_MNESIA_BASE=\(directory)/mnesia", "RABBITMQ_LOG_BASE=\(directory)/log",
+            "RABBITMQ_NODE_IP_ADDRESS=127.0.0.1", "RABBITMQ_NODE_PORT=\(amqpPort)",
+            "RABBITMQ_DIST_PORT=\(distributionPort)", "RABBITMQ_NODENAME=\(nodeName)",
+            "RABBITMQ_PID_FILE=\(directory)/rabbitmq.pid", "RABBITMQ_ENABLED_PLUGINS_FILE=\(directory)/enabled_plugins",
+            "RABBITMQ_CONFIG_FILE=\(directory)/rabbitmq.conf",
+        ]
+        // The watchdog shell leads a new process group holding the server; it kills the group when the test
+        // process is gone.
+        let script = """
+            echo $$ > '\(directory)/group.pid'
+            runuser -u rabbitmq -- env \(environment.map { "'\($0)'" }.joined(separator: " ")) \
+              \(serverScript) > '\(directory)/server.log' 2>&1 &
+            while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done
+            rm -rf '\(directory)'
+            kill -KILL 0
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = ["/bin/sh", "-c", script]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        registerExitCleanup(directory: directory)
+
+        let node = Node(
+            directory: directory, nodeName: nodeName, amqpPort: amqpPort, tlsPort: tlsPort,
+            caCertificatePath: "\(tls)/ca.crt")
+        try await waitUntilReady(node)
+        return node
+    }
+
+    /// Waits until an AMQP login succeeds (RabbitMQ takes a few seconds, more on a busy machine).
+    private static func waitUntilReady(_ node: Node) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        var lastError: (any Error)?
+        while ContinuousClock.now < deadline {
+            do {
+                let broker = try await RabbitMQBroker.connect(
+                    url: node.url(), options: RabbitMQBrokerOptions(connectTimeout: .seconds(2)))
+                await broker.close()
+                return
+            } catch {
+                lastError = error
+            }
+            let log = (try? String(contentsOfFile: node.directory + "/server.log", encoding: .utf8)) ?? ""
+            if log.contains("ERROR:") || log.contains("BOOT FAILED") || log.contains("Error description") {
+                throw TestSupportError("RabbitMQ failed to start:\n\(log.suffix(3000))")
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let log = (try? String(contentsOfFile: node.directory + "/server.log", encoding: .utf8)) ?? ""
+        throw TestSupportError(
+            "RabbitMQ did not accept AMQP connections within 120 s (last error: \(String(describing: lastError))):\n"
+                + "\(log.suffix(3000))")
+    }
+
+    // MARK: Helpers
+
+    private static func makeDirectory() throws -> String {
+        var template = Array("/tmp/ms2m-rabbitmq-XXXXXX".utf8CString)
+        guard let path = mkdtemp(&template) else { throw TestSupportError("mkdtemp failed") }
+        let directory = String(cString: path)
+        chmod(directory, 0o755)
+        return directory
+    }
+
+    private static func chownToRabbitMQ(_ directory: String) throws {
+        guard let user = getpwnam("rabbitmq") else {
+            throw TestSupportError("there is no rabbitmq user; is rabbitmq-server installed?")
+        }
+        let (uid, gid) = (user.pointee.pw_uid, user.pointee.pw_gid)
+        chown(directory, uid, gid)
+        let enumerator = FileManager.default.enumerator(atPath: directory)
+        while let relative = enumerator?.nextObject() as? String {
+            chown(directory + "/" + relative, uid, gid)
+        }
+    }
+
+    /// A TCP port nothing listens on now (in `range`, or any the kernel picks).
+    static func freePort(in range: ClosedRange<Int>? = nil) throws -> Int {
+        for _ in 0..<100 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(range.map { Int.random(in: $0) } ?? 0).bigEndian)
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                    bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
+                }
+            }
+            if bound { return Int(UInt16(bigEndian: address.sin_port)) }
+        }
+        throw TestSupportError("no free port")
+    }
+
+    private static func runTool(_ tool: String, _ arguments: [String], directory: String) async throws -> String {
+        try await Task.detached {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "rabbitmq", "--", "env", "HOME=\(directory)", tool] + arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let text = String(decoding: data, as: UTF8.self)
+            guard process.terminationStatus == 0 else {
+                throw TestSupportError("\(tool) \(arguments.joined(separator: " ")) failed: \(text)")
+            }
+            return text
+        }.value
+    }
+}
+
+/// The server's directory, for the exit handler.
+private let serverDirectory = Mutex<String?>(nil)
+
+/// Kills the server's process group and removes its directory when the test process exits normally (the
+/// watchdog does the same, a second later, when it does not).
+private func registerExitCleanup(directory: String) {
+    serverDirectory.withLock { $0 = directory }
+    atexit {
+        guard let directory = serverDirectory.withLock({ $0 }) else { return }
+        if let text = try? String(contentsOfFile: directory + "/group.pid", encoding: .utf8),
+            let group = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            kill(-group, SIGKILL)
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+extension AMQPURL {
+    /// Percent-encodes a virtual host for a test URL.
+    static func encodeForTests(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+}
