@@ -1,0 +1,91 @@
+public import KubeModel
+
+/// Ready-made informer transforms: what to drop from objects before they are cached, so the cache holds only
+/// what the operator reads (client-go's `TransformFunc`).
+public enum ObjectTransforms {
+    /// Annotations that only tools read and that can be as large as the object itself.
+    public static let noisyAnnotations: Set<String> = [
+        "kubectl.kubernetes.io/last-applied-configuration",
+        "deployment.kubernetes.io/revision-history",
+    ]
+
+    /// Drops `managedFields` and the `noisyAnnotations`; keeps everything else. Safe for any kind.
+    @Sendable
+    public static func stripMetadataNoise<Object: KubernetesObject>(_ object: Object) -> Object {
+        var object = object
+        object.metadata = slimMetadata(object.metadata)
+        return object
+    }
+
+    /// The metadata without `managedFields` and noisy annotations.
+    public static func slimMetadata(_ metadata: ObjectMeta) -> ObjectMeta {
+        var metadata = metadata
+        metadata.managedFields = nil
+        if var annotations = metadata.annotations {
+            for key in noisyAnnotations { annotations.removeValue(forKey: key) }
+            metadata.annotations = annotations.isEmpty ? nil : annotations
+        }
+        return metadata
+    }
+
+    /// Strings shared by the objects the ready-made transforms keep.
+    public static let sharedStrings = StringInterner()
+
+    /// The pod as the migration operator reads it from its cache: identity, labels, owners, the node and the
+    /// containers' names, images and ports, the scheduling identity a StatefulSet pod keeps (hostname,
+    /// subdomain), the persistent volume claims it mounts, and the phase, conditions (Ready, ContainersReady,
+    /// …) and IPs. Environment, probes, resources, mounts, tolerations, affinity, projected volumes and
+    /// per-container statuses are dropped: a controller that needs them (to clone the spec into a restore pod,
+    /// or to read a container ID) reads the pod from the API. Repeating strings are interned.
+    @Sendable
+    public static func slimPod(_ pod: Pod) -> Pod {
+        let strings = sharedStrings
+        var metadata = slimMetadata(pod.metadata)
+        metadata.labels = strings.intern(metadata.labels)
+        metadata.annotations = strings.intern(metadata.annotations)
+        metadata.ownerReferences = metadata.ownerReferences?.map { reference in
+            var reference = reference
+            reference.uid = strings.intern(reference.uid)
+            reference.apiVersion = strings.intern(reference.apiVersion)
+            reference.name = strings.intern(reference.name)
+            return reference
+        }
+        metadata.generateName = metadata.generateName.map(strings.intern)
+        var slim = Pod(apiVersion: pod.apiVersion, kind: pod.kind, metadata: metadata)
+        if let spec = pod.spec {
+            var kept = PodSpec(containers: spec.containers.map(slimContainer))
+            kept.nodeName = spec.nodeName
+            kept.hostname = spec.hostname
+            kept.subdomain = spec.subdomain
+            kept.schedulerName = spec.schedulerName == "default-scheduler" ? nil : spec.schedulerName
+            kept.initContainers = spec.initContainers?.map(slimContainer)
+            let claims = spec.volumes?.filter { $0.persistentVolumeClaim != nil }
+            kept.volumes = claims?.isEmpty == false ? claims : nil
+            slim.spec = kept
+        }
+        if let status = pod.status {
+            var kept = PodStatus()
+            kept.phase = status.phase
+            kept.reason = status.reason
+            kept.podIP = status.podIP
+            kept.hostIP = status.hostIP
+            kept.startTime = status.startTime
+            kept.nominatedNodeName = status.nominatedNodeName
+            kept.conditions = status.conditions?.map { condition in
+                var kept = PodCondition(type: condition.type, status: condition.status)
+                kept.lastTransitionTime = condition.lastTransitionTime
+                kept.reason = condition.reason
+                return kept
+            }
+            slim.status = kept
+        }
+        return slim
+    }
+
+    private static func slimContainer(_ container: Container) -> Container {
+        var kept = Container(name: sharedStrings.intern(container.name))
+        kept.image = container.image.map(sharedStrings.intern)
+        kept.ports = container.ports
+        return kept
+    }
+}
