@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ms2m", targets: ["MS2MCLI"]),
+        .executable(name: "checkpoint-transfer", targets: ["CheckpointTransfer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
@@ -13,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
         // MARK: C libraries (Debian -dev packages) and the one shim target
@@ -26,14 +31,50 @@ let package = Package(
         .target(name: "Unstructured", dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "YAMLCodec", dependencies: ["CYAML", "Unstructured"]),
 
-        // MARK: Kubernetes model, transport, client
+        // MARK: Kubernetes model, ports, transport, client
         .target(name: "KubeModel", dependencies: ["Unstructured"]),
+        .target(name: "OperatorCore", dependencies: ["KubeModel", "Unstructured"]),
         .target(name: "HTTPTransport"),
         .target(name: "CurlTransport", dependencies: ["CCurl", "CShims", "HTTPTransport"]),
         .target(
             name: "KubeClient",
             dependencies: [
-                "KubeModel", "Unstructured", "YAMLCodec", "HTTPTransport", "CurlTransport",
+                "KubeModel", "OperatorCore", "Unstructured", "YAMLCodec", "HTTPTransport", "CurlTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Controller runtime: informers, work queues, leader election, events, metrics, health
+        .target(
+            name: "ControllerRuntime",
+            dependencies: [
+                "OperatorCore", "KubeModel", "Unstructured",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
+        // MARK: Message brokers: AMQP 0-9-1 over librabbitmq, and an in-process broker
+        .target(
+            name: "AMQPBroker",
+            dependencies: [
+                "CRabbitMQ", "CShims", "OperatorCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "InProcessBroker", dependencies: ["OperatorCore"]),
+
+        // MARK: OCI images and registries (checkpoint transfer)
+        .target(
+            name: "RegistryClient",
+            dependencies: [
+                "HTTPTransport", "CurlTransport", "Unstructured", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -55,7 +96,18 @@ let package = Package(
         .executableTarget(
             name: "MS2MCLI",
             dependencies: [
-                "KubeSim", "KubeClient", "KubeModel", "Unstructured", "YAMLCodec",
+                "KubeSim", "KubeClient", "KubeModel", "Unstructured", "YAMLCodec", "CurlTransport", "HTTPTransport",
+                "ControllerRuntime", "OperatorCore", "RegistryClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "CheckpointTransfer",
+            dependencies: [
+                "RegistryClient", "CurlTransport", "HTTPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +132,22 @@ let package = Package(
         .testTarget(
             name: "KubeSimTests",
             dependencies: ["KubeSim", "Unstructured", "HTTPTransport", "CurlTransport", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ControllerRuntimeTests",
+            dependencies: [
+                "ControllerRuntime", "OperatorCore", "KubeClient", "KubeSim", "KubeModel", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "AMQPBrokerTests",
+            dependencies: ["AMQPBroker", "InProcessBroker", "OperatorCore", "TestSupport"]
+        ),
+        .testTarget(
+            name: "RegistryClientTests",
+            dependencies: ["RegistryClient", "CurlTransport", "HTTPTransport", "TestSupport"]
         ),
         .testTarget(
             name: "KubeClientTests",

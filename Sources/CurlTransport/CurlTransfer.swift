@@ -33,6 +33,9 @@ final class CurlTransfer: @unchecked Sendable {
     private var headers = HTTPHeaders()
     private var headDelivered = false
     private var body: [UInt8] = []
+    /// The streamed request body's producer, and the error it threw (reported instead of curl's abort code).
+    private var producer: HTTPRequestBody.Producer?
+    private var producerError: (any Error)?
 
     init(request: HTTPRequest, settings: CurlTransport.Configuration) {
         self.request = request
@@ -97,13 +100,24 @@ final class CurlTransfer: @unchecked Sendable {
         try long(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1, "SUPPRESS_CONNECT_HEADERS")
         try CurlError.check(ms2m_curl_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER")
 
+        let streamed = request.content?.producer != nil
         switch request.method {
         case .get: try long(CURLOPT_HTTPGET, 1, "HTTPGET")
         case .head: try long(CURLOPT_NOBODY, 1, "NOBODY")
-        case .post: try long(CURLOPT_POST, 1, "POST")
+        case .post where !streamed: try long(CURLOPT_POST, 1, "POST")
+        case .put where streamed: break
         default: try string(CURLOPT_CUSTOMREQUEST, request.method.rawValue, "CUSTOMREQUEST")
         }
-        if let payload = request.body {
+        if let content = request.content, let producer = content.producer {
+            // A streamed body: curl pulls it through the read callback as the socket drains, with
+            // `Content-Length` when the length is known and chunked transfer encoding otherwise.
+            self.producer = producer
+            try long(CURLOPT_UPLOAD, 1, "UPLOAD")
+            try CurlError.check(ms2m_curl_easy_setopt_off(easy, CURLOPT_INFILESIZE_LARGE, curl_off_t(content.length ?? -1)), "INFILESIZE")
+            try long(CURLOPT_UPLOAD_BUFFERSIZE, Self.uploadBufferSize, "UPLOAD_BUFFERSIZE")
+            try CurlError.check(ms2m_curl_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION, curlReadCallback), "READFUNCTION")
+            try CurlError.check(ms2m_curl_easy_setopt_ptr(easy, CURLOPT_READDATA, Unmanaged.passUnretained(self).toOpaque()), "READDATA")
+        } else if let payload = request.body {
             try CurlError.check(ms2m_curl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(payload.count)), "POSTFIELDSIZE")
             let code = payload.withUnsafeBytes { raw in
                 ms2m_curl_easy_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, raw.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start))
@@ -121,7 +135,7 @@ final class CurlTransfer: @unchecked Sendable {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
         if !names.contains("expect") { headerList = curl_slist_append(headerList, "Expect:") }
-        if request.body != nil || request.method == .post, !names.contains("content-type") {
+        if request.content != nil || request.method == .post, !names.contains("content-type") {
             headerList = curl_slist_append(headerList, "Content-Type:")
         }
         try CurlError.check(ms2m_curl_easy_setopt_ptr(easy, CURLOPT_HTTPHEADER, headerList), "HTTPHEADER")
@@ -170,6 +184,9 @@ final class CurlTransfer: @unchecked Sendable {
         try long(CURLOPT_NOPROGRESS, 0, "NOPROGRESS")
     }
 
+    /// The read buffer for streamed bodies (curl's default is 64 KiB; larger reads mean fewer callbacks).
+    static let uploadBufferSize = 1 << 20
+
     static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
@@ -190,6 +207,23 @@ final class CurlTransfer: @unchecked Sendable {
             let name = String(text[..<colon]).trimmingASCIISpaces()
             let value = String(text[text.index(after: colon)...]).trimmingASCIISpaces()
             headers.add(name, value)
+        }
+    }
+
+    /// Fills curl's upload buffer from the streamed body; returns `CURL_READFUNC_ABORT` when the producer throws.
+    fileprivate func produceBody(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard let producer, !isCancelRequested else { return Int(CURL_READFUNC_ABORT) }
+        do {
+            let count = try producer(buffer)
+            guard count >= 0, count <= buffer.count else {
+                producerError = HTTPTransportError(
+                    kind: .invalidRequest, message: "the body producer returned \(count) for a \(buffer.count)-byte buffer")
+                return Int(CURL_READFUNC_ABORT)
+            }
+            return count
+        } catch {
+            producerError = error
+            return Int(CURL_READFUNC_ABORT)
         }
     }
 
@@ -233,6 +267,9 @@ final class CurlTransfer: @unchecked Sendable {
             let error: HTTPTransportError
             if isCancelRequested {
                 error = HTTPTransportError(kind: .cancelled, message: "the request was cancelled")
+            } else if let producerError {
+                fail(producerError)
+                return
             } else {
                 error = CurlError.transportError(code: result, detail: detail)
             }
@@ -267,6 +304,7 @@ final class CurlTransfer: @unchecked Sendable {
         headerList = nil
         if let connectToList { curl_slist_free_all(connectToList) }
         connectToList = nil
+        producer = nil
     }
 }
 
@@ -276,6 +314,12 @@ private let curlWriteCallback: ms2m_curl_data_callback = { buffer, size, count, 
     let length = size * count
     transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: length))
     return length
+}
+
+private let curlReadCallback: ms2m_curl_data_callback = { buffer, size, count, context in
+    guard let context, let buffer else { return Int(CURL_READFUNC_ABORT) }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    return transfer.produceBody(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
 }
 
 private let curlHeaderCallback: ms2m_curl_data_callback = { buffer, size, count, context in

@@ -71,17 +71,71 @@ extension String {
     }
 }
 
+/// The body of a request: bytes in memory, or a stream the transport pulls from as it sends.
+public struct HTTPRequestBody: Sendable {
+    /// Fills `buffer` from its start with the next bytes of the body and returns how many it wrote; 0 ends
+    /// the body. Called on the transport's I/O thread (for `CurlTransport`, the `CurlEventLoop` thread), one
+    /// call at a time and in order, so it may block briefly (read a file) but must never wait on other work
+    /// of the same loop. A thrown error aborts the exchange and is what the caller's `send` rethrows.
+    public typealias Producer = @Sendable (_ buffer: UnsafeMutableRawBufferPointer) throws -> Int
+
+    enum Storage: Sendable {
+        case bytes([UInt8])
+        case stream(length: Int64?, producer: Producer)
+    }
+
+    let storage: Storage
+
+    /// A body held in memory.
+    public static func bytes(_ bytes: [UInt8]) -> HTTPRequestBody {
+        HTTPRequestBody(storage: .bytes(bytes))
+    }
+
+    /// A body produced on demand. With a `length` the request carries `Content-Length` and the producer must
+    /// deliver exactly that many bytes; without one it is sent with chunked transfer encoding.
+    public static func stream(length: Int64?, producer: @escaping Producer) -> HTTPRequestBody {
+        HTTPRequestBody(storage: .stream(length: length, producer: producer))
+    }
+
+    /// The bytes of an in-memory body; nil for a stream.
+    public var bytes: [UInt8]? {
+        if case .bytes(let bytes) = storage { return bytes }
+        return nil
+    }
+
+    /// The declared length: the byte count in memory, the stream's length if it has one.
+    public var length: Int64? {
+        switch storage {
+        case .bytes(let bytes): return Int64(bytes.count)
+        case .stream(let length, _): return length
+        }
+    }
+
+    /// The producer of a streamed body; nil for bytes in memory.
+    public var producer: Producer? {
+        if case .stream(_, let producer) = storage { return producer }
+        return nil
+    }
+}
+
 /// One HTTP request.
 public struct HTTPRequest: Sendable {
     public var method: HTTPMethod
     /// The absolute URL, query string included.
     public var url: String
     public var headers: HTTPHeaders
-    public var body: [UInt8]?
+    /// The body, in memory or streamed; nil for none.
+    public var content: HTTPRequestBody?
     /// The limit on the whole exchange; nil for none (watches, long downloads).
     public var timeout: Duration?
     /// Whether to follow 3xx redirects (registries redirect blob downloads to storage).
     public var followRedirects: Bool
+
+    /// The body when it is held in memory (nil for none or for a streamed body); setting it replaces `content`.
+    public var body: [UInt8]? {
+        get { content?.bytes }
+        set { content = newValue.map(HTTPRequestBody.bytes) }
+    }
 
     public init(
         method: HTTPMethod,
@@ -94,7 +148,24 @@ public struct HTTPRequest: Sendable {
         self.method = method
         self.url = url
         self.headers = headers
-        self.body = body
+        self.content = body.map(HTTPRequestBody.bytes)
+        self.timeout = timeout
+        self.followRedirects = followRedirects
+    }
+
+    /// A request whose body may be streamed (`.stream`) rather than held in memory.
+    public init(
+        method: HTTPMethod,
+        url: String,
+        headers: HTTPHeaders = [:],
+        content: HTTPRequestBody?,
+        timeout: Duration? = nil,
+        followRedirects: Bool = false
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.content = content
         self.timeout = timeout
         self.followRedirects = followRedirects
     }

@@ -12,7 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run benchmarks (use a release build: swift run -c release ms2m bench …).",
-        subcommands: [ClientBench.self]
+        subcommands: [ClientBench.self, TransferBench.self, RuntimeBench.self]
     )
 }
 
@@ -56,6 +56,10 @@ struct ClientBench: AsyncParsableCommand {
             let list = try JSONDecoder().decode(ObjectList<Pod>.self, from: Data(bytes))
             precondition(list.items.count == pods)
         }
+        let viaTree = try measure(repeats) {
+            let list = try JSONValueDecoder().decode(ObjectList<Pod>.self, from: try JSONValue.parse(bytes))
+            precondition(list.items.count == pods)
+        }
         let parseOnly = try measure(repeats) {
             let value = try JSONValue.parse(bytes)
             precondition(value["items"]?.arrayValue?.count == pods)
@@ -69,6 +73,7 @@ struct ClientBench: AsyncParsableCommand {
         print("|---|---|---|---|")
         for (name, seconds) in [
             ("typed decode (JSONDecoder → [Pod])", decodeOnly),
+            ("typed decode (JSONValue.parse + JSONValueDecoder → [Pod])", viaTree),
             ("unstructured parse (JSONValue)", parseOnly),
             ("client.list(Pod.self): HTTP + decode", endToEnd),
         ] {

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import RegistryClient
+
+extension RegistryIntegration {
+    /// The `checkpoint-transfer` executable as the Job runs it.
+    @Suite("checkpoint-transfer executable")
+    struct CLI {
+        /// The binary next to the test bundle (built by `swift build --build-tests`).
+        static func binary() throws -> String {
+            var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("checkpoint-transfer").path]
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            candidates.append(root.appendingPathComponent(".build/debug/checkpoint-transfer").path)
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+                throw TestSupportError("checkpoint-transfer is not built (run swift build --build-tests); looked in \(candidates)")
+            }
+            return found
+        }
+
+        @Test("prints the digest, writes the termination message, and removes the archive only after a confirmed push")
+        func pushAndRemove() async throws {
+            let fixture = try Fixture.make(pagesSize: 200_000, seed: 31)
+            defer { fixture.remove() }
+            let binary = try Self.binary()
+            try await withRegistry { registry in
+                let message = fixture.directory + "/termination-log"
+                let image = "\(registry.host)/ms2m/cli:v1"
+                let output = try Tools.run(binary, [
+                    "--archive", fixture.archive, "--container", "counter", "--destination", image, "--insecure",
+                    "--termination-message-path", message, "--remove-archive", "--quiet",
+                ])
+                let digest = output.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                #expect(OCIDigest(digest) != nil)
+                let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: message))) as! [String: Any]
+                #expect(written["digest"] as? String == digest)
+                #expect(written["image"] as? String == "\(registry.host)/ms2m/cli@\(digest)")
+                #expect((written["size"] as? Int ?? 0) > 0)
+                #expect(!FileManager.default.fileExists(atPath: fixture.archive))
+                let manifest = try Skopeo.rawManifest(image)
+                #expect((manifest["annotations"] as? [String: String])?[CheckpointAnnotation.criuName] == "counter")
+            }
+        }
+
+        @Test("failures exit non-zero, explain themselves, and never delete the archive", arguments: [
+            (["--container", ""], "container name is empty"),
+            (["--container", "c", "--destination-override", "127.0.0.1:1/Bad:v1"], "invalid image reference"),
+            (["--container", "c", "--destination-override", "127.0.0.1:1/ms2m/x:v1"], "failed"),
+        ])
+        func failures(arguments: [String], message: String) async throws {
+            let fixture = try Fixture.make(pagesSize: 1000, seed: 32)
+            defer { fixture.remove() }
+            var args = ["--archive", fixture.archive, "--insecure", "--remove-archive", "--retries", "1", "--termination-message-path", fixture.directory + "/log"]
+            var destination = "oci:\(fixture.directory)/layout:v1"
+            var rest = arguments
+            if let index = rest.firstIndex(of: "--destination-override") {
+                destination = rest[index + 1]
+                rest.removeSubrange(index...(index + 1))
+            }
+            args += rest + ["--destination", destination]
+            let output = try Tools.run(try Self.binary(), args, check: false)
+            #expect(output.status != 0)
+            #expect(output.stderr.contains(message), "\(output.stderr)")
+            #expect(FileManager.default.fileExists(atPath: fixture.archive))
+            let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/log"))) as! [String: Any]
+            #expect((written["error"] as? String)?.isEmpty == false)
+        }
+
+        @Test("a non-tar archive is refused")
+        func notATar() throws {
+            let directory = try Tools.temporaryDirectory("ms2m-cli")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: directory + "/x.tar"))
+            let output = try Tools.run(try Self.binary(), [
+                "--archive", directory + "/x.tar", "--container", "c", "--destination", "oci:\(directory)/l:v1", "--remove-archive",
+            ], check: false)
+            #expect(output.status != 0)
+            #expect(output.stderr.contains("not a tar file"))
+            #expect(FileManager.default.fileExists(atPath: directory + "/x.tar"))
+        }
+    }
+}
