@@ -152,7 +152,8 @@ let package = Package(
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "KubeSim", "KubeModel", "Unstructured", "HTTPTransport", "CurlTransport", "TestSupport",
+                "KubeClient", "KubeSim", "KubeModel", "OperatorCore", "Unstructured", "HTTPTransport", "CurlTransport",
+                "TestSupport",
             ]
         ),
     ]

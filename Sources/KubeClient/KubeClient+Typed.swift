@@ -1,4 +1,5 @@
 public import KubeModel
+public import OperatorCore
 
 extension KubeClient {
     /// The namespace a call on `T` uses: the given one, else the client's default; nil for cluster-scoped kinds.

@@ -1,5 +1,6 @@
 public import HTTPTransport
 public import KubeModel
+public import OperatorCore
 public import Unstructured
 
 /// Verbs on objects as `JSONValue` trees, addressed by `ResourceDescriptor`: for custom resources and

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 public import KubeModel
+public import OperatorCore
 import Unstructured
 
 extension KubeClient {

@@ -1,5 +1,6 @@
 public import KubeModel
-public import Unstructured
+public import OperatorCore
+import Unstructured
 
 /// A resource collection the client can address: its group, version and plural name, and whether it is
 /// namespaced. Typed objects derive it from their type; unstructured calls (custom resources, discovery)
@@ -36,37 +37,9 @@ extension KubernetesObject {
     public static var resource: ResourceDescriptor { ResourceDescriptor(gvr, namespaced: isNamespaced) }
 }
 
-/// Options of a list call (`metav1.ListOptions`).
-public struct ListOptions: Sendable, Equatable {
-    /// `app=db,tier!=cache,env in (a,b),!legacy`.
-    public var labelSelector: String?
-    /// `spec.nodeName=node-1,status.phase!=Succeeded`.
-    public var fieldSelector: String?
-    /// The page size; the response carries a continue token when more remain.
-    public var limit: Int?
-    /// The token from the previous page.
-    public var continueToken: String?
-    /// "" for a consistent read, "0" for any cached version, or a specific version.
-    public var resourceVersion: String?
-    /// `Exact` or `NotOlderThan`, with `resourceVersion`.
-    public var resourceVersionMatch: String?
+// MARK: - Wire form of the port option values
 
-    public init(
-        labelSelector: String? = nil,
-        fieldSelector: String? = nil,
-        limit: Int? = nil,
-        continueToken: String? = nil,
-        resourceVersion: String? = nil,
-        resourceVersionMatch: String? = nil
-    ) {
-        self.labelSelector = labelSelector
-        self.fieldSelector = fieldSelector
-        self.limit = limit
-        self.continueToken = continueToken
-        self.resourceVersion = resourceVersion
-        self.resourceVersionMatch = resourceVersionMatch
-    }
-
+extension ListOptions {
     var query: [(String, String)] {
         var items: [(String, String)] = []
         if let labelSelector, !labelSelector.isEmpty { items.append(("labelSelector", labelSelector)) }
@@ -79,35 +52,7 @@ public struct ListOptions: Sendable, Equatable {
     }
 }
 
-/// Options of a watch call.
-public struct WatchOptions: Sendable, Equatable {
-    public var labelSelector: String?
-    public var fieldSelector: String?
-    /// Resume after this version; nil or "0" starts with the current state as ADDED events.
-    public var resourceVersion: String?
-    /// Ask for BOOKMARK events carrying progress (default on, as informers do).
-    public var allowWatchBookmarks: Bool
-    /// The server ends the watch after this many seconds.
-    public var timeoutSeconds: Int?
-    /// Stream the current state first and mark its end with a bookmark (`sendInitialEvents`).
-    public var sendInitialEvents: Bool?
-
-    public init(
-        labelSelector: String? = nil,
-        fieldSelector: String? = nil,
-        resourceVersion: String? = nil,
-        allowWatchBookmarks: Bool = true,
-        timeoutSeconds: Int? = nil,
-        sendInitialEvents: Bool? = nil
-    ) {
-        self.labelSelector = labelSelector
-        self.fieldSelector = fieldSelector
-        self.resourceVersion = resourceVersion
-        self.allowWatchBookmarks = allowWatchBookmarks
-        self.timeoutSeconds = timeoutSeconds
-        self.sendInitialEvents = sendInitialEvents
-    }
-
+extension WatchOptions {
     var query: [(String, String)] {
         var items: [(String, String)] = [("watch", "true")]
         if let labelSelector, !labelSelector.isEmpty { items.append(("labelSelector", labelSelector)) }
@@ -123,18 +68,7 @@ public struct WatchOptions: Sendable, Equatable {
     }
 }
 
-/// Options of create, update and patch calls.
-public struct WriteOptions: Sendable, Equatable {
-    /// Validate and admit without persisting (`dryRun=All`).
-    public var dryRun: Bool
-    /// The field manager recorded in managedFields.
-    public var fieldManager: String?
-
-    public init(dryRun: Bool = false, fieldManager: String? = nil) {
-        self.dryRun = dryRun
-        self.fieldManager = fieldManager
-    }
-
+extension WriteOptions {
     var query: [(String, String)] {
         var items: [(String, String)] = []
         if dryRun { items.append(("dryRun", "All")) }
@@ -143,16 +77,13 @@ public struct WriteOptions: Sendable, Equatable {
     }
 }
 
-/// A patch and its type, which decides how the server merges it.
-public enum Patch: Sendable, Equatable {
-    /// RFC 7386 JSON merge patch: objects merge, lists replace, null deletes.
-    case merge(JSONValue)
-    /// RFC 6902 JSON patch: a list of operations (`add`, `remove`, `replace`, `test`, …).
-    case json([JSONValue])
-    /// Strategic merge patch (built-in kinds only): lists merge by their merge keys.
-    case strategicMerge(JSONValue)
-    /// Server-side apply of a partial object owned by `fieldManager`; `force` takes over conflicting fields.
-    case apply(JSONValue, fieldManager: String, force: Bool = false)
+extension Patch {
+    var query: [(String, String)] {
+        guard case .apply(_, let manager, let force) = self else { return [] }
+        var items = [("fieldManager", manager)]
+        if force { items.append(("force", "true")) }
+        return items
+    }
 
     var contentType: String {
         switch self {
@@ -168,13 +99,6 @@ public enum Patch: Sendable, Equatable {
         case .merge(let value), .strategicMerge(let value), .apply(let value, _, _): return value.jsonBytes()
         case .json(let operations): return JSONValue.array(operations).jsonBytes()
         }
-    }
-
-    var query: [(String, String)] {
-        guard case .apply(_, let manager, let force) = self else { return [] }
-        var items = [("fieldManager", manager)]
-        if force { items.append(("force", "true")) }
-        return items
     }
 }
 

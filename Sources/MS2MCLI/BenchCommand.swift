@@ -4,6 +4,7 @@ import Foundation
 import HTTPTransport
 import KubeClient
 import KubeModel
+import OperatorCore
 import KubeSim
 import Unstructured
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubeClient
 import KubeModel
+import OperatorCore
 import KubeSim
 import Unstructured
 

@@ -3,6 +3,7 @@ import ControllerRuntime
 import Foundation
 import KubeClient
 import KubeModel
+import OperatorCore
 import KubeSim
 import Logging
 import Synchronization

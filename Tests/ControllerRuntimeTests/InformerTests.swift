@@ -1,6 +1,7 @@
 @testable import ControllerRuntime
 import KubeClient
 import KubeModel
+import OperatorCore
 import KubeSim
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import KubeModel
+import OperatorCore
 import KubeSim
 import Testing
 import Unstructured

@@ -118,7 +118,7 @@ public final class EventRecorder: Service, Sendable {
             return
         case .create(let event, let key):
             do {
-                _ = try await api.create(event, namespace: event.metadata.namespace, options: WriteQuery())
+                _ = try await api.create(event, namespace: event.metadata.namespace, options: WriteOptions())
             } catch {
                 correlator.forget(key)
                 logger.warning("Failed to write event", metadata: [
@@ -126,12 +126,12 @@ public final class EventRecorder: Service, Sendable {
                 ])
             }
         case .updateSeries(let name, let namespace, let count, let lastObserved, let key):
-            let patch = ObjectPatch.merge([
+            let patch = Patch.merge([
                 "series": ["count": .int(Int64(count)), "lastObservedTime": .string(lastObserved.rfc3339String)],
             ])
             do {
                 _ = try await api.patch(
-                    Event.self, name: name, namespace: namespace, patch: patch, subresource: nil, options: WriteQuery())
+                    Event.self, name: name, namespace: namespace, patch: patch, subresource: nil, options: WriteOptions())
             } catch where KubernetesErrors.isNotFound(error) {
                 // The Event expired or was deleted: start it again, carrying the count.
                 let fresh = correlator.nextName(for: pending)
@@ -142,7 +142,7 @@ public final class EventRecorder: Service, Sendable {
                     reportingInstance: configuration.reportingInstance, action: pending.action,
                     reason: pending.reason, regarding: pending.regarding, related: pending.related,
                     note: pending.note, type: pending.type)
-                if (try? await api.create(event, namespace: namespace, options: WriteQuery())) != nil {
+                if (try? await api.create(event, namespace: namespace, options: WriteOptions())) != nil {
                     correlator.renamed(key, to: fresh)
                 } else {
                     correlator.forget(key)

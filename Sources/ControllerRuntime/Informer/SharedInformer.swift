@@ -131,7 +131,7 @@ public final class SharedInformer<Object: KubernetesObject>: InformerRunning {
             var delivered = 0
             do {
                 counters.withLock { $0.watches += 1 }
-                let query = WatchQuery(
+                let query = WatchOptions(
                     labelSelector: options.labelSelector, fieldSelector: options.fieldSelector,
                     resourceVersion: version, allowWatchBookmarks: true,
                     timeoutSeconds: Int.random(in: options.watchTimeoutSeconds))
@@ -173,7 +173,7 @@ public final class SharedInformer<Object: KubernetesObject>: InformerRunning {
     /// Lists everything page by page (transforming each page as it arrives, so full objects never pile up),
     /// replaces the cache, delivers the differences, and returns the list's resourceVersion.
     private func relist() async throws -> String? {
-        var query = ListQuery(
+        var query = ListOptions(
             labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: options.pageSize)
         var items: [Object] = []
         var page = try await api.list(Object.self, namespace: options.namespace, options: query)

@@ -191,13 +191,13 @@ public final class LeaderElector: Sendable {
             case .create(let spec):
                 let created = try await api.create(
                     Lease(metadata: ObjectMeta(name: name, namespace: namespace), spec: spec),
-                    namespace: namespace, options: WriteQuery())
+                    namespace: namespace, options: WriteOptions())
                 recordWrite(created.spec ?? spec, at: clock.now)
                 return .acquired
             case .update(let spec):
                 guard var lease else { return .failed }
                 lease.spec = spec
-                let updated = try await api.update(lease, options: WriteQuery())
+                let updated = try await api.update(lease, options: WriteOptions())
                 recordWrite(updated.spec ?? spec, at: clock.now)
                 return .acquired
             }
@@ -225,7 +225,7 @@ public final class LeaderElector: Sendable {
             let record = observed.withLock { $0.election.releaseRecord(from: lease.spec, wallClock: .now()) }
             guard let record else { return }
             lease.spec = record
-            _ = try await api.update(lease, options: WriteQuery())
+            _ = try await api.update(lease, options: WriteOptions())
             observed.withLock { $0.holder = "" }
             logger.info("Released leader lease")
         } catch {

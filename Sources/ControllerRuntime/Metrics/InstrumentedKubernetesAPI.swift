@@ -39,24 +39,24 @@ public struct InstrumentedKubernetesAPI: KubernetesAPI {
     }
 
     public func list<T: KubernetesObject>(
-        _ type: T.Type, namespace: String?, options: ListQuery
+        _ type: T.Type, namespace: String?, options: ListOptions
     ) async throws -> ObjectList<T> {
         try await measure("LIST", T.plural) { try await base.list(type, namespace: namespace, options: options) }
     }
 
-    public func create<T: KubernetesObject>(_ object: T, namespace: String?, options: WriteQuery) async throws -> T {
+    public func create<T: KubernetesObject>(_ object: T, namespace: String?, options: WriteOptions) async throws -> T {
         try await measure("POST", T.plural, success: "201") {
             try await base.create(object, namespace: namespace, options: options)
         }
     }
 
-    public func update<T: KubernetesObject>(_ object: T, options: WriteQuery) async throws -> T {
+    public func update<T: KubernetesObject>(_ object: T, options: WriteOptions) async throws -> T {
         try await measure("PUT", T.plural) { try await base.update(object, options: options) }
     }
 
     public func patch<T: KubernetesObject>(
-        _ type: T.Type, name: String, namespace: String?, patch: ObjectPatch, subresource: String?,
-        options: WriteQuery
+        _ type: T.Type, name: String, namespace: String?, patch: Patch, subresource: String?,
+        options: WriteOptions
     ) async throws -> T {
         try await measure("PATCH", T.plural) {
             try await base.patch(
@@ -72,12 +72,12 @@ public struct InstrumentedKubernetesAPI: KubernetesAPI {
         }
     }
 
-    public func updateStatus<T: HasStatus>(_ object: T, options: WriteQuery) async throws -> T {
+    public func updateStatus<T: HasStatus>(_ object: T, options: WriteOptions) async throws -> T {
         try await measure("PUT", T.plural + "/status") { try await base.updateStatus(object, options: options) }
     }
 
     public func patchStatus<T: HasStatus>(
-        _ type: T.Type, name: String, namespace: String?, patch: ObjectPatch, options: WriteQuery
+        _ type: T.Type, name: String, namespace: String?, patch: Patch, options: WriteOptions
     ) async throws -> T {
         try await measure("PATCH", T.plural + "/status") {
             try await base.patchStatus(type, name: name, namespace: namespace, patch: patch, options: options)
@@ -85,7 +85,7 @@ public struct InstrumentedKubernetesAPI: KubernetesAPI {
     }
 
     public func watch<T: KubernetesObject>(
-        _ type: T.Type, namespace: String?, options: WatchQuery
+        _ type: T.Type, namespace: String?, options: WatchOptions
     ) -> AsyncThrowingStream<TypedWatchEvent<T>, any Error> {
         let upstream = base.watch(type, namespace: namespace, options: options)
         let metrics = self.metrics

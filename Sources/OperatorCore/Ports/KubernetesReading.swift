@@ -7,14 +7,14 @@ public protocol KubernetesReading: Sendable {
     func get<T: KubernetesObject>(_ type: T.Type, name: String, namespace: String?) async throws -> T
 
     /// Lists one page of objects; `namespace` nil lists across all namespaces.
-    func list<T: KubernetesObject>(_ type: T.Type, namespace: String?, options: ListQuery) async throws -> ObjectList<T>
+    func list<T: KubernetesObject>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> ObjectList<T>
 }
 
 extension KubernetesReading {
     /// Lists every object, `pageSize` per request, following continue tokens. When a continue token expires
     /// part-way (410), it falls back to one unpaginated list, as client-go's pager does.
     public func listAll<T: KubernetesObject>(
-        _ type: T.Type, namespace: String?, options: ListQuery, pageSize: Int
+        _ type: T.Type, namespace: String?, options: ListOptions, pageSize: Int
     ) async throws -> ObjectList<T> {
         var pageOptions = options
         pageOptions.limit = pageSize

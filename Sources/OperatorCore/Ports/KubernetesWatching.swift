@@ -9,6 +9,6 @@ public protocol KubernetesWatching: Sendable {
     /// `KubernetesErrors.isResourceExpired` is true when the version is too old (re-list). Cancelling the
     /// consuming task ends the watch.
     func watch<T: KubernetesObject>(
-        _ type: T.Type, namespace: String?, options: WatchQuery
+        _ type: T.Type, namespace: String?, options: WatchOptions
     ) -> AsyncThrowingStream<TypedWatchEvent<T>, any Error>
 }
