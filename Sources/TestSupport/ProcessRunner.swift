@@ -53,8 +53,8 @@ public enum ProcessRunner {
         return result
     }
 
-    /// Runs to completion on the calling thread. For synchronous code only; async code uses `run`.
-    public static func runSynchronously(
+    /// Runs to completion on the calling thread (one of the runner's own).
+    private static func runSynchronously(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,

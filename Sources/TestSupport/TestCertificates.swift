@@ -30,22 +30,6 @@ public struct TestCertificates: Sendable {
         return certificates
     }
 
-    /// The blocking form of `create`, for synchronous code. Async tests should call `create`, since this holds
-    /// one of the cooperative pool's few threads while openssl runs.
-    public static func generate(caName: String = "ms2m-test-ca", clientName: String = "ms2m-test-user") throws
-        -> TestCertificates
-    {
-        let certificates = try prepare()
-        for arguments in certificates.opensslInvocations(caName: caName, clientName: clientName) {
-            let result = try ProcessRunner.runSynchronously(
-                "/usr/bin/openssl", arguments, currentDirectory: certificates.directory)
-            guard result.status == 0 else {
-                throw TestSupportError("openssl \(arguments.first ?? "") failed: \(result.errorOutput)")
-            }
-        }
-        return certificates
-    }
-
     /// Makes the directory and the extension files.
     private static func prepare() throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory

@@ -16,8 +16,8 @@ extension RegistryIntegration {
 
         @Test("HTTPS with the generated CA works; another CA fails the handshake")
         func tls() async throws {
-            let certificates = try TestCertificates.generate()
-            let other = try TestCertificates.generate(caName: "someone-else")
+            let certificates = try await TestCertificates.create()
+            let other = try await TestCertificates.create(caName: "someone-else")
             defer { certificates.remove(); other.remove() }
             let fixture = try Fixture.make(pagesSize: 300_000, seed: 11)
             defer { fixture.remove() }

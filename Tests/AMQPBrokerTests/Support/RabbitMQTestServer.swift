@@ -79,7 +79,7 @@ final class RabbitMQTestServer: Sendable {
         let distributionPort = try freePort(in: 20_000...40_000)  // the CLI uses dist port + 10000
         let nodeName = "ms2m-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))@localhost"
 
-        let certificates = try TestCertificates.generate(caName: "ms2m-amqp-test-ca")
+        let certificates = try await TestCertificates.create(caName: "ms2m-amqp-test-ca")
         defer { certificates.remove() }
         let tls = directory + "/tls"
         try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)
