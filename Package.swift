@@ -113,7 +113,7 @@ let package = Package(
         ),
 
         // MARK: Test scaffolding shared by test targets (certificates, processes)
-        .target(name: "TestSupport"),
+        .target(name: "TestSupport", dependencies: ["KubeSim"]),
 
         // MARK: Tests
         .testTarget(name: "UnstructuredTests", dependencies: ["Unstructured"]),

@@ -2,6 +2,7 @@ import KubeClient
 import KubeModel
 import KubeSim
 import Synchronization
+import TestSupport
 import Testing
 
 /// Runs `body` against a fresh emulator and a client for it (no client-side rate limit, fast retries).
@@ -9,19 +10,7 @@ func withEmulator<T>(
     _ configure: (inout KubeSimConfiguration) -> Void = { _ in },
     _ body: (KubeSimServer, KubeClient) async throws -> T
 ) async throws -> T {
-    var configuration = KubeSimConfiguration()
-    configure(&configuration)
-    let server = KubeSimServer(configuration: configuration)
-    try await server.start()
-    let client = makeClient(server)
-    do {
-        let result = try await body(server, client)
-        try await server.shutdown()
-        return result
-    } catch {
-        try? await server.shutdown()
-        throw error
-    }
+    try await withKubeSim(configure) { server in try await body(server, makeClient(server)) }
 }
 
 /// A client for `server` with no rate limit and quick retries.

@@ -1,6 +1,7 @@
 import KubeClient
 import KubeModel
 import KubeSim
+import TestSupport
 
 /// Runs `body` against a fresh emulator and a client configured for it (no rate limit, fast retries).
 func withEmulator<T>(
@@ -8,22 +9,12 @@ func withEmulator<T>(
     client adjust: (inout ClientConfiguration) -> Void = { _ in },
     _ body: (KubeSimServer, KubeClient) async throws -> T
 ) async throws -> T {
-    var configuration = KubeSimConfiguration()
-    configure(&configuration)
-    let server = KubeSimServer(configuration: configuration)
-    try await server.start()
-    var clientConfiguration = ClientConfiguration(
-        server: server.baseURL, rateLimit: nil,
-        retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(20), maximumDelay: .seconds(2)))
-    adjust(&clientConfiguration)
-    let client = KubeClient(configuration: clientConfiguration)
-    do {
-        let result = try await body(server, client)
-        try await server.shutdown()
-        return result
-    } catch {
-        try? await server.shutdown()
-        throw error
+    try await withKubeSim(configure) { server in
+        var clientConfiguration = ClientConfiguration(
+            server: server.baseURL, rateLimit: nil,
+            retry: RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(20), maximumDelay: .seconds(2)))
+        adjust(&clientConfiguration)
+        return try await body(server, KubeClient(configuration: clientConfiguration))
     }
 }
 

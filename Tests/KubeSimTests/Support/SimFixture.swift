@@ -2,6 +2,7 @@ import CurlTransport
 import Foundation
 import HTTPTransport
 import KubeSim
+import TestSupport
 import Testing
 import Unstructured
 
@@ -128,24 +129,12 @@ final class WatchReader: @unchecked Sendable {
 
 struct TimeoutError: Error {}
 
-/// Runs `body` against a fresh server.
+/// Runs `body` against a fresh server and a raw HTTP client for it.
 func withSim<T>(
     _ configure: (inout KubeSimConfiguration) -> Void = { _ in },
     _ body: (KubeSimServer, SimClient) async throws -> T
 ) async throws -> T {
-    var configuration = KubeSimConfiguration()
-    configure(&configuration)
-    let server = KubeSimServer(configuration: configuration)
-    try await server.start()
-    let client = SimClient(baseURL: server.baseURL)
-    do {
-        let result = try await body(server, client)
-        try await server.shutdown()
-        return result
-    } catch {
-        try? await server.shutdown()
-        throw error
-    }
+    try await withKubeSim(configure) { server in try await body(server, SimClient(baseURL: server.baseURL)) }
 }
 
 /// Polls `condition` until true or the time is up.
