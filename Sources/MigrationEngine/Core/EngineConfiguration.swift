@@ -1,0 +1,65 @@
+public import MigrationAPI
+
+/// The engine's settings: what the spec does not say.
+public struct EngineConfiguration: Sendable {
+    /// How transfer Jobs are made.
+    public var transfer: TransferJobSettings
+    /// Phase time limits used when the spec gives none.
+    public var defaultTimeouts: [MigrationPhase: Duration]
+    /// The replay cutoff when the spec gives none (seconds).
+    public var defaultReplayCutoffSeconds: Int32
+    /// How often the replay queue's depth is read while replaying and finalizing.
+    public var replayPollInterval: Duration
+    /// How long the kubelet may take to checkpoint.
+    public var checkpointTimeout: Duration
+    /// Grace period for deleting a Sequential migration's source pod (its state is already checkpointed).
+    public var sourceDeletionGracePeriodSeconds: Int64
+    /// How long to wait, while nothing changes, before looking again anyway (a safety net under the watches).
+    public var idleRequeue: Duration
+    /// Messages moved per read when handing the replay queue's leftovers back to the primary queue.
+    public var returnPrefetch: Int
+
+    /// Creates settings with production defaults.
+    public init(
+        transfer: TransferJobSettings = TransferJobSettings(),
+        defaultTimeouts: [MigrationPhase: Duration] = [
+            .pending: .seconds(60), .checkpointing: .seconds(120), .transferring: .seconds(600),
+            .restoring: .seconds(300), .replaying: .seconds(600), .finalizing: .seconds(300),
+        ],
+        defaultReplayCutoffSeconds: Int32 = 120, replayPollInterval: Duration = .milliseconds(100),
+        checkpointTimeout: Duration = .seconds(60), sourceDeletionGracePeriodSeconds: Int64 = 5,
+        idleRequeue: Duration = .seconds(30), returnPrefetch: Int = 100
+    ) {
+        self.transfer = transfer
+        self.defaultTimeouts = defaultTimeouts
+        self.defaultReplayCutoffSeconds = defaultReplayCutoffSeconds
+        self.replayPollInterval = replayPollInterval
+        self.checkpointTimeout = checkpointTimeout
+        self.sourceDeletionGracePeriodSeconds = sourceDeletionGracePeriodSeconds
+        self.idleRequeue = idleRequeue
+        self.returnPrefetch = returnPrefetch
+    }
+
+    /// The time limit of `phase` for `migration`: the spec's, else the default. Replaying gets at least the
+    /// replay cutoff plus a minute, so the cutoff, not the timeout, ends a slow replay.
+    public func timeout(of phase: MigrationPhase, for migration: StatefulMigration) -> Duration? {
+        let t = migration.spec.phaseTimeouts
+        let fromSpec: Int32? =
+            switch phase {
+            case .pending: t?.pending
+            case .checkpointing: t?.checkpointing
+            case .transferring: t?.transferring
+            case .restoring: t?.restoring
+            case .replaying: t?.replaying
+            case .finalizing: t?.finalizing
+            case .completed, .failed: nil
+            }
+        if let fromSpec { return .seconds(Int64(fromSpec)) }
+        guard let base = defaultTimeouts[phase] else { return nil }
+        if phase == .replaying {
+            let cutoff = Duration.seconds(Int64(migration.spec.replayCutoffSeconds ?? defaultReplayCutoffSeconds) + 60)
+            return max(base, cutoff)
+        }
+        return base
+    }
+}

@@ -1,0 +1,73 @@
+public import KubeModel
+public import MigrationAPI
+
+/// Builds the restored pod from the source pod: same identity-bearing labels, ports, resources, probes and
+/// volumes, pinned to the target node, with the checkpoint image in place of the checkpointed container's
+/// image.
+///
+/// The checkpointed container gets no `command`, `args`, `env` or `envFrom`: the restored process keeps the
+/// ones it was started with (they are in the checkpoint), and CRI-O refuses to restore over a different
+/// configuration. The service-account token volume (`kube-api-access-*`) and its mounts are dropped because
+/// admission injects them again for the new pod. `priority` and `preemptionPolicy` are dropped because the
+/// Priority admission plugin computes them from `priorityClassName` and rejects a pod that sets them.
+public enum TargetPodBuilder {
+    /// The pod to create.
+    ///
+    /// - Parameters:
+    ///   - source: the source pod as captured in Pending.
+    ///   - name: ``MigrationNames/targetPod(source:strategy:)``.
+    ///   - node: the target node.
+    ///   - image: the checkpoint image (by digest).
+    ///   - container: the checkpointed container.
+    ///   - migration: the migration (labels and annotations name it).
+    public static func build(
+        source: Pod, name: String, node: String, image: String, container: String, migration: StatefulMigration
+    ) -> Pod {
+        var labels = source.metadata.labels ?? [:]
+        labels[MigrationNames.migrationLabel] = migration.metadata.name
+        var annotations = (source.metadata.annotations ?? [:]).filter {
+            $0.key != "kubectl.kubernetes.io/last-applied-configuration"
+        }
+        annotations[MigrationNames.restoredFromAnnotation] = image
+        annotations[MigrationNames.migratedFromAnnotation] =
+            "\(source.metadata.namespace ?? "")/\(source.metadata.name ?? "") on \(source.spec?.nodeName ?? "")"
+        let metadata = ObjectMeta(
+            name: name, namespace: source.metadata.namespace, labels: labels, annotations: annotations)
+
+        var spec = source.spec ?? PodSpec()
+        spec.nodeName = node
+        spec.priority = nil
+        spec.preemptionPolicy = nil
+        let tokenVolumes = Set((spec.volumes ?? []).filter { isServiceAccountTokenVolume($0) }.map(\.name))
+        spec.volumes = spec.volumes?.filter { !tokenVolumes.contains($0.name) }
+        if spec.volumes?.isEmpty == true { spec.volumes = nil }
+        spec.containers = spec.containers.map { original in
+            var c = original
+            c.volumeMounts = c.volumeMounts?.filter { !tokenVolumes.contains($0.name) }
+            if c.volumeMounts?.isEmpty == true { c.volumeMounts = nil }
+            if c.name == container {
+                c.image = image
+                c.command = nil
+                c.args = nil
+                c.env = nil
+                c.envFrom = nil
+            }
+            return c
+        }
+        spec.initContainers = spec.initContainers?.map { original in
+            var c = original
+            c.volumeMounts = c.volumeMounts?.filter { !tokenVolumes.contains($0.name) }
+            if c.volumeMounts?.isEmpty == true { c.volumeMounts = nil }
+            return c
+        }
+        return Pod(metadata: metadata, spec: spec)
+    }
+
+    /// Whether `volume` is the projected service-account token volume admission adds
+    /// (`kube-api-access-<random>`).
+    static func isServiceAccountTokenVolume(_ volume: Volume) -> Bool {
+        guard volume.name.hasPrefix("kube-api-access-"), let projected = volume.source["projected"] else { return false }
+        let sources = projected["sources"]?.arrayValue ?? []
+        return sources.contains { $0["serviceAccountToken"] != nil }
+    }
+}

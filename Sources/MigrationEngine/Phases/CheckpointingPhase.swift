@@ -1,0 +1,58 @@
+import Foundation
+import KubeModel
+import MigrationAPI
+import OperatorCore
+
+extension MigrationRun {
+    /// Checkpointing: starts capturing — the durable fan-out exchange, the durable replay queue, and both
+    /// the primary and the replay queue bound to it — and only then asks the kubelet to checkpoint, so every
+    /// message the checkpoint has not seen is in the replay queue.
+    ///
+    /// Re-running after a crash is safe: the declarations and bindings are idempotent, and a second
+    /// checkpoint taken after the capture began is as good as the first (the replay queue holds everything
+    /// since the earlier binding; the consumer de-duplicates).
+    func runCheckpointing() async throws -> PhaseOutcome {
+        let broker = try await broker()
+        do {
+            try await broker.declareExchange(exchange, type: .fanout, durable: true)
+        } catch let error as BrokerError where error.kind == .preconditionFailed {
+            return .fail(reason: "ExchangeMismatch", message: "exchange \(exchange) exists with other settings than a durable fanout exchange: \(error)")
+        }
+        do {
+            try await broker.declareQueue(replayQueue, durable: true)
+        } catch let error as BrokerError where error.kind == .preconditionFailed {
+            return .fail(reason: "ReplayQueueMismatch", message: "queue \(replayQueue) exists with other settings: \(error)")
+        }
+        do {
+            try await broker.bindQueue(primaryQueue, exchange: exchange, routingKey: routingKey)
+        } catch let error as BrokerError where error.kind == .notFound {
+            return .fail(reason: "PrimaryQueueNotFound", message: "queue \(primaryQueue) does not exist on the broker: \(error)")
+        }
+        try await broker.bindQueue(replayQueue, exchange: exchange, routingKey: routingKey)
+        if status.replay?.captureStartTime == nil {
+            var replay = status.replay ?? ReplayStatus()
+            replay.captureStartTime = MicroTime.now()
+            status.replay = replay
+            try await persist()
+        }
+
+        let node = status.sourceNode ?? ""
+        let container = status.containerName ?? ""
+        let items: [String]
+        do {
+            items = try await ports.kubelet.checkpoint(
+                node: node, namespace: namespace, pod: sourcePodName, container: container,
+                timeout: configuration.checkpointTimeout)
+        } catch where KubernetesErrors.code(of: error) != nil && KubernetesErrors.code(of: error)! < 500 {
+            return .fail(reason: "CheckpointFailed", message: "the kubelet on \(node) refused to checkpoint \(sourcePodName)/\(container): \(error)")
+        } catch where KubernetesErrors.code(of: error) == 500 {
+            return .fail(reason: "CheckpointFailed", message: "the container runtime on \(node) failed to checkpoint \(sourcePodName)/\(container): \(error)")
+        }
+        guard let archive = items.first, !archive.isEmpty else {
+            return .fail(reason: "CheckpointFailed", message: "the kubelet on \(node) returned no checkpoint archive")
+        }
+        status.checkpointID = archive
+        ports.events.record(.normal, reason: "Checkpointed", note: "checkpointed \(sourcePodName)/\(container) on \(node) to \(archive)", about: migration)
+        return .advance(to: .transferring)
+    }
+}

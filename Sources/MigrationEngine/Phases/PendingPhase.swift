@@ -1,0 +1,169 @@
+import Foundation
+import KubeModel
+import MigrationAPI
+import OperatorCore
+import Placement
+import Unstructured
+
+extension MigrationRun {
+    /// Pending: validates the spec, the source pod, the target node (chosen when the spec names none) and
+    /// both nodes' runtimes, checks quota headroom for a second pod and that the broker answers, captures
+    /// what later phases need from the source pod, picks the strategy, and adds the cleanup finalizer —
+    /// before any effect on the cluster.
+    func runPending() async throws -> PhaseOutcome {
+        if let problem = SpecValidation.problems(with: spec).first {
+            return .fail(reason: "InvalidSpec", message: problem)
+        }
+        guard let source = try await find(Pod.self, sourcePodName) else {
+            return .fail(reason: "SourcePodNotFound", message: "pod \(namespace)/\(sourcePodName) does not exist")
+        }
+        guard source.metadata.deletionTimestamp == nil else {
+            return .fail(reason: "SourcePodTerminating", message: "pod \(namespace)/\(sourcePodName) is being deleted")
+        }
+        guard source.status?.phase == .running, let sourceNode = source.spec?.nodeName, !sourceNode.isEmpty else {
+            return .fail(reason: "SourcePodNotRunning", message: "pod \(namespace)/\(sourcePodName) is \(source.status?.phase?.rawValue ?? "not running"); only a Running pod can be checkpointed")
+        }
+        let containers = source.spec?.containers ?? []
+        let container: String
+        if let named = spec.containerName, !named.isEmpty {
+            guard containers.contains(where: { $0.name == named }) else {
+                return .fail(reason: "ContainerNotFound", message: "pod \(sourcePodName) has no container \(named) (it has \(containers.map(\.name).joined(separator: ", ")))")
+            }
+            container = named
+        } else if containers.count == 1 {
+            container = containers[0].name
+        } else {
+            return .fail(reason: "ContainerNameRequired", message: "pod \(sourcePodName) has \(containers.count) containers; set spec.containerName")
+        }
+
+        // Owner and strategy.
+        let controller = source.metadata.ownerReferences?.first { $0.controller == true }
+        var statefulSet: StatefulSet?
+        switch controller?.kind {
+        case nil:
+            break
+        case "StatefulSet":
+            guard let set = try await find(StatefulSet.self, controller!.name), set.metadata.uid == controller!.uid else {
+                return .fail(reason: "OwnerNotFound", message: "StatefulSet \(controller!.name) owning the pod does not exist")
+            }
+            statefulSet = set
+        default:
+            return .fail(reason: "UnsupportedOwner", message: "pod \(sourcePodName) is controlled by a \(controller!.kind) (\(controller!.name)); ms2m migrates bare pods and StatefulSet pods")
+        }
+        let strategy: MigrationStrategy
+        if let requested = spec.migrationStrategy, !requested.isEmpty, let parsed = MigrationStrategy(rawValue: requested) {
+            strategy = parsed
+        } else {
+            strategy = statefulSet != nil ? .sequential : .shadowPod
+        }
+        if strategy == .shadowPod && statefulSet != nil {
+            return .fail(reason: "StrategyNotApplicable", message: "ShadowPod cannot migrate StatefulSet pod \(sourcePodName): its identity cannot exist twice; use Sequential")
+        }
+
+        // Nodes.
+        let nodes = try await api.list(Node.self, namespace: nil, options: ListOptions()).items
+        guard let sourceNodeObject = nodes.first(where: { $0.metadata.name == sourceNode }) else {
+            return .fail(reason: "SourceNodeNotFound", message: "node \(sourceNode) of the source pod does not exist")
+        }
+        if let problem = RuntimeSupport.problem(with: sourceNodeObject) {
+            return .fail(reason: "RuntimeUnsupported", message: problem)
+        }
+        let target: String
+        if let named = spec.targetNode, !named.isEmpty {
+            guard named != sourceNode else {
+                return .fail(reason: "TargetIsSource", message: "spec.targetNode \(named) is the node the pod already runs on")
+            }
+            guard let node = nodes.first(where: { $0.metadata.name == named }) else {
+                return .fail(reason: "TargetNodeNotFound", message: "node \(named) does not exist")
+            }
+            if let problem = RuntimeSupport.problem(with: node) {
+                return .fail(reason: "RuntimeUnsupported", message: problem)
+            }
+            let podsThere = try await podsOnNode(named)
+            let failures = NodeFit.failures(of: source, on: node, podsOnNode: podsThere)
+            if !failures.isEmpty {
+                return .fail(reason: "TargetNodeUnfit", message: "pod \(sourcePodName) does not fit node \(named): \(failures.map(\.description).joined(separator: "; "))")
+            }
+            target = named
+        } else {
+            let candidates = nodes.filter { $0.metadata.name != sourceNode && RuntimeSupport.problem(with: $0) == nil }
+            var podsByNode: [String: [Pod]] = [:]
+            for pod in try await api.list(Pod.self, namespace: nil, options: ListOptions()).items {
+                if let node = pod.spec?.nodeName { podsByNode[node, default: []].append(pod) }
+            }
+            let choice = TargetChooser().choose(
+                for: source, among: candidates, podsByNode: podsByNode, excluded: [sourceNode],
+                ownerUID: controller?.uid)
+            guard let chosen = choice.node else {
+                let why = choice.rejected.isEmpty ? "no other node can checkpoint and restore" : choice.rejectionSummary
+                return .fail(reason: "NoTargetNode", message: "no node fits pod \(sourcePodName): \(why)")
+            }
+            target = chosen
+        }
+
+        // A second pod must fit the namespace's quota while source and target coexist.
+        if strategy == .shadowPod, let problem = try await quotaProblem(for: source) {
+            return .fail(reason: "QuotaExceeded", message: problem)
+        }
+
+        // The broker must answer now, not half-way through.
+        do {
+            _ = try await broker()
+        } catch let failure as MigrationFailure {
+            return .fail(reason: failure.reason, message: failure.message)
+        } catch let error as BrokerError where error.kind == .invalidArgument || error.kind == .authentication || error.kind == .accessRefused {
+            return .fail(reason: "BrokerUnusable", message: "\(error)")
+        }
+
+        try await addFinalizer()
+        if let swap = spec.identitySwapMode, !swap.isEmpty {
+            ports.events.record(.normal, reason: "FieldIgnored", note: "spec.identitySwapMode \(swap) is accepted for compatibility and not used by ms2m", about: migration)
+        }
+        status.sourceNode = sourceNode
+        status.targetNode = target
+        status.containerName = container
+        status.strategy = strategy
+        status.targetPod = MigrationNames.targetPod(source: sourcePodName, strategy: strategy)
+        status.sourcePodUID = source.metadata.uid
+        status.sourcePodLabels = source.metadata.labels
+        status.sourceContainers = containers
+        status.savedSourcePod = try JSONValueEncoder().encode(source)
+        if let statefulSet {
+            status.statefulSetName = statefulSet.metadata.name
+            status.originalReplicas = Int32(statefulSet.spec?.replicas ?? 1)
+        }
+        status.startTime = status.startTime ?? Time(Date())
+        ports.events.record(.normal, reason: "MigrationStarted", note: "migrating \(sourcePodName) from \(sourceNode) to \(target) (\(strategy.rawValue))", about: migration)
+        return .advance(to: .checkpointing)
+    }
+
+    /// The non-terminal pods bound to `node`.
+    func podsOnNode(_ node: String) async throws -> [Pod] {
+        try await api.list(Pod.self, namespace: nil, options: ListOptions(fieldSelector: "spec.nodeName=\(node)")).items
+            .filter { !$0.isTerminal }
+    }
+
+    /// Whether one more copy of `pod` would exceed a ResourceQuota of the namespace (pods, requests.cpu,
+    /// requests.memory, and their bare `cpu`/`memory` forms).
+    func quotaProblem(for pod: Pod) async throws -> String? {
+        let quotas = try await api.list(ResourceQuota.self, namespace: namespace, options: ListOptions()).items
+        let requests = pod.totalRequests
+        for quota in quotas {
+            let hard = quota.status?.hard ?? quota.spec?.hard ?? [:]
+            let used = quota.status?.used ?? [:]
+            var demand: [String: Quantity] = ["pods": Quantity(1), "count/pods": Quantity(1)]
+            for (name, value) in requests {
+                demand["requests.\(name)"] = value
+                demand[name] = value
+            }
+            for (resource, limit) in hard {
+                guard let need = demand[resource] else { continue }
+                let already = used[resource] ?? .zero
+                if already + need > limit {
+                    return "ResourceQuota \(quota.metadata.name ?? "") allows \(resource) \(limit), \(already) is used and the target pod needs \(need) more while the source still runs"
+                }
+            }
+        }
+        return nil
+    }
+}

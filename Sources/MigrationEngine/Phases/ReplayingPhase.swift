@@ -1,0 +1,55 @@
+import Foundation
+import KubeModel
+import MigrationAPI
+import OperatorCore
+
+extension MigrationRun {
+    /// Replaying: tells the target to consume the replay queue (START_REPLAY on its control queue) and
+    /// watches the queue's depth until it is drained or the cutoff fires (see ``ReplayCutoff``).
+    func runReplaying() async throws -> PhaseOutcome {
+        let broker = try await broker()
+        var replay = status.replay ?? ReplayStatus()
+        if replay.startSent != true {
+            guard let depth = try await broker.queueStatus(replayQueue)?.messageCount else {
+                return .fail(reason: "ReplayQueueLost", message: "replay queue \(replayQueue) no longer exists")
+            }
+            let now = MicroTime.now()
+            replay.initialDepth = Int64(depth)
+            replay.startTime = now
+            let captured = max(0.001, now.epochSeconds - (replay.captureStartTime ?? now).epochSeconds)
+            replay.arrivalRate = ReplayCutoff.arrivalRate(depthAtReplayStart: Int64(depth), captureSeconds: captured)
+            let control = MigrationControlMessage.controlQueue(forPod: targetPodName)
+            try await broker.declareQueue(control, durable: true)
+            try await broker.publish(MigrationControlMessage.startReplay(queue: replayQueue).outgoingMessage, toQueue: control)
+            replay.startSent = true
+            status.replay = replay
+            try await persist()
+            ports.events.record(.normal, reason: "ReplayStarted", note: "sent START_REPLAY to \(control); \(depth) messages to replay", about: migration)
+            return .wait(after: configuration.replayPollInterval)
+        }
+        guard let queue = try await broker.queueStatus(replayQueue) else {
+            return .fail(reason: "ReplayQueueLost", message: "replay queue \(replayQueue) no longer exists")
+        }
+        let depth = Int64(queue.messageCount)
+        let elapsed = seconds(since: replay.startTime)
+        let lambda = replay.arrivalRate ?? 0
+        let initial = replay.initialDepth ?? 0
+        let mu = elapsed > 0 ? ReplayCutoff.drainRate(arrivalRate: lambda, initialDepth: initial, depth: depth, elapsedSeconds: elapsed) : nil
+        let rule = ReplayCutoff(
+            maximumSeconds: Double(spec.replayCutoffSeconds ?? configuration.defaultReplayCutoffSeconds),
+            drainOnly: spec.replayMode == "Drain")
+        let decision = rule.decide(depth: depth, elapsedSeconds: elapsed, arrivalRate: lambda, drainRate: mu)
+        replay.drainRate = mu
+        replay.messagesReplayed = max(0, initial + Int64((lambda * elapsed).rounded()) - depth)
+        status.replay = replay
+        guard decision != .continue else { return .wait(after: configuration.replayPollInterval) }
+        replay.endReason = decision.rawValue
+        replay.cutoffFired = decision != .drained
+        status.replay = replay
+        ports.events.record(
+            decision == .drained ? .normal : .warning, reason: "ReplayEnded",
+            note: "replay ended (\(decision.rawValue)) after \(String(format: "%.2f", elapsed)) s with \(depth) messages left; they are handed back to the primary queue",
+            about: migration)
+        return .advance(to: .finalizing)
+    }
+}

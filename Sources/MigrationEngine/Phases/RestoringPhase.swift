@@ -1,0 +1,171 @@
+import Foundation
+import KubeModel
+import MigrationAPI
+import OperatorCore
+import Unstructured
+
+/// The Sequential restoring steps, in order, as recorded in `status.restoringSteps`.
+enum RestoringStep {
+    static let statefulSetSaved = "StatefulSetSaved"
+    static let statefulSetOrphaned = "StatefulSetOrphaned"
+    static let sourceDeleted = "SourceDeleted"
+    static let targetCreated = "TargetCreated"
+    static let statefulSetRecreated = "StatefulSetRecreated"
+}
+
+/// Container waiting reasons that mean the restore will not succeed by waiting.
+let fatalWaitingReasons: Set<String> = [
+    "CreateContainerError", "CreateContainerConfigError", "ErrImagePull", "ImagePullBackOff", "InvalidImageName",
+    "CrashLoopBackOff", "ErrImageNeverPull", "RunContainerError",
+]
+
+extension MigrationRun {
+    /// Restoring: creates the target pod from the checkpoint image on the target node and waits for it to
+    /// be Running and Ready.
+    ///
+    /// ShadowPod creates `<source>-shadow` beside the running source. Sequential moves one StatefulSet
+    /// ordinal while its siblings keep serving: the StatefulSet is recorded in status and deleted with
+    /// `propagationPolicy: Orphan` (its pods keep running, unowned), the source pod is deleted with a short
+    /// grace period (its state is in the checkpoint), the target is created under the source's name with its
+    /// `controller-revision-hash`, and the StatefulSet is re-created from the record so its controller
+    /// re-adopts every pod — the target as current, not to be rolled. Each step is recorded before the
+    /// next, and each checks what exists before acting.
+    func runRestoring() async throws -> PhaseOutcome {
+        if strategy == .sequential, let outcome = try await prepareSequentialTarget() { return outcome }
+        guard let image = status.checkpointImage else {
+            return .fail(reason: "CheckpointImageMissing", message: "no checkpoint image was recorded")
+        }
+        let targetName = targetPodName
+        var target = try await find(Pod.self, targetName)
+        if let existing = target {
+            if existing.metadata.uid == status.sourcePodUID {
+                return .wait(after: nil)  // the source (same name) is still terminating
+            }
+            guard existing.metadata.labels?[MigrationNames.migrationLabel] == name else {
+                return .fail(reason: "TargetPodConflict", message: "pod \(namespace)/\(targetName) exists and was not created by this migration")
+            }
+        } else {
+            guard let sourcePod = try sourcePodRecord() else {
+                return .fail(reason: "SourcePodRecordMissing", message: "the source pod was not recorded in status")
+            }
+            let pod = TargetPodBuilder.build(
+                source: sourcePod, name: targetName, node: status.targetNode ?? "", image: image,
+                container: status.containerName ?? "", migration: migration)
+            do {
+                target = try await api.create(pod, namespace: namespace, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
+            } catch where KubernetesErrors.isAlreadyExists(error) {
+                return .wait(after: .milliseconds(200))
+            }
+            ports.events.record(.normal, reason: "TargetCreated", note: "created pod \(targetName) on \(status.targetNode ?? "") from \(image)", about: migration)
+        }
+        if strategy == .sequential, !done(RestoringStep.targetCreated, in: \.restoringSteps) {
+            try await markDone(RestoringStep.targetCreated, in: \.restoringSteps)
+        }
+        if strategy == .sequential, let outcome = try await recreateStatefulSet() { return outcome }
+
+        guard let target else { return .wait(after: nil) }
+        if let problem = Self.restoreProblem(target) {
+            return .fail(reason: "RestoreFailed", message: "pod \(targetName) on \(status.targetNode ?? ""): \(problem)")
+        }
+        if target.status?.phase == .running && target.isReady {
+            ports.events.record(.normal, reason: "Restored", note: "pod \(targetName) is running and ready on \(status.targetNode ?? "")", about: migration)
+            return .advance(to: .replaying)
+        }
+        return .wait(after: nil)
+    }
+
+    /// The source pod as captured in Pending.
+    func sourcePodRecord() throws -> Pod? {
+        guard let saved = status.savedSourcePod else { return nil }
+        return try JSONValueDecoder().decode(Pod.self, from: saved)
+    }
+
+    /// Why a target pod will not become ready, or nil while it may.
+    static func restoreProblem(_ pod: Pod) -> String? {
+        if pod.status?.phase == .failed { return "pod failed: \(pod.status?.message ?? pod.status?.reason ?? "no message")" }
+        if pod.status?.phase == .succeeded { return "pod exited" }
+        for container in pod.status?.containerStatuses ?? [] {
+            if let waiting = container.state?.waiting, let reason = waiting.reason, fatalWaitingReasons.contains(reason) {
+                return "container \(container.name): \(reason): \(waiting.message ?? "")"
+            }
+            if let terminated = container.state?.terminated {
+                return "container \(container.name) exited with \(terminated.exitCode) (\(terminated.reason ?? "")): \(terminated.message ?? "")"
+            }
+            if container.restartCount > 0 {
+                return "container \(container.name) restarted \(container.restartCount) times: the restored process crashed"
+            }
+        }
+        return nil
+    }
+
+    /// Sequential, before the target exists: record and orphan-delete the StatefulSet, then delete the
+    /// source pod. Returns an outcome while waiting, nil once the target may be created.
+    private func prepareSequentialTarget() async throws -> PhaseOutcome? {
+        if let setName = status.statefulSetName {
+            if !done(RestoringStep.statefulSetSaved, in: \.restoringSteps) {
+                guard let set = try await find(StatefulSet.self, setName) else {
+                    return .fail(reason: "OwnerNotFound", message: "StatefulSet \(setName) disappeared before the migration could record it")
+                }
+                status.savedStatefulSet = try JSONValueEncoder().encode(set)
+                status.originalReplicas = Int32(set.spec?.replicas ?? 1)
+                try await markDone(RestoringStep.statefulSetSaved, in: \.restoringSteps)
+            }
+            if !done(RestoringStep.statefulSetOrphaned, in: \.restoringSteps) {
+                let savedUID = status.savedStatefulSet?["metadata"]?["uid"]?.stringValue
+                if let set = try await find(StatefulSet.self, setName) {
+                    guard set.metadata.uid == savedUID else {
+                        return .fail(reason: "StatefulSetChanged", message: "StatefulSet \(setName) was replaced while the migration ran")
+                    }
+                    if set.metadata.deletionTimestamp == nil {
+                        try await remove(StatefulSet.self, setName, options: DeleteOptions(
+                            preconditions: DeleteOptions.Preconditions(uid: savedUID), propagationPolicy: .orphan))
+                    }
+                    return .wait(after: .milliseconds(100))
+                }
+                try await markDone(RestoringStep.statefulSetOrphaned, in: \.restoringSteps)
+            }
+        }
+        if !done(RestoringStep.sourceDeleted, in: \.restoringSteps) {
+            if let source = try await find(Pod.self, sourcePodName), source.metadata.uid == status.sourcePodUID {
+                // The StatefulSet controller must have let go of the pod first (the orphan finalizer strips
+                // its ownerReference), or a new controller could still act on it.
+                if source.metadata.ownerReferences?.contains(where: { $0.controller == true && $0.kind == "StatefulSet" }) == true {
+                    return .wait(after: .milliseconds(100))
+                }
+                if source.metadata.deletionTimestamp == nil {
+                    let grace = spec.sourceDeletionGracePeriodSeconds ?? configuration.sourceDeletionGracePeriodSeconds
+                    try await remove(Pod.self, sourcePodName, options: DeleteOptions(
+                        gracePeriodSeconds: grace, preconditions: DeleteOptions.Preconditions(uid: status.sourcePodUID)))
+                    ports.events.record(.normal, reason: "SourceDeleted", note: "deleted \(sourcePodName) on \(status.sourceNode ?? ""); its state is in the checkpoint", about: migration)
+                }
+                return .wait(after: nil)
+            }
+            try await markDone(RestoringStep.sourceDeleted, in: \.restoringSteps)
+        }
+        return nil
+    }
+
+    /// Sequential, once the target exists: re-create the StatefulSet from its record. nil when done.
+    func recreateStatefulSet() async throws -> PhaseOutcome? {
+        guard let setName = status.statefulSetName, !done(RestoringStep.statefulSetRecreated, in: \.restoringSteps) else {
+            return nil
+        }
+        if try await find(StatefulSet.self, setName) == nil {
+            guard let saved = status.savedStatefulSet else {
+                return .fail(reason: "StatefulSetRecordMissing", message: "StatefulSet \(setName) was not recorded")
+            }
+            var set = try JSONValueDecoder().decode(StatefulSet.self, from: saved)
+            set.metadata = ObjectMeta(
+                name: set.metadata.name, namespace: set.metadata.namespace, labels: set.metadata.labels,
+                annotations: set.metadata.annotations, ownerReferences: set.metadata.ownerReferences,
+                finalizers: set.metadata.finalizers)
+            set.status = nil
+            do {
+                _ = try await api.create(set, namespace: namespace, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
+            } catch where KubernetesErrors.isAlreadyExists(error) {}
+            ports.events.record(.normal, reason: "StatefulSetRecreated", note: "re-created StatefulSet \(setName); it adopts its pods", about: migration)
+        }
+        try await markDone(RestoringStep.statefulSetRecreated, in: \.restoringSteps)
+        return nil
+    }
+}

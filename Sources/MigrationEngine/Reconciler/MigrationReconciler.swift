@@ -1,0 +1,140 @@
+public import ControllerRuntime
+import Foundation
+import KubeModel
+public import Logging
+import MigrationAPI
+import OperatorCore
+
+/// The MS2M phase engine: reconciles one `StatefulMigration` from Pending to Completed (or Failed and
+/// rolled back), one phase step per pass, resuming from the status after any crash.
+///
+/// Each pass reads the migration, checks the phase's time limit, runs the phase's handler, and persists
+/// the status; a handler that finishes its phase lets the next phase start in the same pass. Waiting is
+/// event-driven: the controller wakes the migration when its Job, pods or StatefulSet change; only replay
+/// (queue depth) is polled, at ``EngineConfiguration/replayPollInterval``.
+public struct MigrationReconciler: Reconciler {
+    let ports: MigrationEnginePorts
+    let configuration: EngineConfiguration
+    let index: MigrationIndex
+    let logger: Logger
+
+    /// Creates the engine.
+    public init(ports: MigrationEnginePorts, configuration: EngineConfiguration = EngineConfiguration(), index: MigrationIndex, logger: Logger = Logger(label: "ms2m.engine")) {
+        self.ports = ports
+        self.configuration = configuration
+        self.index = index
+        self.logger = logger
+    }
+
+    public func reconcile(_ request: ReconcileRequest) async throws -> ReconcileResult {
+        let migration: StatefulMigration
+        do {
+            migration = try await ports.api.get(StatefulMigration.self, name: request.name, namespace: request.namespace)
+        } catch where KubernetesErrors.isNotFound(error) {
+            index.remove(request)
+            return .done
+        }
+        index.record(migration)
+        var log = logger
+        log[metadataKey: "migration"] = "\(request)"
+        let run = MigrationRun(migration: migration, ports: ports, configuration: configuration, logger: log)
+
+        if migration.metadata.deletionTimestamp != nil {
+            if run.phase != .completed {
+                if !run.phase.isFinal {
+                    run.status.failedPhase = run.phase
+                }
+                try await run.runRollback()
+                try await run.persist()
+            }
+            try await run.removeFinalizer()
+            return .done
+        }
+
+        for _ in 0..<MigrationPhase.allCases.count + 1 {
+            switch run.phase {
+            case .completed:
+                try await run.removeFinalizer()
+                return .done
+            case .failed:
+                try await run.runRollback()
+                try await run.persist()
+                try await run.removeFinalizer()
+                return .done
+            default:
+                break
+            }
+            if run.status.phase == nil {
+                run.enter(.pending)
+            }
+            let phase = run.phase
+            if let limit = configuration.timeout(of: phase, for: migration), let started = run.status.phaseStartTime {
+                let elapsed = Date().timeIntervalSince(started.date)
+                let allowed = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+                if elapsed > allowed {
+                    run.fail(reason: "PhaseTimeout", message: "phase \(phase.rawValue) did not finish within \(GoDuration.string(limit))")
+                    try await run.persist()
+                    continue
+                }
+            }
+            let outcome: PhaseOutcome
+            do {
+                outcome = try await handle(phase, run)
+            } catch let failure as MigrationFailure {
+                outcome = .fail(reason: failure.reason, message: failure.message)
+            } catch {
+                try? await run.persist()  // keep the measurements made so far
+                log.debug("phase \(phase.rawValue) will be retried: \(error)")
+                throw error
+            }
+            switch outcome {
+            case .advance(let next):
+                log.info("phase \(phase.rawValue) → \(next.rawValue)")
+                run.enter(next)
+                try await run.persist()
+                index.record(run.migrationSnapshot)
+            case .wait(let after):
+                try await run.persist()
+                let remaining = remainingTime(of: phase, run)
+                let delay = min(after ?? configuration.idleRequeue, remaining)
+                return .requeue(after: max(delay, .milliseconds(10)))
+            case .fail(let reason, let message):
+                log.warning("phase \(phase.rawValue) failed: \(reason): \(message)")
+                run.fail(reason: reason, message: message)
+                try await run.persist()
+            }
+        }
+        return .requeue(after: .zero)
+    }
+
+    private func handle(_ phase: MigrationPhase, _ run: MigrationRun) async throws -> PhaseOutcome {
+        switch phase {
+        case .pending: try await run.runPending()
+        case .checkpointing: try await run.runCheckpointing()
+        case .transferring: try await run.runTransferring()
+        case .restoring: try await run.runRestoring()
+        case .replaying: try await run.runReplaying()
+        case .finalizing: try await run.runFinalizing()
+        case .completed, .failed: .wait(after: nil)
+        }
+    }
+
+    /// Time left before the phase's limit (a little after it, so the next pass sees it expired).
+    private func remainingTime(of phase: MigrationPhase, _ run: MigrationRun) -> Duration {
+        guard let limit = configuration.timeout(of: phase, for: run.migrationSnapshot), let started = run.status.phaseStartTime else {
+            return configuration.idleRequeue
+        }
+        let allowed = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        let left = allowed - Date().timeIntervalSince(started.date) + 0.05
+        return .milliseconds(Int64(max(0.01, left) * 1000))
+    }
+}
+
+extension MigrationRun {
+    /// The migration as last written (for the index and limits).
+    var migrationSnapshot: StatefulMigration {
+        var copy = migration
+        copy.status = status
+        return copy
+    }
+}

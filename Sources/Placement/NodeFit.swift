@@ -1,0 +1,128 @@
+public import KubeModel
+
+/// Why a pod cannot move to a node. Each case names what the user can change.
+public enum NodeFitFailure: Hashable, Sendable, CustomStringConvertible {
+    /// The node's `Ready` condition is not `True`.
+    case notReady
+    /// The node is cordoned (`spec.unschedulable`).
+    case unschedulable
+    /// The pod's `nodeSelector` does not match the node's labels.
+    case nodeSelectorMismatch
+    /// The pod's required node affinity excludes the node.
+    case nodeAffinityMismatch
+    /// The node has a `NoSchedule` or `NoExecute` taint the pod does not tolerate.
+    case untoleratedTaint(key: String, effect: String)
+    /// Not enough of a resource is left: `requested` by the pod, `available` after the node's other pods
+    /// (and migrations already planned to it).
+    case insufficient(resource: String, requested: Quantity, available: Quantity)
+    /// The node already runs its `pods` capacity.
+    case tooManyPods(capacity: Int64)
+
+    public var description: String {
+        switch self {
+        case .notReady: "node is not Ready"
+        case .unschedulable: "node is cordoned (spec.unschedulable)"
+        case .nodeSelectorMismatch: "pod's nodeSelector does not match the node's labels"
+        case .nodeAffinityMismatch: "pod's required node affinity excludes the node"
+        case .untoleratedTaint(let key, let effect): "node has taint \(key):\(effect) the pod does not tolerate"
+        case .insufficient(let resource, let requested, let available):
+            "insufficient \(resource): pod requests \(requested), \(available) left"
+        case .tooManyPods(let capacity): "node already runs its \(capacity) pods"
+        }
+    }
+}
+
+/// The scheduler's filters, as a pure function: whether a pod fits a node given what already runs there.
+///
+/// These are the rules kube-scheduler applies (NodeUnschedulable, NodeName-free NodeAffinity incl.
+/// `nodeSelector`, TaintToleration for `NoSchedule`/`NoExecute`, NodeResourcesFit for every requested
+/// resource plus the pod count), so a pod pinned to a node that passes them is one the kubelet admits.
+/// The migration engine checks a target with them, and the policy planner chooses targets with them.
+public enum NodeFit {
+    /// Every reason `pod` cannot run on `node`; empty when it fits.
+    ///
+    /// - Parameters:
+    ///   - podsOnNode: the pods bound to the node; terminal ones and `pod` itself (by UID) are ignored.
+    ///   - reserved: requests already promised to the node by planned migrations, counted as used.
+    public static func failures(
+        of pod: Pod, on node: Node, podsOnNode: [Pod], reserved: [String: Quantity] = [:]
+    ) -> [NodeFitFailure] {
+        var failures: [NodeFitFailure] = []
+        if !node.isReady { failures.append(.notReady) }
+        if node.isUnschedulable { failures.append(.unschedulable) }
+        let labels = node.metadata.labels ?? [:]
+        if let selector = pod.spec?.nodeSelector, !selector.allSatisfy({ labels[$0.key] == $0.value }) {
+            failures.append(.nodeSelectorMismatch)
+        }
+        if let required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+            !required.matches(node)
+        {
+            failures.append(.nodeAffinityMismatch)
+        }
+        let tolerations = pod.spec?.tolerations ?? []
+        for taint in node.taints where taint.effect == .noSchedule || taint.effect == .noExecute {
+            if taint.key == "node.kubernetes.io/unschedulable" { continue }  // reported as .unschedulable
+            if !tolerations.tolerates(taint) {
+                failures.append(.untoleratedTaint(key: taint.key, effect: taint.effect.rawValue))
+            }
+        }
+        failures += resourceFailures(of: pod, on: node, podsOnNode: podsOnNode, reserved: reserved)
+        return failures
+    }
+
+    /// Whether `pod` fits `node` (no ``failures(of:on:podsOnNode:reserved:)``).
+    public static func fits(_ pod: Pod, on node: Node, podsOnNode: [Pod], reserved: [String: Quantity] = [:]) -> Bool {
+        failures(of: pod, on: node, podsOnNode: podsOnNode, reserved: reserved).isEmpty
+    }
+
+    /// The requests of the non-terminal pods in `pods` other than `excluding` (by UID), summed per resource.
+    public static func requested(by pods: [Pod], excluding uid: String? = nil) -> [String: Quantity] {
+        var total: [String: Quantity] = [:]
+        for other in pods where !other.isTerminal && (uid == nil || other.metadata.uid != uid) {
+            for (name, quantity) in other.totalRequests { total[name, default: .zero] += quantity }
+        }
+        return total
+    }
+
+    private static func resourceFailures(
+        of pod: Pod, on node: Node, podsOnNode: [Pod], reserved: [String: Quantity]
+    ) -> [NodeFitFailure] {
+        let allocatable = node.status?.allocatable ?? [:]
+        var used = requested(by: podsOnNode, excluding: pod.metadata.uid)
+        for (name, quantity) in reserved { used[name, default: .zero] += quantity }
+        var failures: [NodeFitFailure] = []
+        for (name, request) in pod.totalRequests.sorted(by: { $0.key < $1.key }) where !request.isZero {
+            // A resource the node does not advertise is one it has none of (extended resources); cpu and
+            // memory are always advertised by a real kubelet.
+            let capacity = allocatable[name] ?? .zero
+            let available = capacity - (used[name] ?? .zero)
+            if request > available {
+                failures.append(.insufficient(resource: name, requested: request, available: max(available, .zero)))
+            }
+        }
+        if let podCapacity = allocatable["pods"]?.value {
+            let running = podsOnNode.filter { !$0.isTerminal && $0.metadata.uid != pod.metadata.uid }.count
+            let planned = Int64(reserved["pods"]?.value ?? 0)
+            if Int64(running) + planned + 1 > podCapacity { failures.append(.tooManyPods(capacity: podCapacity)) }
+        }
+        return failures
+    }
+
+    /// How empty the node would be after taking `pod`, from 0 (full) to 1 (empty): the mean over CPU and
+    /// memory of the free fraction (kube-scheduler's LeastAllocated score). Higher spreads better.
+    public static func leastAllocatedScore(
+        of pod: Pod, on node: Node, podsOnNode: [Pod], reserved: [String: Quantity] = [:]
+    ) -> Double {
+        let allocatable = node.status?.allocatable ?? [:]
+        var used = requested(by: podsOnNode, excluding: pod.metadata.uid)
+        for (name, quantity) in reserved { used[name, default: .zero] += quantity }
+        let requests = pod.totalRequests
+        var scores: [Double] = []
+        for resource in ["cpu", "memory"] {
+            guard let capacity = allocatable[resource], capacity > .zero else { continue }
+            let after = (used[resource] ?? .zero) + (requests[resource] ?? .zero)
+            scores.append(max(0, 1 - after.doubleValue / capacity.doubleValue))
+        }
+        return scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count)
+    }
+}

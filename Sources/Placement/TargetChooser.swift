@@ -1,0 +1,64 @@
+public import KubeModel
+
+/// Picks the node a pod should move to, from a snapshot of nodes and the pods bound to them.
+///
+/// Filters with ``NodeFit``, then ranks: fewest replicas of the same owner already on the node (keep the
+/// replicas of one StatefulSet apart), then the highest least-allocated score (spread), then the node name
+/// (deterministic ties).
+public struct TargetChooser: Sendable {
+    /// The outcome: the chosen node, or why every candidate was rejected.
+    public struct Choice: Sendable {
+        /// The chosen node's name, nil when none fits.
+        public var node: String?
+        /// Each rejected candidate's reasons, by node name.
+        public var rejected: [String: [NodeFitFailure]]
+
+        /// One line per rejected node, for status messages and events.
+        public var rejectionSummary: String {
+            rejected.keys.sorted().map { "\($0): \(rejected[$0]!.map(\.description).joined(separator: ", "))" }
+                .joined(separator: "; ")
+        }
+    }
+
+    /// Creates a chooser.
+    public init() {}
+
+    /// Chooses a node for `pod` among `nodes`, never one in `excluded` (the source, draining nodes).
+    ///
+    /// - Parameters:
+    ///   - podsByNode: the pods bound to each node (by node name).
+    ///   - reserved: requests already planned to move to each node.
+    ///   - ownerUID: the UID of the pod's controller; its replicas count against a node in the ranking.
+    public func choose(
+        for pod: Pod, among nodes: [Node], podsByNode: [String: [Pod]], excluded: Set<String>,
+        reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil
+    ) -> Choice {
+        var rejected: [String: [NodeFitFailure]] = [:]
+        var best: (siblings: Int, score: Double, name: String)?
+        for node in nodes {
+            guard let name = node.metadata.name, !excluded.contains(name) else { continue }
+            let pods = podsByNode[name] ?? []
+            let failures = NodeFit.failures(of: pod, on: node, podsOnNode: pods, reserved: reserved[name] ?? [:])
+            if !failures.isEmpty {
+                rejected[name] = failures
+                continue
+            }
+            let siblings = ownerUID.map { uid in
+                pods.filter { !$0.isTerminal && ($0.metadata.ownerReferences ?? []).contains { $0.uid == uid } }.count
+            } ?? 0
+            let score = NodeFit.leastAllocatedScore(of: pod, on: node, podsOnNode: pods, reserved: reserved[name] ?? [:])
+            let candidate = (siblings, score, name)
+            if let current = best {
+                if candidate.0 < current.siblings
+                    || (candidate.0 == current.siblings && candidate.1 > current.score)
+                    || (candidate.0 == current.siblings && candidate.1 == current.score && candidate.2 < current.name)
+                {
+                    best = candidate
+                }
+            } else {
+                best = candidate
+            }
+        }
+        return Choice(node: best?.name, rejected: rejected)
+    }
+}

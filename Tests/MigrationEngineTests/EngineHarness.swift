@@ -1,0 +1,238 @@
+import ControllerRuntime
+import Foundation
+import InProcessBroker
+import KubeClient
+import KubeModel
+import KubeSim
+import Logging
+import MigrationAPI
+@testable import MigrationEngine
+import OperatorCore
+import Synchronization
+import TestSupport
+import Unstructured
+
+let brokerURL = "amqp://guest:guest@broker.local:5672/"
+
+/// A value shared between a test and the tasks it starts.
+final class Shared<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
+    var current: Value { value.withLock { $0 } }
+}
+
+/// The kubelet checkpoint API as a test double: answers with an archive path, or fails as told.
+final class FakeKubelet: KubeletCheckpointing {
+    struct Call: Sendable, Hashable { var node, namespace, pod, container: String }
+    let calls = Shared<[Call]>([])
+    let failure = Shared<(any Error & Sendable)?>(nil)
+
+    func checkpoint(node: String, namespace: String, pod: String, container: String, timeout: Duration) async throws -> [String] {
+        calls.withLock { $0.append(Call(node: node, namespace: namespace, pod: pod, container: container)) }
+        if let error = failure.current { throw error }
+        return ["/var/lib/kubelet/checkpoints/checkpoint-\(pod)_\(namespace)-\(container)-2026-11-21T22:00:00Z.tar"]
+    }
+}
+
+/// A kubelet error as the API server relays it.
+struct KubeletError: Error, KubernetesStatusError, Sendable {
+    var code: Int
+    var status: Status { Status(status: "Failure", message: "checkpoint failed", reason: code == 404 ? .notFound : .internalError, code: code) }
+}
+
+/// Records image deletions.
+final class RecordingImageStore: CheckpointImageDeleting {
+    let deleted = Shared<[String]>([])
+    func deleteImage(_ reference: String, dockerConfigJSON: [UInt8]?, insecure: Bool) async throws {
+        deleted.withLock { $0.append(reference) }
+    }
+}
+
+/// Records events.
+final class RecordingEvents: MigrationEventSink {
+    let reasons = Shared<[String]>([])
+    func record(_ type: EventType, reason: String, note: String, about migration: StatefulMigration) {
+        reasons.withLock { $0.append(reason) }
+    }
+}
+
+/// A StatefulMigration CRD good enough for the engine's tests (the real schema is tested in MigrationAPITests).
+let migrationCRD: JSONValue = [
+    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    "metadata": ["name": "statefulmigrations.migration.ms2m.io"],
+    "spec": [
+        "group": "migration.ms2m.io", "scope": "Namespaced",
+        "names": ["plural": "statefulmigrations", "singular": "statefulmigration", "kind": "StatefulMigration", "shortNames": ["smig"]],
+        "versions": [[
+            "name": "v1alpha1", "served": true, "storage": true, "subresources": ["status": [:]],
+            "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
+        ]],
+    ],
+]
+
+/// A cluster in the emulator (nodes, a source pod), an in-process broker and fakes for the kubelet and the
+/// registry, with the engine's reconciler driven step by step by the test.
+final class EngineHarness: Sendable {
+    let server: KubeSimServer
+    let client: KubeClient
+    let connector = InProcessBrokerConnector()
+    let kubelet = FakeKubelet()
+    let images = RecordingImageStore()
+    let events = RecordingEvents()
+    let reconciler: MigrationReconciler
+    let configuration: EngineConfiguration
+
+    init(server: KubeSimServer, configuration: EngineConfiguration = EngineConfiguration(replayPollInterval: .milliseconds(20))) {
+        self.server = server
+        self.configuration = configuration
+        client = KubeClient(configuration: ClientConfiguration(
+            server: server.baseURL, rateLimit: nil,
+            retry: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200))))
+        reconciler = MigrationReconciler(
+            ports: MigrationEnginePorts(api: client, kubelet: kubelet, brokers: connector, images: images, events: events),
+            configuration: configuration, index: MigrationIndex(),
+            logger: .init(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    var broker: InProcessBroker { try! connector.broker(for: brokerURL) }
+
+    static func run<T>(
+        configuration: EngineConfiguration = EngineConfiguration(replayPollInterval: .milliseconds(20)),
+        _ body: (EngineHarness) async throws -> T
+    ) async throws -> T {
+        try await withKubeSim({ $0.podDeletionIsImmediate = true }) { server in
+            _ = try server.create(migrationCRD)
+            let harness = EngineHarness(server: server, configuration: configuration)
+            try await harness.waitForCRD()
+            return try await body(harness)
+        }
+    }
+
+    private func waitForCRD() async throws {
+        for _ in 0..<200 {
+            if (try? await client.list(StatefulMigration.self, namespace: "default", options: ListOptions())) != nil { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    // MARK: Cluster
+
+    @discardableResult
+    func addNode(_ name: String, runtime: String = "cri-o://1.31.2", kubelet: String = "v1.31.0", cpu: String = "4", memory: String = "8Gi", unschedulable: Bool = false, labels: [String: String] = [:], taints: [Taint] = []) async throws -> Node {
+        var allLabels = ["kubernetes.io/hostname": name]
+        allLabels.merge(labels) { $1 }
+        var node = Node(metadata: ObjectMeta(name: name, labels: allLabels))
+        var spec = NodeSpec()
+        spec.unschedulable = unschedulable
+        spec.taints = taints.isEmpty ? nil : taints
+        node.spec = spec
+        node = try await client.create(node, namespace: nil, options: WriteOptions())
+        var status = NodeStatus()
+        status.allocatable = ["cpu": Quantity(cpu)!, "memory": Quantity(memory)!, "pods": Quantity(Int64(110))]
+        status.capacity = status.allocatable
+        status.conditions = [NodeCondition(type: .ready, status: .true)]
+        var info = NodeSystemInfo()
+        info.containerRuntimeVersion = runtime
+        info.kubeletVersion = kubelet
+        status.nodeInfo = info
+        node.status = status
+        return try await client.updateStatus(node)
+    }
+
+    func standardNodes() async throws {
+        try await addNode("node-a")
+        try await addNode("node-b")
+        try await addNode("node-c", cpu: "2")
+    }
+
+    /// A Running, Ready pod on `node`.
+    @discardableResult
+    func addRunningPod(_ name: String, node: String, labels: [String: String] = ["app": "counter"], owner: OwnerReference? = nil, cpu: String = "500m") async throws -> Pod {
+        var container = Container(name: "app", image: "example.com/counter:1", command: ["/counter"], env: [EnvVar(name: "QUEUE", value: "orders")])
+        container.resources = ResourceRequirements(requests: ["cpu": Quantity(cpu)!, "memory": Quantity(stringLiteral: "128Mi")])
+        var spec = PodSpec(containers: [container])
+        spec.nodeName = node
+        var pod = Pod(metadata: ObjectMeta(name: name, namespace: "default", labels: labels, ownerReferences: owner.map { [$0] }), spec: spec)
+        pod = try await client.create(pod, namespace: "default", options: WriteOptions())
+        return try await markRunning(pod)
+    }
+
+    /// Sets a pod Running and Ready, as its kubelet would.
+    @discardableResult
+    func markRunning(_ pod: Pod) async throws -> Pod {
+        var pod = pod
+        var status = PodStatus()
+        status.phase = .running
+        status.conditions = [PodCondition(type: .ready, status: .true)]
+        status.containerStatuses = (pod.spec?.containers ?? []).map { ContainerStatus(name: $0.name, ready: true, restartCount: 0) }
+        pod.status = status
+        return try await client.updateStatus(pod)
+    }
+
+    // MARK: Migration
+
+    func spec(source: String = "app-0", target: String? = "node-b", strategy: String? = nil) -> StatefulMigrationSpec {
+        var spec = StatefulMigrationSpec(
+            sourcePod: source, containerName: "app", targetNode: target,
+            checkpointImageRepository: "registry.example.com/checkpoints", replayCutoffSeconds: 30,
+            migrationStrategy: strategy,
+            messageQueueConfig: MessageQueueConfig(queueName: "orders", brokerUrl: brokerURL, exchangeName: "orders.fanout"))
+        spec.phaseTimeouts = nil
+        return spec
+    }
+
+    @discardableResult
+    func createMigration(_ name: String = "move", spec: StatefulMigrationSpec) async throws -> StatefulMigration {
+        try await client.create(StatefulMigration(metadata: ObjectMeta(name: name, namespace: "default"), spec: spec), namespace: "default", options: WriteOptions())
+    }
+
+    func migration(_ name: String = "move") async throws -> StatefulMigration {
+        try await client.get(StatefulMigration.self, name: name, namespace: "default")
+    }
+
+    @discardableResult
+    func reconcile(_ name: String = "move") async throws -> ReconcileResult {
+        try await reconciler.reconcile(ReconcileRequest(namespace: "default", name: name))
+    }
+
+    func phase(_ name: String = "move") async throws -> MigrationPhase? {
+        try await migration(name).status?.phase
+    }
+
+    /// The workload's broker topology: the primary queue consumed by the source.
+    func setUpBroker() async throws {
+        try await broker.declareExchange("orders.fanout", type: .fanout, durable: true)
+        try await broker.declareQueue("orders", durable: true)
+        try await broker.bindQueue("orders", exchange: "orders.fanout")
+    }
+
+    func publish(_ ids: ClosedRange<Int>) async throws {
+        for id in ids {
+            try await broker.publish(OutgoingMessage(body: Array("m\(id)".utf8), messageID: "m-\(id)", persistent: true), exchange: "orders.fanout", routingKey: "")
+        }
+    }
+
+    /// Plays the transfer Job's controller and pod: the Job completes, its pod reports the digest.
+    func completeTransferJob(for migration: StatefulMigration, digest: String = "sha256:" + String(repeating: "ab", count: 32), succeed: Bool = true) async throws {
+        let jobName = MigrationNames.transferJob(for: migration)
+        var job = try await client.get(Job.self, name: jobName, namespace: "default")
+        var pod = Pod(metadata: ObjectMeta(name: "\(jobName)-x1", namespace: "default", labels: ["job-name": jobName]), spec: job.spec!.template.spec)
+        pod = try await client.create(pod, namespace: "default", options: WriteOptions())
+        var podStatus = PodStatus()
+        podStatus.phase = succeed ? .succeeded : .failed
+        var terminated = ContainerStateTerminated(exitCode: succeed ? 0 : 1)
+        terminated.message = succeed ? "{\"digest\":\"\(digest)\",\"image\":\"registry.example.com/checkpoints@\(digest)\",\"size\":1234}" : "{\"error\":\"registry unreachable\"}"
+        var state = ContainerState()
+        state.terminated = terminated
+        var containerStatus = ContainerStatus(name: "checkpoint-transfer", ready: false, restartCount: 0)
+        containerStatus.state = state
+        podStatus.containerStatuses = [containerStatus]
+        pod.status = podStatus
+        _ = try await client.updateStatus(pod)
+        var status = JobStatus()
+        status.conditions = [JobCondition(type: succeed ? .complete : .failed, status: .true, reason: succeed ? nil : "BackoffLimitExceeded")]
+        job.status = status
+        _ = try await client.updateStatus(job)
+    }
+}

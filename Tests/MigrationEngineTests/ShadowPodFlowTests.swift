@@ -1,0 +1,194 @@
+import Foundation
+import KubeModel
+import MigrationAPI
+@testable import MigrationEngine
+import OperatorCore
+import Testing
+
+@Suite("engine: ShadowPod migration end to end (emulator, in-process broker)", .serialized)
+struct ShadowPodFlowTests {
+    @Test("Pending → Completed: every message published during the migration reaches the target once")
+    func completesWithoutLoss() async throws {
+        try await EngineHarness.run { h in
+            try await h.standardNodes()
+            try await h.addRunningPod("app-0", node: "node-a")
+            try await h.setUpBroker()
+            try await h.publish(1...5)  // consumed by the source before the migration (we drop them here)
+            try await h.broker.deleteQueue("orders")
+            try await h.broker.declareQueue("orders", durable: true)
+            try await h.broker.bindQueue("orders", exchange: "orders.fanout")
+            try await h.createMigration(spec: h.spec())
+
+            // Pending and Checkpointing run in one pass and stop waiting for the Job.
+            try await h.reconcile()
+            var m = try await h.migration()
+            #expect(m.status?.phase == .transferring)
+            #expect(m.metadata.finalizers == [MigrationNames.finalizer])
+            #expect(m.status?.sourceNode == "node-a")
+            #expect(m.status?.targetNode == "node-b")
+            #expect(m.status?.strategy == .shadowPod)
+            #expect(m.status?.targetPod == "app-0-shadow")
+            #expect(m.status?.checkpointID?.hasPrefix("/var/lib/kubelet/checkpoints/checkpoint-app-0_default-app-") == true)
+            #expect(h.kubelet.calls.current == [FakeKubelet.Call(node: "node-a", namespace: "default", pod: "app-0", container: "app")])
+            #expect(h.broker.bindings(of: "orders.ms2m-replay").map(\.exchange) == ["orders.fanout"])
+
+            // Messages published after the checkpoint are captured in the replay queue.
+            try await h.publish(6...25)
+            #expect(try await h.broker.queueStatus("orders.ms2m-replay")?.messageCount == 20)
+
+            // Re-running the pass changes nothing (one Job, one checkpoint).
+            try await h.reconcile()
+            #expect(h.kubelet.calls.current.count == 1)
+            let job = try await h.client.get(Job.self, name: "move-transfer", namespace: "default")
+            #expect(job.spec?.template.spec?.nodeName == "node-a")
+            let args = job.spec?.template.spec?.containers.first?.args ?? []
+            #expect(args.contains("--remove-archive"))
+            #expect(args.contains("registry.example.com/checkpoints:\(MigrationNames.imageTag(for: m))"))
+
+            try await h.completeTransferJob(for: m)
+            try await h.reconcile()
+            m = try await h.migration()
+            #expect(m.status?.phase == .restoring)
+            #expect(m.status?.checkpointImage == "registry.example.com/checkpoints@sha256:" + String(repeating: "ab", count: 32))
+            var target = try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")
+            #expect(target.spec?.nodeName == "node-b")
+            #expect(target.spec?.containers.first?.image == m.status?.checkpointImage)
+            #expect(target.spec?.containers.first?.command == nil)
+            #expect(target.spec?.containers.first?.env == nil)
+            #expect(target.metadata.labels?["app"] == "counter")
+
+            // The target becomes ready; replay starts; the consumer drains the replay queue.
+            let consumer = ReplayConsumer()
+            consumer.start(broker: h.broker, pod: "app-0-shadow", primary: "orders")
+            target = try await h.markRunning(target)
+            try await h.reconcile()
+            #expect(try await h.phase() == .replaying)
+            try await h.publish(26...40)  // still arriving during replay
+            for _ in 0..<200 where try await h.phase() == .replaying {
+                try await h.reconcile()
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await h.phase() == .finalizing)
+            // Finalizing deletes the source first.
+            try await h.reconcile()
+            #expect((try? await h.client.get(Pod.self, name: "app-0", namespace: "default")) == nil)
+            try await h.publish(41...50)  // after the source stopped: only in the primary queue after the unbind
+            for _ in 0..<200 where try await h.phase() == .finalizing {
+                try await h.reconcile()
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            m = try await h.migration()
+            #expect(m.status?.phase == .completed)
+            #expect(m.metadata.finalizers ?? [] == [])
+            for _ in 0..<200 where consumer.applied.current.count < 45 { try await Task.sleep(for: .milliseconds(10)) }
+            consumer.stop()
+            let applied = Set(consumer.applied.current)
+            #expect(applied == Set((6...50).map { "m-\($0)" }), "lost: \(Set((6...50).map { "m-\($0)" }).subtracting(applied).sorted())")
+            #expect(consumer.applied.current.count == applied.count)
+            // Nothing left behind.
+            #expect(try await h.broker.queueStatus("orders.ms2m-replay") == nil)
+            #expect((try? await h.client.get(Job.self, name: "move-transfer", namespace: "default")) == nil)
+            #expect(h.images.deleted.current == [m.status?.checkpointImage ?? ""])
+            #expect(m.status?.phaseTimings?.keys.sorted() == ["Checkpointing", "Finalizing", "Pending", "Replaying", "Restoring", "Transferring"])
+            #expect(m.status?.replay?.initialDepth == 35 || (m.status?.replay?.initialDepth ?? 0) >= 20)
+            #expect(m.status?.conditions?.isTrue("Ready") == true)
+        }
+    }
+
+    @Test("a failed transfer rolls back: the source keeps running, nothing is left")
+    func transferFailureRollsBack() async throws {
+        try await EngineHarness.run { h in
+            try await h.standardNodes()
+            let source = try await h.addRunningPod("app-0", node: "node-a")
+            try await h.setUpBroker()
+            try await h.createMigration(spec: h.spec())
+            try await h.reconcile()
+            let m = try await h.migration()
+            try await h.completeTransferJob(for: m, succeed: false)
+            try await h.reconcile()
+            let failed = try await h.migration()
+            #expect(failed.status?.phase == .failed)
+            #expect(failed.status?.failureReason == "TransferFailed")
+            #expect(failed.status?.failureMessage?.contains("registry unreachable") == true)
+            #expect(failed.status?.failedPhase == .transferring)
+            #expect(failed.status?.rollbackSteps?.contains("RolledBack") == true)
+            #expect(failed.metadata.finalizers ?? [] == [])
+            #expect(try await h.broker.queueStatus("orders.ms2m-replay") == nil)
+            #expect(h.broker.bindings(of: "orders").map(\.exchange) == ["orders.fanout"])
+            #expect((try? await h.client.get(Job.self, name: "move-transfer", namespace: "default")) == nil)
+            let still = try await h.client.get(Pod.self, name: "app-0", namespace: "default")
+            #expect(still.metadata.uid == source.metadata.uid)
+            #expect(h.events.reasons.current.contains("TransferFailed"))
+        }
+    }
+
+    @Test("deleting the migration mid-flight runs the cleanup through the finalizer")
+    func deletionMidFlight() async throws {
+        try await EngineHarness.run { h in
+            try await h.standardNodes()
+            try await h.addRunningPod("app-0", node: "node-a")
+            try await h.setUpBroker()
+            try await h.createMigration(spec: h.spec())
+            try await h.reconcile()
+            let m = try await h.migration()
+            try await h.completeTransferJob(for: m)
+            try await h.reconcile()
+            #expect((try? await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")) != nil)
+            _ = try await h.client.delete(StatefulMigration.self, name: "move", namespace: "default", options: DeleteOptions())
+            #expect(try await h.migration().metadata.deletionTimestamp != nil)  // held by the finalizer
+            try await h.reconcile()
+            #expect((try? await h.migration()) == nil)
+            #expect((try? await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")) == nil)
+            #expect((try? await h.client.get(Pod.self, name: "app-0", namespace: "default")) != nil)
+            #expect(try await h.broker.queueStatus("orders.ms2m-replay") == nil)
+            #expect(h.images.deleted.current.count == 1)
+        }
+    }
+
+    @Test("a checkpoint the runtime refuses fails the migration with the kubelet's reason")
+    func checkpointError() async throws {
+        try await EngineHarness.run { h in
+            try await h.standardNodes()
+            try await h.addRunningPod("app-0", node: "node-a")
+            try await h.setUpBroker()
+            h.kubelet.failure.withLock { $0 = KubeletError(code: 500) }
+            try await h.createMigration(spec: h.spec())
+            try await h.reconcile()
+            let m = try await h.migration()
+            #expect(m.status?.phase == .failed)
+            #expect(m.status?.failureReason == "CheckpointFailed")
+            #expect(try await h.broker.queueStatus("orders.ms2m-replay") == nil)
+            #expect(m.metadata.finalizers ?? [] == [])
+        }
+    }
+
+    @Test("a target that cannot restore (CreateContainerError) fails and is removed")
+    func restoreFailure() async throws {
+        try await EngineHarness.run { h in
+            try await h.standardNodes()
+            try await h.addRunningPod("app-0", node: "node-a")
+            try await h.setUpBroker()
+            try await h.createMigration(spec: h.spec())
+            try await h.reconcile()
+            try await h.completeTransferJob(for: try await h.migration())
+            try await h.reconcile()
+            var target = try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")
+            var status = PodStatus()
+            status.phase = .pending
+            var cs = ContainerStatus(name: "app", ready: false, restartCount: 0)
+            var state = ContainerState()
+            state.waiting = ContainerStateWaiting(reason: "CreateContainerError", message: "checkpoint annotation names another container")
+            cs.state = state
+            status.containerStatuses = [cs]
+            target.status = status
+            _ = try await h.client.updateStatus(target)
+            try await h.reconcile()
+            let m = try await h.migration()
+            #expect(m.status?.phase == .failed)
+            #expect(m.status?.failureReason == "RestoreFailed")
+            #expect(m.status?.failureMessage?.contains("CreateContainerError") == true)
+            #expect((try? await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")) == nil)
+            #expect((try? await h.client.get(Pod.self, name: "app-0", namespace: "default")) != nil)
+        }
+    }
+}
