@@ -1,31 +1,47 @@
-import CurlTransport
 import Foundation
-import HTTPTransport
-import TestSupport
 
 /// A real `docker-registry` (distribution 2.x) on 127.0.0.1 with its storage, config and log in a temporary
-/// directory, started by the test and stopped after it.
-final class TestRegistry: @unchecked Sendable {
-    enum Auth {
+/// directory, started by a test and stopped after it.
+///
+/// `@unchecked Sendable`: the only mutable state is the `Process`, which is started in `start` and afterwards
+/// only queried and stopped (both thread-safe in Foundation).
+public final class TestRegistry: @unchecked Sendable {
+    /// How clients must authenticate.
+    public enum Auth: Sendable {
+        /// Anonymous access.
         case none
+        /// HTTP basic against an htpasswd file with one user.
         case htpasswd(user: String, password: String)
+        /// The Docker token flow against a ``TokenServer``.
         case token(TokenServer)
     }
 
-    struct Options {
-        var tls: TestCertificates?
-        var auth: Auth = .none
-        var deleteEnabled = true
+    /// How the registry is configured.
+    public struct Options: Sendable {
+        /// Serve HTTPS with these certificates' server certificate (nil: plain HTTP).
+        public var tls: TestCertificates?
+        public var auth: Auth
+        /// `storage.delete.enabled`: whether manifests and blobs may be deleted (405 otherwise).
+        public var deleteEnabled: Bool
+
+        public init(tls: TestCertificates? = nil, auth: Auth = .none, deleteEnabled: Bool = true) {
+            self.tls = tls
+            self.auth = auth
+            self.deleteEnabled = deleteEnabled
+        }
     }
 
-    let directory: String
-    let port: Int
-    let options: Options
+    /// The temporary directory holding the config, the log and the storage (`data/`).
+    public let directory: String
+    public let port: Int
+    public let options: Options
     private let process: Process
     private let logPath: String
 
-    var host: String { "127.0.0.1:\(port)" }
-    var scheme: String { options.tls == nil ? "http" : "https" }
+    /// `127.0.0.1:<port>`, the registry part of image references.
+    public var host: String { "127.0.0.1:\(port)" }
+    /// `http` or `https`.
+    public var scheme: String { options.tls == nil ? "http" : "https" }
 
     private init(directory: String, port: Int, options: Options, process: Process, logPath: String) {
         self.directory = directory
@@ -35,7 +51,8 @@ final class TestRegistry: @unchecked Sendable {
         self.logPath = logPath
     }
 
-    static func start(_ options: Options = Options()) async throws -> TestRegistry {
+    /// Writes the config, starts `docker-registry serve` and waits (up to 15 s) until it accepts connections.
+    public static func start(_ options: Options = Options()) async throws -> TestRegistry {
         let binary = try Tools.require("docker-registry", package: "docker-registry")
         let directory = try Tools.temporaryDirectory("ms2m-registry")
         let port = try Tools.freePort()
@@ -70,7 +87,7 @@ final class TestRegistry: @unchecked Sendable {
             break
         case .htpasswd(let user, let password):
             let htpasswd = try Tools.require("htpasswd", package: "apache2-utils")
-            let entry = try Tools.run(htpasswd, ["-Bbn", user, password]).text
+            let entry = try await ProcessRunner.check(htpasswd, ["-Bbn", user, password]).output
             try entry.write(toFile: directory + "/htpasswd", atomically: true, encoding: .utf8)
             config += """
                 auth:
@@ -107,30 +124,33 @@ final class TestRegistry: @unchecked Sendable {
         return registry
     }
 
+    /// Waits until the registry accepts connections (it listens only once its configuration is loaded).
     private func waitUntilReady() async throws {
-        let transport = CurlTransport(configuration: .init(tls: TLSOptions(insecureSkipVerify: true), connectTimeout: .seconds(1)))
         let deadline = ContinuousClock.now + .seconds(15)
+        let port = self.port
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw TestSupportError("docker-registry exited: \(log)") }
-            if let response = try? await transport.send(HTTPRequest(method: .get, url: "\(scheme)://\(host)/v2/", timeout: .seconds(1))),
-                response.status == 200 || response.status == 401
-            {
-                return
-            }
+            if try await onBlockingThread({ Tools.isListening(port: port) }) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw TestSupportError("docker-registry did not answer on \(host) within 15 s: \(log)")
     }
 
     /// The registry's log so far.
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// How many access-log lines show `method` requests (e.g. `PATCH`, `POST`).
-    func requestCount(_ method: String) -> Int {
+    public func requestCount(_ method: String) -> Int {
         log.split(separator: "\n").filter { $0.contains("\"\(method) /v2/") }.count
     }
 
-    func stop() {
+    /// Where the filesystem driver keeps the blob with this hex SHA-256 (tests corrupt it to check verification).
+    public func blobDataPath(hex: String) -> String {
+        "\(directory)/data/docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)/data"
+    }
+
+    /// Stops the registry (SIGTERM, then SIGKILL) and removes its directory. Blocks for up to a few seconds.
+    public func stop() {
         Tools.stop(process)
         try? FileManager.default.removeItem(atPath: directory)
     }

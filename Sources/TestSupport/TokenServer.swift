@@ -1,22 +1,28 @@
 import Foundation
-import TestSupport
 
 /// A tiny Docker-style token endpoint (Python `http.server`, tokens signed RS256 by `openssl`), so the real
 /// registry can run with `auth.token`: it checks basic credentials, then issues a JWT granting the
 /// requested scope, signed by a key whose self-signed certificate is the registry's `rootcertbundle`.
-final class TokenServer: @unchecked Sendable {
-    static let service = "ms2m-test-registry"
-    static let issuer = "ms2m-test-issuer"
+///
+/// `@unchecked Sendable`: the `Process` is started in `start` and afterwards only stopped.
+public final class TokenServer: @unchecked Sendable {
+    /// The `service` the registry and the tokens name.
+    public static let service = "ms2m-test-registry"
+    /// The tokens' issuer.
+    public static let issuer = "ms2m-test-issuer"
 
-    let directory: String
-    let port: Int
+    /// The temporary directory holding the signing key, certificate, script and log.
+    public let directory: String
+    public let port: Int
     private let process: Process
 
-    var realm: String { "http://127.0.0.1:\(port)/token" }
-    var certificatePath: String { directory + "/token.crt" }
+    /// The token endpoint URL (the registry's `auth.token.realm`).
+    public var realm: String { "http://127.0.0.1:\(port)/token" }
+    /// The certificate that verifies the tokens (the registry's `rootcertbundle`).
+    public var certificatePath: String { directory + "/token.crt" }
 
     /// Tokens issued so far.
-    var issued: Int { Int((try? String(contentsOfFile: directory + "/issued", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0 }
+    public var issued: Int { Int((try? String(contentsOfFile: directory + "/issued", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0 }
 
     private init(directory: String, port: Int, process: Process) {
         self.directory = directory
@@ -24,11 +30,12 @@ final class TokenServer: @unchecked Sendable {
         self.process = process
     }
 
-    static func start(user: String, password: String, lifetime: Int = 300) async throws -> TokenServer {
+    /// Starts a server that accepts `user`/`password` and issues tokens valid for `lifetime` seconds.
+    public static func start(user: String, password: String, lifetime: Int = 300) async throws -> TokenServer {
         let python = try Tools.require("python3", package: "python3")
         let openssl = try Tools.require("openssl", package: "openssl")
         let directory = try Tools.temporaryDirectory("ms2m-token")
-        try Tools.run(openssl, [
+        try await ProcessRunner.check(openssl, [
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/token.key", "-out", directory + "/token.crt",
             "-days", "2", "-subj", "/CN=ms2m-token-signer",
         ])
@@ -54,7 +61,8 @@ final class TokenServer: @unchecked Sendable {
         throw TestSupportError("the token server did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
 
-    func stop() {
+    /// Stops the server and removes its directory.
+    public func stop() {
         Tools.stop(process)
         try? FileManager.default.removeItem(atPath: directory)
     }
