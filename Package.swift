@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "ms2m", targets: ["MS2MCLI"]),
         .executable(name: "checkpoint-transfer", targets: ["CheckpointTransfer"]),
+        .executable(name: "ms2m-sample-consumer", targets: ["SampleConsumer"]),
+        .executable(name: "ms2m-operator", targets: ["OperatorMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
@@ -92,6 +94,61 @@ let package = Package(
             ]
         ),
 
+        // MARK: MS2M: the custom resources, the phase engine
+        .target(name: "MigrationAPI", dependencies: ["KubeModel", "Unstructured"]),
+        .target(name: "Placement", dependencies: ["KubeModel"]),
+        .target(
+            name: "MigrationEngine",
+            dependencies: [
+                "MigrationAPI", "Placement", "OperatorCore", "KubeModel", "Unstructured", "ControllerRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+
+        .target(
+            name: "PolicyEngine",
+            dependencies: [
+                "MigrationAPI", "Placement", "OperatorCore", "KubeModel", "Unstructured", "ControllerRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The operator process: adapters behind the engine's ports and the manager that runs both controllers.
+        .target(
+            name: "OperatorAssembly",
+            dependencies: [
+                "MigrationEngine", "PolicyEngine", "MigrationAPI", "OperatorCore", "KubeModel", "KubeClient",
+                "ControllerRuntime", "AMQPBroker", "RegistryClient", "CurlTransport", "HTTPTransport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: The sample stateful workload (counter consumer and producer)
+        .target(
+            name: "SampleWorkload",
+            dependencies: [
+                "OperatorCore", "Unstructured",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
+        // MARK: Simulated cluster: nodes, kubelets, scheduler, controllers, container runtime
+        .target(
+            name: "SimCluster",
+            dependencies: [
+                "KubeSim", "KubeModel", "Unstructured", "OperatorCore", "SampleWorkload", "RegistryClient",
+                "CurlTransport", "HTTPTransport", "InProcessBroker", "KubeClient", "ControllerRuntime", "YAMLCodec",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "MS2MCLI",
@@ -109,6 +166,24 @@ let package = Package(
             dependencies: [
                 "RegistryClient", "CurlTransport", "HTTPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "OperatorMain",
+            dependencies: [
+                "OperatorAssembly", "ControllerRuntime", "KubeClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "SampleConsumer",
+            dependencies: [
+                "SampleWorkload", "AMQPBroker", "OperatorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -154,6 +229,34 @@ let package = Package(
             dependencies: [
                 "KubeClient", "KubeSim", "KubeModel", "OperatorCore", "Unstructured", "HTTPTransport", "CurlTransport",
                 "TestSupport",
+            ]
+        ),
+        .testTarget(name: "MigrationAPITests", dependencies: ["MigrationAPI", "KubeModel", "Unstructured", "YAMLCodec", "KubeSim", "TestSupport"]),
+        .testTarget(
+            name: "MigrationEngineTests",
+            dependencies: [
+                "MigrationEngine", "MigrationAPI", "Placement", "OperatorCore", "KubeModel", "Unstructured", "InProcessBroker",
+                .product(name: "Logging", package: "swift-log"),
+                "KubeSim", "KubeClient", "TestSupport", "ControllerRuntime",
+            ]
+        ),
+        .testTarget(
+            name: "PolicyEngineTests",
+            dependencies: [
+                "PolicyEngine", "MigrationAPI", "Placement", "OperatorCore", "KubeModel", "Unstructured", "KubeSim",
+                "KubeClient", "ControllerRuntime", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SampleWorkloadTests",
+            dependencies: ["SampleWorkload", "AMQPBroker", "InProcessBroker", "OperatorCore", "TestSupport"]
+        ),
+        .testTarget(
+            name: "SimClusterTests",
+            dependencies: [
+                "SimCluster", "KubeSim", "KubeClient", "KubeModel", "Unstructured", "OperatorCore", "SampleWorkload",
+                "RegistryClient", "InProcessBroker", "AMQPBroker", "CurlTransport", "HTTPTransport", "TestSupport",
             ]
         ),
     ]

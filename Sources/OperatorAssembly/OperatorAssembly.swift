@@ -1,0 +1,1 @@
+// Operator wiring (being written).

@@ -1,0 +1,1 @@
+print("ms2m-operator: being written")

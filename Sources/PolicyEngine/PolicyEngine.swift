@@ -1,0 +1,1 @@
+// The MigrationPolicy planner and controller (being written).
