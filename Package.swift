@@ -241,6 +241,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "SimCluster", "OperatorAssembly", "SampleWorkload", "AMQPBroker", "TestSupport", "KubeClient", "KubeSim",
+                "MigrationAPI", "MigrationEngine", "RegistryClient", "YAMLCodec", "ControllerRuntime", "OperatorCore",
+                "KubeModel", "Unstructured", "CurlTransport", "InProcessBroker",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "PolicyEngineTests",
             dependencies: [
                 "PolicyEngine", "MigrationAPI", "Placement", "OperatorCore", "KubeModel", "Unstructured", "KubeSim",

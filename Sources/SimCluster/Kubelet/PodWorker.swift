@@ -176,9 +176,13 @@ actor PodWorker {
         }
         let resolved = try await context.resolver.resolve(image: image, container: spec.name)
         let filesystem = PodFilesystem(clusterRoot: context.cluster.rootDirectory, nodeRoot: context.nodeRoot, pod: pod)
-        let environment = ContainerEnvironment(pod: pod, podIP: podIP, hostIP: context.hostIP, mounts: filesystem.mounts(of: spec))
-        let env = try await environment.environment(of: spec, api: context.client)
         let terminationFile = filesystem.terminationMessageFile(container: spec.name)
+        // The kubelet bind-mounts the termination message file at terminationMessagePath: a path that is
+        // mounted like a volume, so arguments naming it reach the local file, never this machine's /dev.
+        let terminationMount = (mountPath: spec.terminationMessagePath ?? "/dev/termination-log", local: terminationFile)
+        let environment = ContainerEnvironment(
+            pod: pod, podIP: podIP, hostIP: context.hostIP, mounts: [terminationMount] + filesystem.mounts(of: spec))
+        let env = try await environment.environment(of: spec, api: context.client)
         try? FileManager.default.removeItem(atPath: terminationFile)
         let launch = ContainerLaunch(
             namespace: key.namespace, podName: key.name, nodeName: context.node.name, containerName: spec.name,

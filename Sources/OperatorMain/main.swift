@@ -1,1 +1,0 @@
-print("ms2m-operator: being written")
