@@ -61,7 +61,7 @@ struct EndToEnd {
             let client = KubeClient(configuration: ClientConfiguration(server: server.baseURL, rateLimit: nil))
             let e2e = EndToEnd(server: server, cluster: cluster, client: client, brokerURL: rabbit.url(), brokers: brokers, registry: registry)
             do {
-                try await e2e.withOperator { try await body(e2e) }
+                try await body(e2e)
             } catch {
                 await cluster.shutdown()
                 throw error
@@ -72,9 +72,15 @@ struct EndToEnd {
 
     /// Runs the operator (as `ms2m-operator` assembles it, without leader election or HTTP endpoints) around `body`.
     func withOperator(_ body: () async throws -> Void) async throws {
+        try await withOperator(configure: { _ in }, body)
+    }
+
+    func withOperator(configure: (inout OperatorOptions) -> Void, _ body: () async throws -> Void) async throws {
         var options = OperatorOptions(manager: ManagerConfiguration(healthProbeAddress: nil, metricsAddress: nil))
         options.engine.transfer.image = "ghcr.io/ms2m/checkpoint-transfer:test"
         options.engine.replayPollInterval = .milliseconds(50)
+        options.engine.transfer.backoffLimit = 0
+        configure(&options)
         let manager = OperatorAssembly.makeManager(
             api: client, brokers: brokers, images: RegistryImageDeleter(logger: quiet), options: options, logger: quiet)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: manager)], logger: quiet))
@@ -92,10 +98,13 @@ struct EndToEnd {
 
     // MARK: Workload
 
-    func consumerContainer(queue: String) -> Container {
+    /// The sample consumer's container; `queue` nil gives each pod its own queue, named after the pod.
+    func consumerContainer(queue: String?) -> Container {
+        let queueVariable = queue.map { EnvVar(name: "QUEUE_NAME", value: $0) }
+            ?? EnvVar(name: "QUEUE_NAME", valueFrom: ["fieldRef": ["fieldPath": "metadata.name"]])
         var c = Container(name: "consumer", image: Self.consumerImage, env: [
-            EnvVar(name: "AMQP_URL", value: brokerURL), EnvVar(name: "QUEUE_NAME", value: queue),
-            EnvVar(name: "EXCHANGE_NAME", value: Self.exchange(for: queue)), EnvVar(name: "PREFETCH", value: "20"),
+            EnvVar(name: "AMQP_URL", value: brokerURL), queueVariable,
+            EnvVar(name: "EXCHANGE_NAME", value: "$(QUEUE_NAME).fanout"), EnvVar(name: "PREFETCH", value: "20"),
         ])
         c.resources = ResourceRequirements(requests: ["cpu": "100m", "memory": "64Mi"])
         return c
@@ -111,8 +120,8 @@ struct EndToEnd {
     }
 
     @discardableResult
-    func createStatefulSet(_ name: String, replicas: Int, node: String, queue: String) async throws -> StatefulSet {
-        var podSpec = PodSpec(containers: [consumerContainer(queue: queue)])
+    func createStatefulSet(_ name: String, replicas: Int) async throws -> StatefulSet {
+        var podSpec = PodSpec(containers: [consumerContainer(queue: nil)])
         podSpec.nodeSelector = nil
         podSpec.affinity = Affinity(nodeAffinity: NodeAffinity(requiredDuringSchedulingIgnoredDuringExecution: NodeSelector(nodeSelectorTerms: [
             NodeSelectorTerm(matchExpressions: [NodeSelectorRequirement(key: "kubernetes.io/hostname", operator: .in, values: ["node-a", "node-b", "node-c"])])
@@ -165,6 +174,14 @@ struct EndToEnd {
 
     func migrate(_ name: String, spec: StatefulMigrationSpec, timeout: Duration = .seconds(90)) async throws -> StatefulMigration {
         _ = try await client.create(StatefulMigration(metadata: ObjectMeta(name: name, namespace: "default"), spec: spec), namespace: "default", options: WriteOptions())
+        return try await waitForFinal(name, timeout: timeout)
+    }
+
+    func migration(_ name: String) async throws -> StatefulMigration {
+        try await client.get(StatefulMigration.self, name: name, namespace: "default")
+    }
+
+    func waitForFinal(_ name: String, timeout: Duration = .seconds(90)) async throws -> StatefulMigration {
         var last: StatefulMigration?
         try await waitUntil("migration \(name) to finish", timeout: timeout) {
             last = try await client.get(StatefulMigration.self, name: name, namespace: "default")

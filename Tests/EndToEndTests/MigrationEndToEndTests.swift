@@ -7,9 +7,9 @@ import Testing
 
 @Suite("end to end: the operator migrates the sample consumer on the simulated cluster (real RabbitMQ and registry)", .serialized)
 struct MigrationEndToEndTests {
-    @Test("ShadowPod at 100 msg/s: the target counts every produced message exactly once; nothing is left behind", arguments: [100])
+    @Test("ShadowPod: the target counts every produced message exactly once; nothing is left behind", arguments: [10, 100, 1000])
     func shadowPod(rate: Double) async throws {
-        try await EndToEnd.run { e in
+        try await EndToEnd.run { e in try await e.withOperator {
             let queue = "shadow-\(Int(rate))-\(UUID().uuidString.prefix(6))"
             try await e.createBarePod("counter", node: "node-a", queue: queue)
             try await e.waitForRunning("counter")
@@ -36,6 +36,6 @@ struct MigrationEndToEndTests {
             #expect(try await e.client.list(Job.self, namespace: "default", options: ListOptions()).items.isEmpty)
             #expect(e.checkpointArchives(on: "node-a").isEmpty)
             print("E2E shadow rate=\(rate) produced=\(produced) timings=\(migration.status?.phaseTimings ?? [:]) replay=\(String(describing: migration.status?.replay))")
-        }
+        } }
     }
 }

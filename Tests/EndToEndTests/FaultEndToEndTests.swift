@@ -1,0 +1,127 @@
+import Foundation
+import KubeModel
+import MigrationAPI
+import OperatorCore
+import SampleWorkload
+import SimCluster
+import TestSupport
+import Testing
+
+@Suite("end to end: faults and operator restarts (real RabbitMQ and registry)", .serialized)
+struct FaultEndToEndTests {
+    @Test("the operator stopped and restarted at each phase boundary still completes without loss",
+          arguments: [MigrationPhase.checkpointing, .transferring, .restoring, .replaying, .finalizing])
+    func restartAt(phase: MigrationPhase) async throws {
+        try await EndToEnd.run { e in
+            try await e.createBarePod("counter", node: "node-a", queue: "restart")
+            try await e.waitForRunning("counter")
+            let (migration, produced) = try await e.withTraffic(queue: "restart", rate: 100, finalPod: "counter-shadow") {
+                try await e.withOperator {
+                    _ = try await e.client.create(StatefulMigration(metadata: ObjectMeta(name: "move", namespace: "default"), spec: e.migrationSpec(source: "counter", target: "node-b", queue: "restart")), namespace: "default", options: WriteOptions())
+                    try await e.waitUntil("phase \(phase.rawValue)") {
+                        let current = try await e.migration("move").status?.phase
+                        return current == phase || current?.isFinal == true
+                    }
+                }
+                // The operator is gone; the world goes on; a new one resumes from the status.
+                try await Task.sleep(for: .milliseconds(300))
+                var result: StatefulMigration?
+                try await e.withOperator { result = try await e.waitForFinal("move") }
+                return result!
+            }
+            #expect(migration.status?.phase == .completed, "\(migration.status?.failureReason ?? ""): \(migration.status?.failureMessage ?? "")")
+            #expect(produced > 0)
+            #expect(try await e.pod("counter") == nil)
+            #expect(try await e.client.list(Job.self, namespace: "default", options: ListOptions()).items.isEmpty)
+            #expect(e.checkpointArchives(on: "node-a").isEmpty)
+        }
+    }
+
+    @Test("a checkpoint error fails cleanly: the source keeps consuming every message")
+    func checkpointError() async throws {
+        try await EndToEnd.run { e in try await e.withOperator {
+            try await e.createBarePod("counter", node: "node-a", queue: "ckpt-fail")
+            try await e.waitForRunning("counter")
+            e.cluster.faults.failCheckpoints(pod: "counter")
+            let (migration, _) = try await e.withTraffic(queue: "ckpt-fail", rate: 100, finalPod: "counter") {
+                try await e.migrate("move", spec: e.migrationSpec(source: "counter", target: "node-b", queue: "ckpt-fail"))
+            }
+            #expect(migration.status?.phase == .failed)
+            #expect(migration.status?.failureReason == "CheckpointFailed")
+            #expect(try await e.pod("counter-shadow") == nil)
+            #expect(try await e.brokers.broker(url: e.brokerURL, credentials: nil).queueStatus("ckpt-fail.ms2m-replay") == nil)
+        } }
+    }
+
+    @Test("the registry down fails the transfer; rolled back, the source keeps every message")
+    func registryDown() async throws {
+        try await EndToEnd.run { e in try await e.withOperator {
+            try await e.createBarePod("counter", node: "node-a", queue: "reg-down")
+            try await e.waitForRunning("counter")
+            e.registry.stop()
+            let (migration, _) = try await e.withTraffic(queue: "reg-down", rate: 100, finalPod: "counter") {
+                var spec = e.migrationSpec(source: "counter", target: "node-b", queue: "reg-down")
+                spec.phaseTimeouts = PhaseTimeouts(transferring: 60)
+                return try await e.migrate("move", spec: spec)
+            }
+            #expect(migration.status?.phase == .failed)
+            #expect(migration.status?.failedPhase == .transferring)
+            #expect(try await e.client.list(Job.self, namespace: "default", options: ListOptions()).items.isEmpty)
+            #expect(try await e.pod("counter-shadow") == nil)
+            #expect(try await e.brokers.broker(url: e.brokerURL, credentials: nil).queueStatus("reg-down.ms2m-replay") == nil)
+        } }
+    }
+
+    @Test("a target that cannot start fails the migration; the source keeps every message")
+    func targetFails() async throws {
+        try await EndToEnd.run { e in try await e.withOperator {
+            try await e.createBarePod("counter", node: "node-a", queue: "target-fail")
+            try await e.waitForRunning("counter")
+            e.cluster.faults.failStarts(of: .imageContains("/checkpoints@"), with: .createContainerError(message: "checkpoint restore refused"))
+            let (migration, _) = try await e.withTraffic(queue: "target-fail", rate: 100, finalPod: "counter") {
+                try await e.migrate("move", spec: e.migrationSpec(source: "counter", target: "node-b", queue: "target-fail"))
+            }
+            #expect(migration.status?.phase == .failed)
+            #expect(migration.status?.failureReason == "RestoreFailed")
+            #expect(try await e.pod("counter-shadow") == nil)
+        } }
+    }
+
+    @Test("the broker dropping every connection mid-replay: the migration completes without loss")
+    func brokerDrop() async throws {
+        try await EndToEnd.run { e in try await e.withOperator {
+            try await e.createBarePod("counter", node: "node-a", queue: "drop")
+            try await e.waitForRunning("counter")
+            let (migration, _) = try await e.withTraffic(queue: "drop", rate: 200, finalPod: "counter-shadow") {
+                var spec = e.migrationSpec(source: "counter", target: "node-b", queue: "drop")
+                spec.replayMode = "Drain"
+                _ = try await e.client.create(StatefulMigration(metadata: ObjectMeta(name: "move", namespace: "default"), spec: spec), namespace: "default", options: WriteOptions())
+                try await e.waitUntil("replay") {
+                    let p = try await e.migration("move").status?.phase
+                    return p == .replaying || p?.isFinal == true
+                }
+                _ = try await RabbitMQTestServer.shared.rabbitmqctl(["close_all_connections", "ms2m e2e fault"])
+                return try await e.waitForFinal("move")
+            }
+            #expect(migration.status?.phase == .completed, "\(migration.status?.failureReason ?? ""): \(migration.status?.failureMessage ?? "")")
+        } }
+    }
+
+    @Test("deleting the migration mid-flight cleans up through the finalizer; the source keeps every message")
+    func deletedMidFlight() async throws {
+        try await EndToEnd.run { e in try await e.withOperator {
+            try await e.createBarePod("counter", node: "node-a", queue: "deleted")
+            try await e.waitForRunning("counter")
+            _ = try await e.withTraffic(queue: "deleted", rate: 100, finalPod: "counter") {
+                let created = try await e.client.create(StatefulMigration(metadata: ObjectMeta(name: "move", namespace: "default"), spec: e.migrationSpec(source: "counter", target: "node-b", queue: "deleted")), namespace: "default", options: WriteOptions())
+                try await e.waitUntil("restoring") { (try? await e.migration("move").status?.phase) == .restoring }
+                _ = try await e.client.delete(StatefulMigration.self, name: "move", namespace: "default", options: DeleteOptions())
+                try await e.waitUntil("the migration to be gone") { (try? await e.migration("move")) == nil }
+                return created
+            }
+            try await e.waitUntil("the shadow pod to be gone") { try await e.pod("counter-shadow") == nil }
+            #expect(try await e.brokers.broker(url: e.brokerURL, credentials: nil).queueStatus("deleted.ms2m-replay") == nil)
+            #expect(try await e.client.list(Job.self, namespace: "default", options: ListOptions()).items.isEmpty)
+        } }
+    }
+}
