@@ -192,3 +192,47 @@ struct ShadowPodFlowTests {
         }
     }
 }
+
+@Suite("engine: checkpoint waits for the pre-capture backlog", .serialized)
+struct PrimaryBacklogTests {
+    @Test("the kubelet is not called while the primary queue holds messages from before the capture")
+    func waitsForBacklog() async throws {
+        try await EngineHarness.run { h in
+            try await h.standardNodes()
+            try await h.addRunningPod("app-0", node: "node-a")
+            try await h.setUpBroker()
+            try await h.publish(1...3)  // waiting in the primary queue, no copy in the replay queue
+            try await h.createMigration(spec: h.spec())
+            try await h.reconcile()
+            #expect(try await h.phase() == .checkpointing)
+            #expect(h.kubelet.calls.current.isEmpty)
+            // The source takes the backlog; now the checkpoint may be taken.
+            var taken = 0
+            for try await delivery in h.broker.consume(queue: "orders", prefetch: 3) {
+                try await h.broker.ack(delivery)
+                taken += 1
+                if taken == 3 { break }
+            }
+            try await h.reconcile()
+            #expect(try await h.phase() == .transferring)
+            #expect(h.kubelet.calls.current.count == 1)
+        }
+    }
+
+    @Test("a backlog that never drains delays the checkpoint by the configured wait, then warns")
+    func boundedWait() async throws {
+        try await EngineHarness.run(configuration: EngineConfiguration(replayPollInterval: .milliseconds(20), primaryDrainWait: .milliseconds(300))) { h in
+            try await h.standardNodes()
+            try await h.addRunningPod("app-0", node: "node-a")
+            try await h.setUpBroker()
+            try await h.publish(1...3)
+            try await h.createMigration(spec: h.spec())
+            try await h.reconcile()
+            #expect(h.kubelet.calls.current.isEmpty)
+            try await Task.sleep(for: .milliseconds(350))
+            try await h.reconcile()
+            #expect(try await h.phase() == .transferring)
+            #expect(h.events.reasons.current.contains("PrimaryBacklogAtCheckpoint"))
+        }
+    }
+}

@@ -18,6 +18,8 @@ public struct EngineConfiguration: Sendable {
     public var idleRequeue: Duration
     /// Messages moved per read when handing the replay queue's leftovers back to the primary queue.
     public var returnPrefetch: Int
+    /// How long Checkpointing waits for the primary queue's pre-capture backlog to reach the source.
+    public var primaryDrainWait: Duration
 
     /// Creates settings with production defaults.
     public init(
@@ -28,7 +30,7 @@ public struct EngineConfiguration: Sendable {
         ],
         defaultReplayCutoffSeconds: Int32 = 120, replayPollInterval: Duration = .milliseconds(100),
         checkpointTimeout: Duration = .seconds(60), sourceDeletionGracePeriodSeconds: Int64 = 5,
-        idleRequeue: Duration = .seconds(30), returnPrefetch: Int = 100
+        idleRequeue: Duration = .seconds(30), returnPrefetch: Int = 100, primaryDrainWait: Duration = .seconds(10)
     ) {
         self.transfer = transfer
         self.defaultTimeouts = defaultTimeouts
@@ -38,6 +40,7 @@ public struct EngineConfiguration: Sendable {
         self.sourceDeletionGracePeriodSeconds = sourceDeletionGracePeriodSeconds
         self.idleRequeue = idleRequeue
         self.returnPrefetch = returnPrefetch
+        self.primaryDrainWait = primaryDrainWait
     }
 
     /// The time limit of `phase` for `migration`: the spec's, else the default. Replaying gets at least the

@@ -36,6 +36,14 @@ extension MigrationRun {
             try await persist()
         }
 
+        // Messages that reached the primary queue before the replay queue was bound have no copy in it. If
+        // the source took one after the checkpoint, its effect would leave with the source. So checkpoint
+        // only once the primary queue holds nothing from before the binding: its ready count reaching zero
+        // after the binding means every older message has been delivered to the source. A source that
+        // cannot keep up never gets there; after `primaryDrainWait` the checkpoint is taken anyway, with a
+        // warning (the consumer's prefetch window has the same residual exposure; see the consumer contract).
+        if let waiting = try await primaryBacklogOutcome(broker) { return waiting }
+
         let node = status.sourceNode ?? ""
         let container = status.containerName ?? ""
         let items: [String]
@@ -54,5 +62,19 @@ extension MigrationRun {
         status.checkpointID = archive
         ports.events.record(.normal, reason: "Checkpointed", note: "checkpointed \(sourcePodName)/\(container) on \(node) to \(archive)", about: migration)
         return .advance(to: .transferring)
+    }
+
+    /// `.wait` while the primary queue still holds messages published before capture began (bounded by
+    /// ``EngineConfiguration/primaryDrainWait``); nil when the checkpoint may be taken.
+    private func primaryBacklogOutcome(_ broker: any MessageBroker & MessageConsuming) async throws -> PhaseOutcome? {
+        guard let backlog = try await broker.queueStatus(primaryQueue)?.messageCount, backlog > 0 else { return nil }
+        let waited = seconds(since: status.replay?.captureStartTime)
+        let limit = Double(configuration.primaryDrainWait.components.seconds) + Double(configuration.primaryDrainWait.components.attoseconds) / 1e18
+        if waited < limit { return .wait(after: configuration.replayPollInterval) }
+        ports.events.record(
+            .warning, reason: "PrimaryBacklogAtCheckpoint",
+            note: "queue \(primaryQueue) still held \(backlog) messages \(String(format: "%.1f", waited)) s after capture began; checkpointing anyway — messages from before the capture that the source applies after the checkpoint are not replayed",
+            about: migration)
+        return nil
     }
 }
