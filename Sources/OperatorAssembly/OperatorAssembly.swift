@@ -33,7 +33,7 @@ public enum OperatorAssembly {
         let manager = ControllerManager(api: api, configuration: options.manager, logger: logger)
         let ports = MigrationEnginePorts(
             api: manager.api, kubelet: api, brokers: brokers, images: images, events: EventRecorderSink(recorder: manager.events))
-        manager.add(MigrationController.make(ports: ports, configuration: options.engine, workers: options.migrationWorkers, logger: logger))
+        manager.add(MigrationController.make(ports: ports, configuration: options.engine, workers: options.migrationWorkers, metrics: manager.metrics, logger: logger))
         return manager
     }
 }

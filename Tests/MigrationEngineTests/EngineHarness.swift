@@ -82,6 +82,7 @@ final class EngineHarness: Sendable {
     let events = RecordingEvents()
     let reconciler: MigrationReconciler
     let configuration: EngineConfiguration
+    let metrics = RuntimeMetrics()
 
     init(server: KubeSimServer, configuration: EngineConfiguration = EngineConfiguration(replayPollInterval: .milliseconds(20))) {
         self.server = server
@@ -91,7 +92,7 @@ final class EngineHarness: Sendable {
             retry: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200))))
         reconciler = MigrationReconciler(
             ports: MigrationEnginePorts(api: client, kubelet: kubelet, brokers: connector, images: images, events: events),
-            configuration: configuration, index: MigrationIndex(),
+            configuration: configuration, index: MigrationIndex(), metrics: MigrationMetrics(metrics),
             logger: .init(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 

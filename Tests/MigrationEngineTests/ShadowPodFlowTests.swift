@@ -92,6 +92,9 @@ struct ShadowPodFlowTests {
             #expect(m.status?.phaseTimings?.keys.sorted() == ["Checkpointing", "Finalizing", "Pending", "Replaying", "Restoring", "Transferring"])
             #expect(m.status?.replay?.initialDepth == 35 || (m.status?.replay?.initialDepth ?? 0) >= 20)
             #expect(m.status?.conditions?.isTrue("Ready") == true)
+            let exposition = h.metrics.exposition()
+            #expect(exposition.contains(#"ms2m_migrations_finished_total{result="Completed"} 1"#))
+            #expect(exposition.contains(#"ms2m_migration_phase_duration_seconds_count{phase="Replaying"} 1"#))
         }
     }
 

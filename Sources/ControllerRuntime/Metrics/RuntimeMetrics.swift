@@ -23,15 +23,18 @@ public final class RuntimeMetrics: Sendable {
         .seconds(10), .seconds(30), .seconds(60),
     ]
 
-    func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {
+    /// A counter in this registry (for the operator's own metrics as well as the runtime's).
+    public func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {
         registry.makeCounter(descriptor: Self.descriptor(name, help), labels: labels)
     }
 
-    func gauge(_ name: String, _ help: String, _ labels: [(String, String)]) -> Gauge {
+    /// A gauge in this registry.
+    public func gauge(_ name: String, _ help: String, _ labels: [(String, String)]) -> Gauge {
         registry.makeGauge(descriptor: Self.descriptor(name, help), labels: labels)
     }
 
-    func histogram(_ name: String, _ help: String, _ labels: [(String, String)]) -> DurationHistogram {
+    /// A duration histogram (latency buckets from 1 ms to 60 s) in this registry.
+    public func histogram(_ name: String, _ help: String, _ labels: [(String, String)]) -> DurationHistogram {
         registry.makeDurationHistogram(descriptor: Self.descriptor(name, help), labels: labels, buckets: Self.latencyBuckets)
     }
 

@@ -14,10 +14,11 @@ public enum MigrationController {
     /// - Parameter workers: migrations reconciled at once (each reconcile is one short step).
     public static func make(
         ports: MigrationEnginePorts, configuration: EngineConfiguration = EngineConfiguration(), workers: Int = 8,
-        logger: Logger = Logger(label: "ms2m.engine")
+        metrics: RuntimeMetrics? = nil, logger: Logger = Logger(label: "ms2m.engine")
     ) -> Controller {
         let index = MigrationIndex()
-        let reconciler = MigrationReconciler(ports: ports, configuration: configuration, index: index, logger: logger)
+        let reconciler = MigrationReconciler(
+            ports: ports, configuration: configuration, index: index, metrics: MigrationMetrics(metrics), logger: logger)
         return ControllerBuilder(named: name, for: StatefulMigration.self)
             .owns(Job.self, informerOptions: InformerOptions(labelSelector: MigrationNames.migrationLabel))
             .watches(Pod.self) { pod in

@@ -16,13 +16,18 @@ public struct MigrationReconciler: Reconciler {
     let ports: MigrationEnginePorts
     let configuration: EngineConfiguration
     let index: MigrationIndex
+    let metrics: MigrationMetrics
     let logger: Logger
 
     /// Creates the engine.
-    public init(ports: MigrationEnginePorts, configuration: EngineConfiguration = EngineConfiguration(), index: MigrationIndex, logger: Logger = Logger(label: "ms2m.engine")) {
+    public init(
+        ports: MigrationEnginePorts, configuration: EngineConfiguration = EngineConfiguration(), index: MigrationIndex,
+        metrics: MigrationMetrics = MigrationMetrics(nil), logger: Logger = Logger(label: "ms2m.engine")
+    ) {
         self.ports = ports
         self.configuration = configuration
         self.index = index
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -90,9 +95,14 @@ public struct MigrationReconciler: Reconciler {
             switch outcome {
             case .advance(let next):
                 log.info("phase \(phase.rawValue) → \(next.rawValue)")
+                recordPhaseEnd(phase, run)
                 run.enter(next)
                 try await run.persist()
                 index.record(run.migrationSnapshot)
+                if next == .completed {
+                    metrics.finished(.completed, reason: nil)
+                    metrics.returned(run.status.replay?.messagesReturned ?? 0)
+                }
             case .wait(let after):
                 try await run.persist()
                 let remaining = remainingTime(of: phase, run)
@@ -100,11 +110,18 @@ public struct MigrationReconciler: Reconciler {
                 return .requeue(after: max(delay, .milliseconds(10)))
             case .fail(let reason, let message):
                 log.warning("phase \(phase.rawValue) failed: \(reason): \(message)")
+                recordPhaseEnd(phase, run)
                 run.fail(reason: reason, message: message)
                 try await run.persist()
+                metrics.finished(.failed, reason: reason)
             }
         }
         return .requeue(after: .zero)
+    }
+
+    private func recordPhaseEnd(_ phase: MigrationPhase, _ run: MigrationRun) {
+        guard let started = run.status.phaseStartTime else { return }
+        metrics.phaseFinished(phase, after: .milliseconds(Int64(max(0, Date().timeIntervalSince(started.date)) * 1000)))
     }
 
     private func handle(_ phase: MigrationPhase, _ run: MigrationRun) async throws -> PhaseOutcome {
