@@ -154,7 +154,8 @@ let package = Package(
             name: "MS2MCLI",
             dependencies: [
                 "KubeSim", "KubeClient", "KubeModel", "Unstructured", "YAMLCodec", "CurlTransport", "HTTPTransport",
-                "ControllerRuntime", "OperatorCore", "RegistryClient",
+                "ControllerRuntime", "OperatorCore", "RegistryClient", "SimCluster", "OperatorAssembly", "SampleWorkload",
+                "InProcessBroker", "AMQPBroker", "MigrationAPI", "MigrationEngine", "PolicyEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -243,7 +244,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "SimCluster", "OperatorAssembly", "SampleWorkload", "AMQPBroker", "TestSupport", "KubeClient", "KubeSim",
+                "MS2MCLI", "SimCluster", "OperatorAssembly", "SampleWorkload", "AMQPBroker", "TestSupport", "KubeClient", "KubeSim",
                 "MigrationAPI", "MigrationEngine", "RegistryClient", "YAMLCodec", "ControllerRuntime", "OperatorCore",
                 "KubeModel", "Unstructured", "CurlTransport", "InProcessBroker",
                 .product(name: "Logging", package: "swift-log"),

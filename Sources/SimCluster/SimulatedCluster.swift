@@ -4,6 +4,7 @@ public import Logging
 import ControllerRuntime
 import CurlTransport
 import Foundation
+import KubeModel
 import Synchronization
 
 /// A simulated Kubernetes cluster attached to a ``KubeSimServer``: one kubelet per configured node (Node
@@ -28,6 +29,7 @@ public final class SimulatedCluster: Sendable {
         var kubelets: [String: SimKubelet] = [:]
         var ports: [String: Int] = [:]
         var tasks: [Task<Void, Never>] = []
+        var podRouting: (@Sendable () -> Void)?
     }
     private let running = Mutex(Running())
 
@@ -48,10 +50,33 @@ public final class SimulatedCluster: Sendable {
         config.rateLimit = nil
         config.userAgent = "ms2m-sim/0.1"
         let client = KubeClient(configuration: config, logger: logger)
-        let informers = InformerFactory(api: client, logger: logger)
-        var tasks: [Task<Void, Never>] = [Task { await informers.run() }]
+        // One manager hosts the workload controllers, and its informers serve the kubelets and the scheduler
+        // too: one pod watch and one pod cache for the whole cluster.
+        let manager = ControllerManager(
+            api: client,
+            configuration: ManagerConfiguration(
+                leaderElection: nil, healthProbeAddress: nil, metricsAddress: nil,
+                events: EventRecorderConfiguration(reportingController: "sim-cluster", reportingInstance: "sim-cluster")),
+            logger: logger)
+        let informers = manager.informers
+        let pods = informers.informer(for: Pod.self, options: InformerOptions(indexes: [.podsByNode]))
+        manager.add(SimStatefulSetController(api: client, logger: logger).makeController(informers: informers, api: manager.api))
+        manager.add(SimJobController(api: client, logger: logger).makeController(informers: informers, api: manager.api))
+        let logger = self.logger
+        var tasks: [Task<Void, Never>] = [
+            Task {
+                do {
+                    try await manager.run()
+                } catch where Task.isCancelled {
+                    // Cancellation is how the cluster stops it.
+                } catch {
+                    logger.error("Controller manager failed", metadata: ["error": "\(error)"])
+                }
+            }
+        ]
         var kubelets: [String: SimKubelet] = [:]
         var ports: [String: Int] = [:]
+        let router = PodEventRouter()
         do {
             for (index, node) in configuration.nodes.enumerated() {
                 try FileManager.default.createDirectory(atPath: nodeRoot(node.name), withIntermediateDirectories: true)
@@ -62,8 +87,8 @@ public final class SimulatedCluster: Sendable {
                         restoreCheckpoint: RuntimeBindings.checkpointRestorer(configuration)),
                     writeCheckpoint: RuntimeBindings.checkpointWriter(for: node),
                     logger: logger)
-                let kubelet = SimKubelet(context: context, nodeIndex: index, informers: informers)
-                let port = try await kubelet.startServer()
+                let kubelet = SimKubelet(context: context, nodeIndex: index, informers: informers, router: router)
+                let port = configuration.servesKubeletAPI ? try await kubelet.startServer() : 0
                 let agent = NodeAgent(
                     node: node, podCIDR: kubelet.ipAllocator.cidr, kubeletPort: port, client: client,
                     leaseInterval: configuration.leaseHeartbeatInterval,
@@ -79,20 +104,18 @@ public final class SimulatedCluster: Sendable {
             for kubelet in kubelets.values { await kubelet.stopServer() }
             throw error
         }
+        let routing = pods.addEventHandler { event in router.route(event) }
         let forwarder = NodeProxyForwarder(client: client, transport: CurlTransport())
         server.setNodeProxyHandler { request in await forwarder.forward(request) }
         let scheduler = SimScheduler(client: client, informers: informers, logger: logger)
         tasks.append(Task { await scheduler.run() })
-        let statefulSets = SimStatefulSetController(api: client, logger: logger)
-        let jobs = SimJobController(api: client, logger: logger)
-        tasks.append(Task { await statefulSets.run() })
-        tasks.append(Task { await jobs.run() })
         await informers.waitForSync()
         running.withLock {
             $0.server = server
             $0.kubelets = kubelets
             $0.ports = ports
             $0.tasks = tasks
+            $0.podRouting = { pods.removeEventHandler(routing) }
         }
     }
 
@@ -102,6 +125,7 @@ public final class SimulatedCluster: Sendable {
             defer { r = Running() }
             return r
         }
+        stopped.podRouting?()
         for task in stopped.tasks { task.cancel() }
         for task in stopped.tasks { await task.value }
         for kubelet in stopped.kubelets.values { await kubelet.stopServer() }

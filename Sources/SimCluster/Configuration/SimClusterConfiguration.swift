@@ -45,6 +45,16 @@ public struct SimClusterConfiguration: Sendable {
     public var initialRestartBackoff: Duration
     /// The longest restart back-off.
     public var maximumRestartBackoff: Duration
+    /// Host paths that stand for shared storage: a `hostPath` volume at or under one of these local paths is
+    /// that very path on every node (not a per-node directory under ``rootDirectory``), as a network
+    /// filesystem mounted at the same place on each machine would be. `ms2m simulate` lists its OCI
+    /// image-layout directory here, so the transfer Job on the source node writes where the target's
+    /// kubelet reads.
+    public var sharedHostPaths: [String]
+    /// Whether each node serves the kubelet HTTP API (`/healthz`, `/pods`, checkpoints) on a loopback port of
+    /// its own. Without it nodes report kubelet port 0 and the node proxy answers 503 — for scale tests of
+    /// thousands of nodes that never checkpoint.
+    public var servesKubeletAPI: Bool
 
     public init(
         nodes: [SimNodeConfiguration],
@@ -59,7 +69,9 @@ public struct SimClusterConfiguration: Sendable {
         nodeStatusReportInterval: Duration = .seconds(60),
         readinessCheckInterval: Duration = .milliseconds(200),
         initialRestartBackoff: Duration = .milliseconds(200),
-        maximumRestartBackoff: Duration = .seconds(5)
+        maximumRestartBackoff: Duration = .seconds(5),
+        sharedHostPaths: [String] = [],
+        servesKubeletAPI: Bool = true
     ) {
         self.nodes = nodes
         self.rootDirectory = rootDirectory
@@ -74,6 +86,8 @@ public struct SimClusterConfiguration: Sendable {
         self.readinessCheckInterval = readinessCheckInterval
         self.initialRestartBackoff = initialRestartBackoff
         self.maximumRestartBackoff = maximumRestartBackoff
+        self.sharedHostPaths = sharedHostPaths
+        self.servesKubeletAPI = servesKubeletAPI
     }
 
     /// The program for `image`, if one is configured.

@@ -6,17 +6,32 @@ import Unstructured
 /// Where a pod's volumes and files live on this machine. A node's filesystem is `<root>/nodes/<node>/`, so a
 /// `hostPath` volume `/x` is `<root>/nodes/<node>/x`; per-pod volumes sit where the kubelet keeps them
 /// (`/var/lib/kubelet/pods/<uid>/volumes/…` under the node root); persistent volume claims are
-/// cluster-wide directories `<root>/persistent-volumes/<namespace>/<claim>` (network storage).
+/// cluster-wide directories `<root>/persistent-volumes/<namespace>/<claim>` (network storage), and so are
+/// `hostPath` volumes under one of `sharedHostPaths` (``SimClusterConfiguration/sharedHostPaths``): those are
+/// the same local path on every node.
 struct PodFilesystem: Sendable {
     var clusterRoot: String
     var nodeRoot: String
     var pod: Pod
+    /// Local paths shared by every node (``SimClusterConfiguration/sharedHostPaths``).
+    var sharedHostPaths: [String] = []
 
     private var uid: String { pod.metadata.uid ?? "\(pod.metadata.namespace ?? "default")_\(pod.metadata.name ?? "")" }
 
     /// The node-path `path` as a local path (`/var/x` → `<node root>/var/x`).
     static func local(nodeRoot: String, _ path: String) -> String {
         path.hasPrefix("/") ? nodeRoot + path : nodeRoot + "/" + path
+    }
+
+    /// The local path of the host path `path` on this node: `path` itself when it is at or under a shared
+    /// path, else under the node root.
+    func hostPath(_ path: String) -> String {
+        for shared in sharedHostPaths {
+            var prefix = shared
+            while prefix.count > 1 && prefix.hasSuffix("/") { prefix.removeLast() }
+            if path == prefix || path.hasPrefix(prefix == "/" ? "/" : prefix + "/") { return path }
+        }
+        return Self.local(nodeRoot: nodeRoot, path)
     }
 
     /// The pod's directory under the node root.
@@ -30,7 +45,7 @@ struct PodFilesystem: Sendable {
     /// The local directory of the pod's volume `name`, or nil when the pod has no such volume.
     func directory(ofVolume name: String) -> String? {
         guard let volume = pod.spec?.volumes?.first(where: { $0.name == name }) else { return nil }
-        if let path = volume.hostPath?["path"]?.stringValue { return Self.local(nodeRoot: nodeRoot, path) }
+        if let path = volume.hostPath?["path"]?.stringValue { return hostPath(path) }
         if let claim = volume.claimName {
             return clusterRoot + "/persistent-volumes/\(pod.metadata.namespace ?? "default")/\(claim)"
         }

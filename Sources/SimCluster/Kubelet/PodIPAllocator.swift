@@ -1,6 +1,8 @@
 import Synchronization
 
-/// Hands out pod IPs from a node's pod CIDR (`10.244.<node index>.0/24`), never two live pods the same one.
+/// Hands out pod IPs from a node's pod CIDR (`10.244.<node index>.0/24`, continuing into `10.245.…` and on,
+/// wrapping to `10.0.…` after `10.255.…` so that up to 65,536 nodes get valid, distinct CIDRs), never two
+/// live pods the same one.
 final class PodIPAllocator: Sendable {
     /// The node's pod CIDR.
     let cidr: String
@@ -8,7 +10,7 @@ final class PodIPAllocator: Sendable {
     private let state = Mutex((used: Set<Int>(), next: 2))
 
     init(nodeIndex: Int) {
-        prefix = "10.\(244 + nodeIndex / 256).\(nodeIndex % 256)."
+        prefix = "10.\((244 + nodeIndex / 256) % 256).\(nodeIndex % 256)."
         cidr = prefix + "0/24"
     }
 

@@ -86,7 +86,7 @@ actor PodWorker {
         do {
             try await Task.sleep(for: context.cluster.podStartDelay)
         } catch { return }
-        let filesystem = PodFilesystem(clusterRoot: context.cluster.rootDirectory, nodeRoot: context.nodeRoot, pod: pod)
+        let filesystem = PodFilesystem(clusterRoot: context.cluster.rootDirectory, nodeRoot: context.nodeRoot, pod: pod, sharedHostPaths: context.cluster.sharedHostPaths)
         var attempt = 0
         while !Task.isCancelled {
             do {
@@ -175,7 +175,7 @@ actor PodWorker {
         case nil: break
         }
         let resolved = try await context.resolver.resolve(image: image, container: spec.name)
-        let filesystem = PodFilesystem(clusterRoot: context.cluster.rootDirectory, nodeRoot: context.nodeRoot, pod: pod)
+        let filesystem = PodFilesystem(clusterRoot: context.cluster.rootDirectory, nodeRoot: context.nodeRoot, pod: pod, sharedHostPaths: context.cluster.sharedHostPaths)
         let terminationFile = filesystem.terminationMessageFile(container: spec.name)
         // The kubelet bind-mounts the termination message file at terminationMessagePath: a path that is
         // mounted like a volume, so arguments naming it reach the local file, never this machine's /dev.
@@ -200,7 +200,7 @@ actor PodWorker {
 
     private func containerExited(_ name: String, instance: Int, exitCode: Int32, startedAt: Time) async {
         guard let i = index(of: name), containers[i].instance == instance else { return }
-        let file = PodFilesystem(clusterRoot: context.cluster.rootDirectory, nodeRoot: context.nodeRoot, pod: pod)
+        let file = PodFilesystem(clusterRoot: context.cluster.rootDirectory, nodeRoot: context.nodeRoot, pod: pod, sharedHostPaths: context.cluster.sharedHostPaths)
             .terminationMessageFile(container: name)
         let message = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         let terminated = ContainerStateTerminated(

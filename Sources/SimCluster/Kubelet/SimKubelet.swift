@@ -2,8 +2,8 @@ import ControllerRuntime
 import KubeModel
 import Synchronization
 
-/// One node's kubelet: runs a ``PodWorker`` for every pod bound to the node (from the shared pod informer)
-/// and serves the kubelet HTTP API (``KubeletAPI``) on loopback.
+/// One node's kubelet: runs a ``PodWorker`` for every pod bound to the node (from the shared pod informer,
+/// through the cluster's ``PodEventRouter``) and serves the kubelet HTTP API (``KubeletAPI``) on loopback.
 final class SimKubelet: Sendable {
     let context: KubeletContext
     let ipAllocator: PodIPAllocator
@@ -13,12 +13,14 @@ final class SimKubelet: Sendable {
     private let events: AsyncStream<InformerEvent<Pod>>.Continuation
     private let eventStream: AsyncStream<InformerEvent<Pod>>
 
-    init(context: KubeletContext, nodeIndex: Int, informers: InformerFactory) {
+    /// A kubelet whose pod events come from `router` (buffered until ``run()`` starts).
+    init(context: KubeletContext, nodeIndex: Int, informers: InformerFactory, router: PodEventRouter) {
         self.context = context
         self.ipAllocator = PodIPAllocator(nodeIndex: nodeIndex)
         self.pods = informers.informer(for: Pod.self, options: InformerOptions(indexes: [.podsByNode]))
         (eventStream, events) = AsyncStream.makeStream()
         self.server = SimHTTPServer()
+        router.add(node: context.node.name, events)
     }
 
     var nodeName: String { context.node.name }
@@ -31,16 +33,11 @@ final class SimKubelet: Sendable {
 
     /// Runs pod workers until cancelled; then kills every container.
     func run() async {
-        let node = nodeName
-        let registration = pods.addEventHandler { [events] event in
-            if event.object.spec?.nodeName == node { events.yield(event) }
-        }
         await withTaskCancellationHandler {
             for await event in eventStream { await handle(event) }
         } onCancel: {
             events.finish()
         }
-        pods.removeEventHandler(registration)
         let remaining = workers.withLock { w -> [PodWorker] in
             defer { w = [:] }
             return w.values.map(\.worker)

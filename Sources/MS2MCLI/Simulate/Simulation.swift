@@ -1,0 +1,546 @@
+import AMQPBroker
+import ControllerRuntime
+import Foundation
+import InProcessBroker
+import KubeClient
+import KubeModel
+import KubeSim
+import Logging
+import MigrationAPI
+import MigrationEngine
+import OperatorAssembly
+import OperatorCore
+import PolicyEngine
+import SampleWorkload
+import ServiceLifecycle
+import SimCluster
+import Unstructured
+import YAMLCodec
+
+/// What a simulation run is told, beyond its scenario.
+struct SimulationSettings: Sendable {
+    var scenario: SimulationScenario
+    /// Messages per second per replica; nil keeps the scenario's rate.
+    var rate: Double?
+    /// Overrides of the scenario's `warmupSeconds` / `settleSeconds`.
+    var warmup: Duration?
+    var settle: Duration?
+    /// Create the StatefulMigrations directly instead of letting the MigrationPolicy controller plan them.
+    var manual = false
+    /// A real broker (`amqp://…`) instead of the in-process one.
+    var amqpURL: String?
+    /// A real registry (`host:port`) instead of the OCI image-layout directory.
+    var registry: String?
+    /// Talk plain HTTP to `registry`.
+    var insecureRegistry = false
+    /// The CRD directory; nil finds `config/crd/bases` in the package.
+    var crdDirectory: String?
+    /// The checkpoint-transfer binary; nil locates it (`TransferProgram.locateBinary()`).
+    var transferBinary: String?
+    /// Logs of every component (to standard error); nil keeps them quiet.
+    var logLevel: Logger.Level?
+
+    init(scenario: SimulationScenario) { self.scenario = scenario }
+}
+
+/// `ms2m simulate`'s core: a whole MS2M installation in this process — KubeSim with the real CRDs, a
+/// simulated cluster of CRI-O nodes running the sample consumer, a broker, the operator as `ms2m-operator`
+/// builds it — a node drained under load, and a verdict on every message and every leftover.
+struct Simulation: Sendable {
+    static let namespace = "default"
+    static let containerName = "consumer"
+    static let inProcessBrokerURL = "amqp://guest:guest@broker.ms2m-sim.local:5672/"
+    static let transferImage = "ghcr.io/ms2m/checkpoint-transfer:simulated"
+
+    let settings: SimulationSettings
+    let events: @Sendable (SimulationEvent) -> Void
+
+    init(settings: SimulationSettings, events: @escaping @Sendable (SimulationEvent) -> Void = { _ in }) {
+        self.settings = settings
+        self.events = events
+    }
+
+    private var scenario: SimulationScenario { settings.scenario }
+    private var logger: Logger {
+        guard let level = settings.logLevel else { return Logger(label: "ms2m.simulate", factory: { _ in SwiftLogNoOpLogHandler() }) }
+        var logger = Logger(label: "ms2m.simulate", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = level
+        return logger
+    }
+
+    /// Runs the scenario to its verdict. Throws only when the simulation cannot run (a missing file or binary,
+    /// a cluster that never starts); a failed migration or a lost message is a verdict, not an error.
+    func run() async throws -> SimulationReport {
+        let started = ContinuousClock.now
+        let transferBinary = try settings.transferBinary ?? Self.locateTransferBinary()
+        let crds = try Self.loadCRDs(from: settings.crdDirectory)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ms2m-simulate-\(UUID().uuidString.prefix(8))").path
+        let layout = root + "/oci-layout"
+        try FileManager.default.createDirectory(atPath: layout, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+
+        let brokers: any MessageBrokerConnecting
+        let brokerURL: String
+        var rabbit: RabbitMQBrokerPool?
+        if let url = settings.amqpURL {
+            let pool = RabbitMQBrokerPool(logger: logger)
+            (brokers, brokerURL, rabbit) = (pool, url, pool)
+        } else {
+            (brokers, brokerURL) = (InProcessBrokerConnector(), Self.inProcessBrokerURL)
+        }
+        let imageSource: SimImageSource
+        let repository: String
+        if let registry = settings.registry {
+            imageSource = .registry(plainHTTP: settings.insecureRegistry, caFile: nil, username: nil, password: nil)
+            repository = "\(registry)/ms2m/checkpoints"
+        } else {
+            imageSource = .ociLayout(directory: layout)
+            repository = "oci:\(layout)"
+        }
+
+        let server = KubeSimServer(configuration: KubeSimConfiguration())
+        try await server.start()
+        events(.step("Started the Kubernetes API emulator at \(server.baseURL)"))
+        let faults = SimFaults()
+        scenario.cluster.applyFaults(to: faults)
+        let cluster = SimulatedCluster(
+            configuration: SimClusterConfiguration(
+                nodes: scenario.cluster.nodeConfigurations, rootDirectory: root + "/cluster",
+                programs: [SimProgramBinding(SampleConsumerProgram.matcher, program: SampleConsumerProgram.program(logger: logger))],
+                transferBinary: transferBinary, imageSource: imageSource, brokers: brokers,
+                podStartDelay: .milliseconds(20), leaseHeartbeatInterval: .seconds(2),
+                readinessCheckInterval: .milliseconds(50), sharedHostPaths: settings.registry == nil ? [layout] : []),
+            faults: faults, logger: logger)
+        let client = KubeClient(configuration: ClientConfiguration(server: server.baseURL, rateLimit: nil), logger: logger)
+        var running: Task<Void, any Error>?
+        var group: ServiceGroup?
+        do {
+            for crd in crds { _ = try server.create(crd) }
+            try await waitUntil("the CRDs to be served", timeout: .seconds(10)) {
+                (try? await client.list(StatefulMigration.self, namespace: Self.namespace, options: ListOptions(limit: 1))) != nil
+            }
+            try await cluster.start(server: server)
+            events(.step("Started \(scenario.cluster.nodes.count) simulated CRI-O nodes: \(scenario.cluster.nodes.map(\.name).joined(separator: ", "))"))
+
+            var options = OperatorOptions(manager: ManagerConfiguration(healthProbeAddress: nil, metricsAddress: nil))
+            options.engine.transfer.image = Self.transferImage
+            options.engine.transfer.backoffLimit = 0
+            options.engine.replayPollInterval = .milliseconds(50)
+            let manager = OperatorAssembly.makeManager(
+                api: client, brokers: brokers, images: RegistryImageDeleter(logger: logger), options: options, logger: logger)
+            let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: manager)], logger: logger))
+            group = services
+            running = Task { try await services.run() }
+            events(.step("Started the operator (\(settings.amqpURL == nil ? "in-process broker" : "RabbitMQ at \(brokerURL)"), checkpoint images in \(repository))"))
+
+            let report = try await drive(
+                client: client, cluster: cluster, brokers: brokers, brokerURL: brokerURL, repository: repository,
+                layout: settings.registry == nil ? layout : nil, started: started)
+            await shutDown(group: group, running: running, cluster: cluster, server: server, rabbit: rabbit)
+            return report
+        } catch {
+            await shutDown(group: group, running: running, cluster: cluster, server: server, rabbit: rabbit)
+            throw error
+        }
+    }
+
+    private func shutDown(
+        group: ServiceGroup?, running: Task<Void, any Error>?, cluster: SimulatedCluster, server: KubeSimServer,
+        rabbit: RabbitMQBrokerPool?
+    ) async {
+        await group?.triggerGracefulShutdown()
+        _ = await running?.result
+        await cluster.shutdown()
+        try? await server.shutdown()
+        await rabbit?.shutdown()
+    }
+
+    // MARK: The run
+
+    /// One replica of a workload: its pod, queue and producer.
+    private struct Replica: Sendable {
+        var workload: String
+        var pod: String
+        var queue: String
+        var rate: Double
+        var producer: Producer?
+    }
+
+    private func drive(
+        client: KubeClient, cluster: SimulatedCluster, brokers: any MessageBrokerConnecting, brokerURL: String,
+        repository: String, layout: String?, started: ContinuousClock.Instant
+    ) async throws -> SimulationReport {
+        // The workloads, each replica with its own queue.
+        var replicas: [Replica] = []
+        for workload in scenario.cluster.workloads ?? [] {
+            let set = statefulSet(for: workload, brokerURL: brokerURL)
+            _ = try await client.create(set, namespace: Self.namespace, options: WriteOptions())
+            for ordinal in 0..<(workload.replicas ?? 1) {
+                let pod = "\(workload.name)-\(ordinal)"
+                let queue = workload.producer!.queue.replacingOccurrences(of: SimulationScenario.podNamePlaceholder, with: pod)
+                replicas.append(Replica(workload: workload.name, pod: pod, queue: queue, rate: settings.rate ?? workload.producer!.ratePerSecond))
+            }
+        }
+        for replica in replicas {
+            try await waitUntil("pod \(replica.pod) to run and be ready", timeout: .seconds(60)) {
+                let pod = try? await client.get(Pod.self, name: replica.pod, namespace: Self.namespace)
+                return pod?.status?.phase == .running && pod?.isReady == true
+            }
+            // The per-pod queue and exchange, as a MigrationPolicy reads them (the template names one queue).
+            _ = try await client.patch(
+                Pod.self, name: replica.pod, namespace: Self.namespace,
+                patch: .merge(["metadata": ["annotations": [
+                    PodOverrideAnnotation.queueName: .string(replica.queue),
+                    PodOverrideAnnotation.exchangeName: .string(Self.exchange(for: replica.queue)),
+                ]]]))
+        }
+        let placement = try await nodesOfPods(client: client)
+        events(.step("Placed \(replicas.count) consumers: " + replicas.map { "\($0.pod) on \(placement[$0.pod] ?? "?")" }.joined(separator: ", ")))
+
+        // Producers and the monitor.
+        for index in replicas.indices {
+            replicas[index].producer = Producer(
+                brokers: brokers, brokerURL: brokerURL, exchange: Self.exchange(for: replicas[index].queue),
+                queue: replicas[index].queue, rate: replicas[index].rate, idPrefix: replicas[index].pod, logger: logger)
+        }
+        let producing = replicas.map { replica in Task { try await replica.producer!.run(count: nil) } }
+        let monitor = WorkloadMonitor()
+        let sampled = replicas
+        let monitoring = Task { await watch(replicas: sampled, client: client, cluster: cluster, monitor: monitor) }
+        let rates = Set(replicas.map(\.rate)).map { String(format: "%g", $0) }.joined(separator: "/")
+        events(.step("Producing \(rates) messages/s to each consumer's exchange"))
+        try await Task.sleep(for: settings.warmup ?? scenario.warmup)
+
+        // The drain.
+        let drainNode = scenario.drainNode
+        let onDrainNode = replicas.filter { placement[$0.pod] == drainNode }
+        let policy = try SimulationPolicy.make(repository: repository, brokerURL: brokerURL, insecureRegistry: settings.insecureRegistry)
+        _ = try await client.patch(Node.self, name: drainNode, patch: .merge(["spec": ["unschedulable": true]]))
+        events(.step("Cordoned \(drainNode) (\(onDrainNode.count) consumer pod(s) on it)"))
+        var mode = settings.manual ? "manual" : "policy"
+        if !settings.manual {
+            _ = try await client.create(policy, namespace: nil, options: WriteOptions())
+            if try await policyControllerAnswers(client: client, name: policy.metadata.name ?? "default") {
+                events(.step("Applied MigrationPolicy \(policy.metadata.name ?? "default"); its controller plans the migrations"))
+            } else {
+                mode = "manual"
+                events(.step("No MigrationPolicy controller runs in this build: creating the migrations its template describes (as --manual)"))
+                try await client.delete(MigrationPolicy.self, name: policy.metadata.name ?? "default")
+            }
+        }
+        let progress = Task { await reportProgress(client: client) }
+        if mode == "manual" {
+            try await migrateManually(onDrainNode, client: client, template: policy.spec.template ?? MigrationTemplate(), policyName: policy.metadata.name ?? "default")
+        } else {
+            try await waitForPolicyMigrations(expected: onDrainNode.count, client: client)
+        }
+        progress.cancel()
+        _ = await progress.value
+        events(.migrations(try await migrationProgress(client: client)))
+
+        // Settle, stop producing, let every consumer catch up.
+        try await Task.sleep(for: settings.settle ?? scenario.settle)
+        for replica in replicas { await replica.producer!.stop() }
+        for task in producing { _ = await task.result }
+        var produced: [String: Int] = [:]
+        for replica in replicas { produced[replica.pod] = await replica.producer!.published }
+        events(.step("Stopped the producers after \(produced.values.reduce(0, +)) messages; waiting for the consumers to apply them"))
+        let catchUp = ContinuousClock.now + min(scenario.timeout, .seconds(60))
+        while ContinuousClock.now < catchUp {
+            var behind = false
+            for replica in replicas {
+                let applied = await consumer(replica.pod, in: cluster)?.status.count ?? -1
+                if applied < Int64(produced[replica.pod] ?? 0) { behind = true }
+            }
+            if !behind { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        monitoring.cancel()
+        _ = await monitoring.value
+
+        // The verdict.
+        let after = try await nodesOfPods(client: client)
+        var consumers: [SimulationReport.Consumer] = []
+        for replica in replicas {
+            let state = await consumer(replica.pod, in: cluster)?.state
+            let count = produced[replica.pod] ?? 0
+            var lost: [String] = []
+            if let state {
+                for number in stride(from: 1, through: count, by: 1) where !state.hasApplied("\(replica.pod)-\(number)") {
+                    lost.append("\(replica.pod)-\(number)")
+                }
+            } else {
+                lost = (0..<count).map { "\(replica.pod)-\($0 + 1)" }
+            }
+            let downtime = monitor.downtime(of: replica.pod)
+            consumers.append(SimulationReport.Consumer(
+                pod: replica.pod, queue: replica.queue, nodeBefore: placement[replica.pod], nodeAfter: after[replica.pod],
+                produced: count, applied: state?.count ?? 0, duplicatesSkipped: state?.duplicatesSkipped ?? 0, lost: lost.count,
+                lostExamples: Array(lost.prefix(10)), longestApplyGapSeconds: downtime.longestGap, notReadySeconds: downtime.notReady))
+        }
+        let migrations = try await migrationReports(client: client)
+        let leftovers = try await leftovers(
+            client: client, cluster: cluster, brokers: brokers, brokerURL: brokerURL, replicas: replicas, layout: layout)
+
+        var problems: [String] = []
+        if onDrainNode.isEmpty { problems.append("no consumer pod ran on \(drainNode), so nothing was migrated") }
+        for c in consumers where c.lost > 0 { problems.append("\(c.pod) lost \(c.lost) of \(c.produced) messages (e.g. \(c.lostExamples.prefix(3).joined(separator: ", ")))") }
+        for c in consumers where c.applied > Int64(c.produced) { problems.append("\(c.pod) applied \(c.applied) messages but only \(c.produced) were produced") }
+        for m in migrations where m.phase == MigrationPhase.failed.rawValue {
+            problems.append("migration \(m.name) failed in \(m.failureReason ?? "?"): \(m.failureMessage ?? "")")
+        }
+        for m in migrations where m.phase != MigrationPhase.failed.rawValue && m.phase != MigrationPhase.completed.rawValue {
+            problems.append("migration \(m.name) did not finish (phase \(m.phase))")
+        }
+        if migrations.count < onDrainNode.count { problems.append("\(onDrainNode.count - migrations.count) pod(s) on \(drainNode) got no migration") }
+        problems += leftovers.all.map { "left behind: \($0)" }
+        return SimulationReport(
+            scenario: scenario.source, mode: mode, drainNode: drainNode,
+            broker: settings.amqpURL == nil ? "in-process" : brokerURL,
+            checkpointImages: layout.map { "OCI layout \($0)" } ?? repository,
+            migrations: migrations, consumers: consumers, leftovers: leftovers, problems: problems,
+            elapsedSeconds: (ContinuousClock.now - started).seconds)
+    }
+
+    // MARK: Workload
+
+    static func exchange(for queue: String) -> String { "\(queue).fanout" }
+
+    private func statefulSet(for workload: SimScenario.Workload, brokerURL: String) -> StatefulSet {
+        let labels = ["app": workload.name]
+        var env = [
+            EnvVar(name: "POD_NAME", valueFrom: ["fieldRef": ["fieldPath": "metadata.name"]]),
+            EnvVar(name: "AMQP_URL", value: brokerURL),
+            EnvVar(name: "QUEUE_NAME", value: workload.producer?.queue ?? SimulationScenario.podNamePlaceholder),
+            EnvVar(name: "EXCHANGE_NAME", value: "$(QUEUE_NAME).fanout"),
+            EnvVar(name: "PREFETCH", value: "20"),
+        ]
+        for (name, value) in (workload.env ?? [:]).sorted(by: { $0.key < $1.key }) {
+            env.removeAll { $0.name == name }
+            env.append(EnvVar(name: name, value: value))
+        }
+        var container = Container(name: Self.containerName, image: workload.image, env: env)
+        container.resources = ResourceRequirements(requests: ["cpu": "100m", "memory": "64Mi"])
+        let template = PodTemplateSpec(metadata: ObjectMeta(labels: labels), spec: PodSpec(containers: [container]))
+        var spec = StatefulSetSpec(selector: LabelSelector(matchLabels: labels), template: template)
+        spec.replicas = workload.replicas ?? 1
+        spec.serviceName = workload.name
+        spec.podManagementPolicy = "Parallel"
+        return StatefulSet(metadata: ObjectMeta(name: workload.name, namespace: Self.namespace, labels: labels), spec: spec)
+    }
+
+    private func consumer(_ pod: String, in cluster: SimulatedCluster) async -> CounterConsumer? {
+        (await cluster.process(namespace: Self.namespace, pod: pod, container: Self.containerName) as? SampleConsumerProcess)?.consumer
+    }
+
+    /// Pod name → node, for the pods of the namespace.
+    private func nodesOfPods(client: KubeClient) async throws -> [String: String] {
+        let pods = try await client.list(Pod.self, namespace: Self.namespace, options: ListOptions()).items
+        var result: [String: String] = [:]
+        for pod in pods { if let name = pod.metadata.name, let node = pod.spec?.nodeName { result[name] = node } }
+        return result
+    }
+
+    /// Samples every consumer every 50 ms until cancelled.
+    private func watch(replicas: [Replica], client: KubeClient, cluster: SimulatedCluster, monitor: WorkloadMonitor) async {
+        while !Task.isCancelled {
+            let pods = (try? await client.list(Pod.self, namespace: Self.namespace, options: ListOptions()).items) ?? []
+            let ready = Set(pods.filter { $0.status?.phase == .running && $0.isReady && $0.metadata.deletionTimestamp == nil }.compactMap(\.metadata.name))
+            let now = ContinuousClock.now
+            for replica in replicas {
+                let applied = await consumer(replica.pod, in: cluster)?.status.count
+                let produced = await replica.producer?.published ?? 0
+                monitor.record(pod: replica.pod, WorkloadMonitor.Sample(applied: applied, produced: produced, podReady: ready.contains(replica.pod)), at: now)
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    // MARK: Migrations
+
+    /// Whether the MigrationPolicy controller reconciled the policy (wrote `status.observedGeneration`)
+    /// within three seconds.
+    private func policyControllerAnswers(client: KubeClient, name: String) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < deadline {
+            let policy = try await client.get(MigrationPolicy.self, name: name)
+            if policy.status?.observedGeneration != nil { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// Creates, per StatefulSet one at a time (the policy's `maxInFlightPerStatefulSet: 1`), the migration the
+    /// policy would stamp for each pod on the drained node, and waits for each to finish.
+    private func migrateManually(_ replicas: [Replica], client: KubeClient, template: MigrationTemplate, policyName: String) async throws {
+        let byWorkload = Dictionary(grouping: replicas, by: \.workload)
+        let timeout = scenario.timeout
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (_, members) in byWorkload {
+                group.addTask {
+                    for replica in members.sorted(by: { $0.pod < $1.pod }) {
+                        let pod = try await client.get(Pod.self, name: replica.pod, namespace: Self.namespace)
+                        let stamped = template.migrationSpec(sourcePod: replica.pod, targetNode: nil, podAnnotations: pod.metadata.annotations ?? [:])
+                        let name = ChildMigrationName.make(policy: policyName, pod: replica.pod, sourceUID: pod.metadata.uid ?? replica.pod)
+                        _ = try await client.create(
+                            StatefulMigration(metadata: ObjectMeta(name: name, namespace: Self.namespace), spec: stamped.spec),
+                            namespace: Self.namespace, options: WriteOptions())
+                        try await waitUntil("migration \(name) to finish", timeout: timeout) {
+                            let migration = try? await client.get(StatefulMigration.self, name: name, namespace: Self.namespace)
+                            return migration?.status?.phase?.isFinal == true
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Waits until the policy's migrations exist for every pod that was on the drained node and all ended.
+    private func waitForPolicyMigrations(expected: Int, client: KubeClient) async throws {
+        try await waitUntil("the policy's migrations to finish", timeout: scenario.timeout) {
+            let items = (try? await client.list(StatefulMigration.self, namespace: Self.namespace, options: ListOptions()).items) ?? []
+            let sources = Set(items.filter { $0.status?.phase?.isFinal == true }.map(\.spec.sourcePod))
+            return sources.count >= expected && items.allSatisfy { $0.status?.phase?.isFinal == true }
+        }
+    }
+
+    /// Sends the migrations' progress every 200 ms until cancelled.
+    private func reportProgress(client: KubeClient) async {
+        while !Task.isCancelled {
+            if let progress = try? await migrationProgress(client: client), !progress.isEmpty { events(.migrations(progress)) }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    private func migrationProgress(client: KubeClient) async throws -> [MigrationProgress] {
+        let items = try await client.list(StatefulMigration.self, namespace: Self.namespace, options: ListOptions()).items
+        let now = Date()
+        return items.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }.map { m in
+            let phases = (m.status?.phaseTimings ?? [:]).compactMapValues(goDurationSeconds)
+            // Timestamps have whole seconds, phase timings and the phase start have finer ones: the time so far
+            // is the finished phases plus the current one.
+            var elapsed = phases.values.reduce(0, +)
+            if m.status?.phase?.isFinal != true {
+                elapsed += max(0, now.timeIntervalSince(m.status?.phaseStartTime?.date ?? m.metadata.creationTimestamp?.date ?? now))
+            }
+            return MigrationProgress(
+                name: m.metadata.name ?? "", sourcePod: m.spec.sourcePod, sourceNode: m.status?.sourceNode,
+                targetNode: m.status?.targetNode, phase: m.status?.phase?.rawValue ?? "New", elapsed: elapsed,
+                phaseSeconds: phases, failure: m.status?.failureReason.map { "\($0): \(m.status?.failureMessage ?? "")" })
+        }
+    }
+
+    private func migrationReports(client: KubeClient) async throws -> [SimulationReport.Migration] {
+        let items = try await client.list(StatefulMigration.self, namespace: Self.namespace, options: ListOptions()).items
+        return items.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }.map { m in
+            let status = m.status
+            let phases = (status?.phaseTimings ?? [:]).compactMapValues(goDurationSeconds)
+            // Timestamps have whole seconds; the phase timings have milliseconds.
+            let total: Double? = status?.phase?.isFinal == true ? phases.values.reduce(0, +) : nil
+            return SimulationReport.Migration(
+                name: m.metadata.name ?? "", sourcePod: m.spec.sourcePod, sourceNode: status?.sourceNode,
+                targetNode: status?.targetNode, targetPod: status?.targetPod, strategy: status?.strategy?.rawValue,
+                phase: status?.phase?.rawValue ?? "New", totalSeconds: total,
+                phaseSeconds: phases,
+                messagesReplayed: status?.replay?.messagesReplayed, replayEndReason: status?.replay?.endReason,
+                failureReason: status?.failureReason, failureMessage: status?.failureMessage)
+        }
+    }
+
+    // MARK: Leftovers
+
+    /// What the migrations should have removed, looked at for up to five seconds (garbage collection and
+    /// graceful deletion take a moment).
+    private func leftovers(
+        client: KubeClient, cluster: SimulatedCluster, brokers: any MessageBrokerConnecting, brokerURL: String,
+        replicas: [Replica], layout: String?
+    ) async throws -> SimulationReport.Leftovers {
+        let expectedPods = Set(replicas.map(\.pod))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            var found = SimulationReport.Leftovers()
+            let broker = try await brokers.broker(url: brokerURL, credentials: nil)
+            for replica in replicas {
+                let replay = MigrationControlMessage.replayQueue(forPrimaryQueue: replica.queue)
+                if try await broker.queueStatus(replay) != nil { found.replayQueues.append(replay) }
+            }
+            found.jobs = try await client.list(Job.self, namespace: Self.namespace, options: ListOptions()).items.compactMap(\.metadata.name)
+            found.pods = try await client.list(Pod.self, namespace: Self.namespace, options: ListOptions()).items
+                .compactMap(\.metadata.name).filter { !expectedPods.contains($0) }.sorted()
+            for node in scenario.cluster.nodes {
+                let directory = cluster.localPath("/var/lib/kubelet/checkpoints", on: node.name)
+                let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+                found.checkpointArchives += files.sorted().map { "\(node.name):/var/lib/kubelet/checkpoints/\($0)" }
+            }
+            if let layout { found.checkpointImages = Self.layoutReferences(layout) }
+            if found.isEmpty || ContinuousClock.now >= deadline { return found }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// The manifests an OCI layout's index still lists (by ref name, else digest).
+    static func layoutReferences(_ layout: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: layout + "/index.json"),
+            let index = try? JSONValue.parse(Array(data)), let manifests = index["manifests"]?.arrayValue
+        else { return [] }
+        return manifests.map { m in
+            m[path: ["annotations", "org.opencontainers.image.ref.name"]]?.stringValue ?? m["digest"]?.stringValue ?? "?"
+        }
+    }
+
+    // MARK: Set-up helpers
+
+    /// The checkpoint-transfer binary, or a setup error saying how to build it.
+    static func locateTransferBinary() throws -> String {
+        do { return try TransferProgram.locateBinary() } catch {
+            throw SimulationError.setup(
+                "ms2m simulate runs the real checkpoint-transfer for each transfer Job, and it is not built. "
+                    + "Build it first: swift build --product checkpoint-transfer (or set \(TransferProgram.binaryVariable)). \(error)")
+        }
+    }
+
+    /// The CRDs from `directory`, or from `config/crd/bases` of the package this binary was built from.
+    static func loadCRDs(from directory: String?) throws -> [JSONValue] {
+        let files = ["migration.ms2m.io_statefulmigrations.yaml", "migration.ms2m.io_migrationpolicies.yaml"]
+        let candidates = directory.map { [$0] } ?? PackageLocation.candidates(relative: "config/crd/bases")
+        guard let found = candidates.first(where: { dir in files.allSatisfy { FileManager.default.fileExists(atPath: dir + "/" + $0) } }) else {
+            throw SimulationError.setup("the CRDs (\(files.joined(separator: ", "))) are not in \(candidates.joined(separator: " or ")); pass --crds DIR")
+        }
+        return try files.map { file in
+            do { return try YAML.parse(try String(contentsOfFile: found + "/" + file, encoding: .utf8)) } catch {
+                throw SimulationError.setup("cannot read the CRD \(found)/\(file): \(error)")
+            }
+        }
+    }
+
+    /// Waits until `condition` holds, checking every 50 ms; throws ``SimulationError/timeout(_:)``.
+    private func waitUntil(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw SimulationError.timeout("waiting for \(what)")
+    }
+}
+
+/// Files of the package this binary was built from: found from the working directory and from this
+/// source file's path, as `TransferProgram.locateBinary()` finds the transfer binary.
+enum PackageLocation {
+    /// `<package root>/<relative>` for each package root found, nearest first.
+    static func candidates(relative: String) -> [String] {
+        var roots: [String] = []
+        for start in [FileManager.default.currentDirectoryPath, URL(fileURLWithPath: #filePath).deletingLastPathComponent().path] {
+            var url = URL(fileURLWithPath: start).standardizedFileURL
+            while url.path != "/" {
+                if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                    if !roots.contains(url.path) { roots.append(url.path) }
+                    break
+                }
+                url.deleteLastPathComponent()
+            }
+        }
+        return roots.map { $0 + "/" + relative }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import KubeModel
+import SimCluster
+import YAMLCodec
+
+/// A scenario of `ms2m simulate`: a ``SimScenario`` (nodes, workloads with their producers, faults) plus the
+/// `simulation:` section saying which node to drain and how long to run. The same YAML is decoded twice, once
+/// as each type; each ignores the other's keys.
+struct SimulationScenario: Sendable {
+    /// The `simulation:` section.
+    struct Run: Codable, Sendable, Hashable {
+        /// The node cordoned once the workloads run.
+        var drainNode: String?
+        /// Seconds of production before the drain.
+        var warmupSeconds: Double?
+        /// Seconds of production after the last migration ended.
+        var settleSeconds: Double?
+        /// Longest wait for the migrations, and again for the consumers to apply every message.
+        var timeoutSeconds: Double?
+    }
+
+    private struct Envelope: Codable { var simulation: Run? }
+
+    /// The cluster, workloads and faults.
+    var cluster: SimScenario
+    /// The drain and the timing.
+    var run: Run
+    /// Where the scenario came from (a path, or `default`).
+    var source: String
+
+    /// The placeholder in `producer.queue` standing for each replica's pod name.
+    static let podNamePlaceholder = "$(POD_NAME)"
+
+    /// Decodes and checks a scenario.
+    init(yaml: String, source: String) throws {
+        cluster = try SimScenario.load(yaml: yaml)
+        run = try YAML.decode(Envelope.self, from: yaml).simulation ?? Run()
+        self.source = source
+        try validate()
+    }
+
+    /// The embedded default scenario (``defaultYAML``).
+    static func builtIn() throws -> SimulationScenario { try SimulationScenario(yaml: defaultYAML, source: "default") }
+
+    /// Loads `path`, or the embedded default when `path` is nil or `default`.
+    static func load(_ path: String?) throws -> SimulationScenario {
+        guard let path, path != "default" else { return try builtIn() }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw SimulationError.setup("cannot read the scenario \(path): \(error.localizedDescription)")
+        }
+        do { return try SimulationScenario(yaml: text, source: path) } catch let error as SimulationError { throw error } catch {
+            throw SimulationError.setup("the scenario \(path) is not valid: \(error)")
+        }
+    }
+
+    /// The node drained: `simulation.drainNode`, else the first node.
+    var drainNode: String { run.drainNode ?? cluster.nodes.first?.name ?? "" }
+    var warmup: Duration { .seconds(run.warmupSeconds ?? 2) }
+    var settle: Duration { .seconds(run.settleSeconds ?? 2) }
+    var timeout: Duration { .seconds(run.timeoutSeconds ?? 180) }
+
+    private func validate() throws {
+        guard cluster.nodes.count >= 2 else { throw SimulationError.setup("a scenario needs at least two nodes (one to drain, one to move to)") }
+        let names = Set(cluster.nodes.map(\.name))
+        guard names.contains(drainNode) else { throw SimulationError.setup("simulation.drainNode \(drainNode) is not one of the scenario's nodes") }
+        guard let workloads = cluster.workloads, !workloads.isEmpty else { throw SimulationError.setup("a scenario needs a workload") }
+        for workload in workloads {
+            guard SampleConsumerProgram.matcher.matches(workload.image) else {
+                throw SimulationError.setup("workload \(workload.name): image \(workload.image) is not the sample consumer (its repository must end in ms2m-sample-consumer)")
+            }
+            if let namespace = workload.namespace, namespace != Simulation.namespace {
+                throw SimulationError.setup("workload \(workload.name): only namespace \(Simulation.namespace) is simulated")
+            }
+            guard let producer = workload.producer else { throw SimulationError.setup("workload \(workload.name) has no producer") }
+            guard producer.queue.contains(Self.podNamePlaceholder) else {
+                throw SimulationError.setup("workload \(workload.name): producer.queue must contain \(Self.podNamePlaceholder) (one queue per replica)")
+            }
+            guard producer.ratePerSecond > 0 else { throw SimulationError.setup("workload \(workload.name): producer.ratePerSecond must be positive") }
+        }
+    }
+
+    /// The embedded default scenario; `scenarios/default.yaml` holds the same text.
+    static let defaultYAML = #"""
+# The default `ms2m simulate` scenario, embedded in the ms2m binary (SimulationScenario.defaultYAML mirrors
+# this file; a test keeps them equal). Three CRI-O nodes, the sample consumer as a StatefulSet of three
+# replicas (each replica its own queue, named after its pod), a producer per replica, and node-a drained.
+nodes:
+  - name: node-a
+  - name: node-b
+  - name: node-c
+workloads:
+  - name: ms2m-sample-consumer
+    image: registry.local/ms2m/ms2m-sample-consumer:1
+    replicas: 3
+    producer:
+      # $(POD_NAME): one queue per replica, named after the pod (exchange `<queue>.fanout`).
+      queue: $(POD_NAME)
+      ratePerSecond: 50
+simulation:
+  # The node cordoned once the workload runs; the pods on it are live-migrated away.
+  drainNode: node-a
+  # Seconds of production before the drain starts and after the last migration ended.
+  warmupSeconds: 2
+  settleSeconds: 2
+  # Longest wait for the migrations, and then for the consumers to catch up.
+  timeoutSeconds: 180
+"""#
+}

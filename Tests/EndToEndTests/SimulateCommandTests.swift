@@ -1,0 +1,71 @@
+import Foundation
+@testable import MS2MCLI
+import Testing
+
+/// `ms2m simulate`'s core, run in the test process: the whole installation in-process (KubeSim, simulated
+/// nodes, in-process broker, OCI layout, the operator), nothing installed.
+@Suite("ms2m simulate", .serialized)
+struct SimulateCommandTests {
+    private func settings(_ scenario: SimulationScenario) -> SimulationSettings {
+        var settings = SimulationSettings(scenario: scenario)
+        settings.rate = 10
+        settings.warmup = .milliseconds(500)
+        settings.settle = .milliseconds(500)
+        return settings
+    }
+
+    @Test("the default scenario drains node-a: every message applied exactly once, nothing left behind")
+    func defaultScenario() async throws {
+        let report = try await Simulation(settings: settings(try .builtIn())).run()
+        #expect(report.success, "\(report.problems)")
+        #expect(!report.migrations.isEmpty)
+        #expect(report.migrations.allSatisfy { $0.phase == "Completed" })
+        #expect(report.consumers.count == 3)
+        for consumer in report.consumers {
+            #expect(consumer.produced > 0)
+            #expect(consumer.lost == 0, "\(consumer.pod) lost \(consumer.lostExamples)")
+            #expect(consumer.applied == Int64(consumer.produced), "\(consumer.pod): applied \(consumer.applied) of \(consumer.produced)")
+            #expect(consumer.nodeAfter != report.drainNode)
+        }
+        #expect(report.leftovers.isEmpty, "\(report.leftovers.all)")
+        // The JSON document carries the verdict.
+        let json = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any]
+        #expect(json?["success"] as? Bool == true)
+        #expect(json?["lost"] as? Int == 0)
+    }
+
+    @Test("a failing checkpoint fails the migration and rolls it back without losing a message")
+    func checkpointFailure() async throws {
+        let path = "\(repositoryRoot)/scenarios/checkpoint-failure.yaml"
+        let report = try await Simulation(settings: settings(try .load(path))).run()
+        #expect(!report.success)
+        #expect(report.migrations.count == 1)
+        #expect(report.migrations.first?.phase == "Failed")
+        #expect(report.migrations.first?.failureReason == "CheckpointFailed")
+        #expect(report.lost == 0)
+        #expect(report.consumers.allSatisfy { $0.applied == Int64($0.produced) })
+        #expect(report.leftovers.isEmpty, "\(report.leftovers.all)")
+    }
+
+    @Test("the embedded default scenario and policy are the files in the repository")
+    func embeddedFiles() throws {
+        func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let scenario = try String(contentsOfFile: "\(repositoryRoot)/scenarios/default.yaml", encoding: .utf8)
+        #expect(trimmed(SimulationScenario.defaultYAML) == trimmed(scenario))
+        let policy = try String(contentsOfFile: "\(repositoryRoot)/policies/default.yaml", encoding: .utf8)
+        #expect(trimmed(SimulationPolicy.defaultYAML) == trimmed(policy))
+    }
+
+    @Test("every scenario in scenarios/ loads")
+    func scenariosLoad() throws {
+        let directory = "\(repositoryRoot)/scenarios"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 2)
+        for file in files { _ = try SimulationScenario.load("\(directory)/\(file)") }
+    }
+
+    @Test("Go durations from phase timings parse", arguments: [("250ms", 0.25), ("1.5s", 1.5), ("2m3.25s", 123.25), ("1h0m0s", 3600.0)])
+    func goDurations(text: String, seconds: Double) {
+        #expect(abs((goDurationSeconds(text) ?? -1) - seconds) < 1e-9)
+    }
+}
