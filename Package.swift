@@ -255,7 +255,7 @@ let package = Package(
             name: "PolicyEngineTests",
             dependencies: [
                 "PolicyEngine", "MigrationAPI", "Placement", "OperatorCore", "KubeModel", "Unstructured", "KubeSim",
-                "KubeClient", "ControllerRuntime", "TestSupport",
+                "KubeClient", "ControllerRuntime", "TestSupport", "YAMLCodec",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -268,7 +268,8 @@ let package = Package(
             dependencies: [
                 "SimCluster", "KubeSim", "KubeClient", "KubeModel", "Unstructured", "OperatorCore", "SampleWorkload",
                 "RegistryClient", "InProcessBroker", "AMQPBroker", "CurlTransport", "HTTPTransport", "TestSupport",
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -2,6 +2,7 @@ public import ControllerRuntime
 public import Logging
 public import MigrationEngine
 public import OperatorCore
+import PolicyEngine
 
 /// What the operator process runs, beyond the manager's own settings.
 public struct OperatorOptions: Sendable {
@@ -34,6 +35,7 @@ public enum OperatorAssembly {
         let ports = MigrationEnginePorts(
             api: manager.api, kubelet: api, brokers: brokers, images: images, events: EventRecorderSink(recorder: manager.events))
         manager.add(MigrationController.make(ports: ports, configuration: options.engine, workers: options.migrationWorkers, metrics: manager.metrics, logger: logger))
+        manager.add(MigrationPolicyController.make(api: manager.api, events: manager.events, logger: logger))
         return manager
     }
 }

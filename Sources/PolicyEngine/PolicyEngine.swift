@@ -1,1 +1,0 @@
-// The MigrationPolicy planner and controller (being written).
