@@ -35,6 +35,8 @@ struct EndToEnd {
     let registry: TestRegistry
 
     static let consumerImage = "registry.local/ms2m-sample-consumer:1"
+    /// The operator's user agent, so tests can tell its requests from everyone else's.
+    static let operatorUserAgent = "ms2m-operator-e2e"
     static let exchange = "orders.fanout"
     static let queue = "orders"
 
@@ -81,8 +83,9 @@ struct EndToEnd {
         options.engine.replayPollInterval = .milliseconds(50)
         options.engine.transfer.backoffLimit = 0
         configure(&options)
+        let operatorClient = KubeClient(configuration: ClientConfiguration(server: server.baseURL, userAgent: Self.operatorUserAgent, rateLimit: nil))
         let manager = OperatorAssembly.makeManager(
-            api: client, brokers: brokers, images: RegistryImageDeleter(logger: quiet), options: options, logger: quiet)
+            api: operatorClient, brokers: brokers, images: RegistryImageDeleter(logger: quiet), options: options, logger: quiet)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: manager)], logger: quiet))
         let running = Task { try await group.run() }
         do {

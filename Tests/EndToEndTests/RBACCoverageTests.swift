@@ -1,0 +1,130 @@
+import Foundation
+import KubeModel
+import KubeSim
+import MigrationAPI
+import OperatorCore
+import Synchronization
+import Testing
+import Unstructured
+import YAMLCodec
+
+/// One Kubernetes authorization attribute set: what RBAC checks for a request.
+struct APIAccess: Hashable, Comparable, CustomStringConvertible {
+    var verb: String
+    var group: String
+    var resource: String  // with `/subresource`
+
+    var description: String { "\(verb) \(group.isEmpty ? "core" : group)/\(resource)" }
+    static func < (a: APIAccess, b: APIAccess) -> Bool { a.description < b.description }
+
+    /// The attributes of a request, as the API server's request-info resolver derives them.
+    init?(method: String, uri: String) {
+        let parts = uri.split(separator: "?", maxSplits: 1)
+        let query = parts.count > 1 ? String(parts[1]) : ""
+        var segments = parts[0].split(separator: "/").map(String.init)
+        if segments.first == "api" {
+            group = ""
+            segments.removeFirst(2)  // api, v1
+        } else if segments.first == "apis", segments.count >= 3 {
+            group = segments[1]
+            segments.removeFirst(3)
+        } else {
+            return nil
+        }
+        if segments.first == "namespaces", segments.count >= 3 { segments.removeFirst(2) }
+        guard let resourceName = segments.first else { return nil }
+        let name = segments.count > 1 ? segments[1] : nil
+        let subresource = segments.count > 2 ? segments[2] : nil
+        resource = subresource.map { "\(resourceName)/\($0)" } ?? resourceName
+        switch method {
+        case "GET": verb = name == nil ? (query.contains("watch=true") || query.contains("watch=1") ? "watch" : "list") : "get"
+        case "POST": verb = "create"
+        case "PUT": verb = "update"
+        case "PATCH": verb = "patch"
+        case "DELETE": verb = name == nil ? "deletecollection" : "delete"
+        default: return nil
+        }
+    }
+
+    init(verb: String, group: String, resource: String) {
+        self.verb = verb
+        self.group = group
+        self.resource = resource
+    }
+}
+
+/// The rules of the operator's ClusterRole and leader-election Role in config/rbac.
+func operatorRules() throws -> [(groups: [String], resources: [String], verbs: [String], names: [String]?)] {
+    var rules: [(groups: [String], resources: [String], verbs: [String], names: [String]?)] = []
+    for file in ["role.yaml", "leader_election_role.yaml"] {
+        let text = try String(contentsOfFile: "\(repositoryRoot)/config/rbac/\(file)", encoding: .utf8)
+        for document in try YAML.parseAll(text) {
+            for rule in document["rules"]?.arrayValue ?? [] {
+                func strings(_ key: String) -> [String] { (rule[key]?.arrayValue ?? []).compactMap(\.stringValue) }
+                rules.append((strings("apiGroups"), strings("resources"), strings("verbs"), rule["resourceNames"] == nil ? nil : strings("resourceNames")))
+            }
+        }
+    }
+    return rules
+}
+
+@Suite("end to end: RBAC covers every API call the operator makes", .serialized)
+struct RBACCoverageTests {
+    @Test("a policy-driven Sequential migration, with leader election: every request the operator sent is allowed by config/rbac")
+    func rbacCoversOperator() async throws {
+        try await EndToEnd.run { e in
+            let seen = Mutex(Set<APIAccess>())
+            let collector = Task {
+                while !Task.isCancelled {
+                    let requests = e.server.requests.all
+                    e.server.requests.clear()
+                    let accesses = requests.filter { $0.header("User-Agent") == EndToEnd.operatorUserAgent }
+                        .compactMap { APIAccess(method: $0.method, uri: $0.uri) }
+                    seen.withLock { $0.formUnion(accesses) }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            try await e.withOperator(configure: { options in
+                options.manager.leaderElection = .init(leaseName: "ms2m-operator-leader", leaseNamespace: "default", identity: "e2e")
+            }) {
+                _ = try await e.createStatefulSet("web", replicas: 3)
+                for i in 0..<3 { try await e.waitForRunning("web-\(i)") }
+                let node = try #require(try await e.pod("web-0")?.spec?.nodeName)
+                // A policy covering the set; the cordon makes it plan a child per pod on the node.
+                var template = MigrationTemplate()
+                template.checkpointImageRepository = "\(e.registry.host)/checkpoints"
+                template.replayCutoffSeconds = 20
+                template.registry = RegistryOptions(insecure: true)
+                template.messageQueueConfig = MessageQueueConfig(queueName: "placeholder", brokerUrl: e.brokerURL, exchangeName: "placeholder.fanout")
+                for i in 0..<3 {
+                    _ = try await e.client.patch(Pod.self, name: "web-\(i)", namespace: "default", patch: .merge(["metadata": ["annotations": [
+                        "migration.ms2m.io/queue-name": .string("web-\(i)"), "migration.ms2m.io/exchange-name": .string("web-\(i).fanout"),
+                    ]]]), subresource: nil, options: WriteOptions())
+                }
+                var spec = MigrationPolicySpec()
+                spec.triggers = PolicyTriggers(cordon: true)
+                spec.selection = PodSelection(podSelector: LabelSelector(matchLabels: ["app": "web"]))
+                spec.template = template
+                _ = try await e.client.create(MigrationPolicy(metadata: ObjectMeta(name: "drain"), spec: spec), namespace: nil, options: WriteOptions())
+                _ = try await e.client.patch(Node.self, name: node, namespace: nil, patch: .merge(["spec": ["unschedulable": true]]), subresource: nil, options: WriteOptions())
+                try await e.waitUntil("a policy child to complete", timeout: .seconds(90)) {
+                    let children = try await e.client.list(StatefulMigration.self, namespace: "default", options: ListOptions()).items
+                    return !children.isEmpty && children.allSatisfy { $0.status?.phase?.isFinal == true }
+                }
+                let children = try await e.client.list(StatefulMigration.self, namespace: "default", options: ListOptions()).items
+                #expect(children.allSatisfy { $0.status?.phase == .completed }, "\(children.map { "\($0.metadata.name ?? ""): \($0.status?.failureMessage ?? "")" })")
+            }
+            collector.cancel()
+            _ = await collector.value
+            let accesses = seen.withLock { $0 }
+            let rules = try operatorRules()
+            #expect(accesses.count > 10, "too few operator requests were observed: \(accesses)")
+            for access in accesses.sorted() {
+                let allowed = rules.contains { rule in
+                    rule.groups.contains(access.group) && rule.resources.contains(access.resource) && rule.verbs.contains(access.verb)
+                }
+                #expect(allowed, "config/rbac does not allow the operator's \(access)")
+            }
+        }
+    }
+}
