@@ -32,6 +32,32 @@ public enum NodeFitFailure: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// What the pods bound to a node already take, summed once so that many candidates can be checked against
+/// the node without walking its pods again (the planner checks thousands of pods against thousands of nodes).
+public struct NodeUsage: Sendable, Hashable {
+    /// Requests of the node's non-terminal pods, per resource.
+    public var requested: [String: Quantity]
+    /// How many non-terminal pods run there.
+    public var podCount: Int
+    /// Non-terminal pods per controller UID (to keep replicas of one owner apart).
+    public var podsPerOwner: [String: Int]
+
+    /// The usage of `pods` (terminal ones are skipped).
+    public init(pods: [Pod]) {
+        var requested: [String: Quantity] = [:]
+        var count = 0
+        var owners: [String: Int] = [:]
+        for pod in pods where !pod.isTerminal {
+            count += 1
+            for (name, quantity) in pod.totalRequests { requested[name, default: .zero] += quantity }
+            if let uid = pod.metadata.ownerReferences?.first(where: { $0.controller == true })?.uid { owners[uid, default: 0] += 1 }
+        }
+        self.requested = requested
+        self.podCount = count
+        self.podsPerOwner = owners
+    }
+}
+
 /// The scheduler's filters, as a pure function: whether a pod fits a node given what already runs there.
 ///
 /// These are the rules kube-scheduler applies (NodeUnschedulable, NodeName-free NodeAffinity incl.
@@ -47,6 +73,12 @@ public enum NodeFit {
     public static func failures(
         of pod: Pod, on node: Node, podsOnNode: [Pod], reserved: [String: Quantity] = [:]
     ) -> [NodeFitFailure] {
+        let others = podsOnNode.filter { $0.metadata.uid != pod.metadata.uid || pod.metadata.uid == nil }
+        return failures(of: pod, on: node, usage: NodeUsage(pods: others), reserved: reserved)
+    }
+
+    /// The node-level filters: readiness, cordon, nodeSelector, required affinity, taints.
+    private static func placementFailures(of pod: Pod, on node: Node) -> [NodeFitFailure] {
         var failures: [NodeFitFailure] = []
         if !node.isReady { failures.append(.notReady) }
         if node.isUnschedulable { failures.append(.unschedulable) }
@@ -66,7 +98,16 @@ public enum NodeFit {
                 failures.append(.untoleratedTaint(key: taint.key, effect: taint.effect.rawValue))
             }
         }
-        failures += resourceFailures(of: pod, on: node, podsOnNode: podsOnNode, reserved: reserved)
+        return failures
+    }
+
+    /// Every reason `pod` cannot run on `node` whose other pods take `usage` (the pod itself must not be
+    /// counted in it); empty when it fits. The same rules as ``failures(of:on:podsOnNode:reserved:)``.
+    public static func failures(
+        of pod: Pod, on node: Node, usage: NodeUsage, reserved: [String: Quantity] = [:]
+    ) -> [NodeFitFailure] {
+        var failures = placementFailures(of: pod, on: node)
+        failures += resourceFailures(of: pod, on: node, used: usage.requested, podCount: usage.podCount, reserved: reserved)
         return failures
     }
 
@@ -85,10 +126,10 @@ public enum NodeFit {
     }
 
     private static func resourceFailures(
-        of pod: Pod, on node: Node, podsOnNode: [Pod], reserved: [String: Quantity]
+        of pod: Pod, on node: Node, used usage: [String: Quantity], podCount: Int, reserved: [String: Quantity]
     ) -> [NodeFitFailure] {
         let allocatable = node.status?.allocatable ?? [:]
-        var used = requested(by: podsOnNode, excluding: pod.metadata.uid)
+        var used = usage
         for (name, quantity) in reserved { used[name, default: .zero] += quantity }
         var failures: [NodeFitFailure] = []
         for (name, request) in pod.totalRequests.sorted(by: { $0.key < $1.key }) where !request.isZero {
@@ -101,9 +142,8 @@ public enum NodeFit {
             }
         }
         if let podCapacity = allocatable["pods"]?.value {
-            let running = podsOnNode.filter { !$0.isTerminal && $0.metadata.uid != pod.metadata.uid }.count
             let planned = Int64(reserved["pods"]?.value ?? 0)
-            if Int64(running) + planned + 1 > podCapacity { failures.append(.tooManyPods(capacity: podCapacity)) }
+            if Int64(podCount) + planned + 1 > podCapacity { failures.append(.tooManyPods(capacity: podCapacity)) }
         }
         return failures
     }
@@ -113,8 +153,16 @@ public enum NodeFit {
     public static func leastAllocatedScore(
         of pod: Pod, on node: Node, podsOnNode: [Pod], reserved: [String: Quantity] = [:]
     ) -> Double {
+        let others = podsOnNode.filter { $0.metadata.uid != pod.metadata.uid || pod.metadata.uid == nil }
+        return leastAllocatedScore(of: pod, on: node, usage: NodeUsage(pods: others), reserved: reserved)
+    }
+
+    /// ``leastAllocatedScore(of:on:podsOnNode:reserved:)`` from a precomputed usage.
+    public static func leastAllocatedScore(
+        of pod: Pod, on node: Node, usage: NodeUsage, reserved: [String: Quantity] = [:]
+    ) -> Double {
         let allocatable = node.status?.allocatable ?? [:]
-        var used = requested(by: podsOnNode, excluding: pod.metadata.uid)
+        var used = usage.requested
         for (name, quantity) in reserved { used[name, default: .zero] += quantity }
         let requests = pod.totalRequests
         var scores: [Double] = []

@@ -33,20 +33,33 @@ public struct TargetChooser: Sendable {
         for pod: Pod, among nodes: [Node], podsByNode: [String: [Pod]], excluded: Set<String>,
         reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil
     ) -> Choice {
+        var usage: [String: NodeUsage] = [:]
+        for node in nodes {
+            guard let name = node.metadata.name, !excluded.contains(name) else { continue }
+            let others = (podsByNode[name] ?? []).filter { $0.metadata.uid != pod.metadata.uid || pod.metadata.uid == nil }
+            usage[name] = NodeUsage(pods: others)
+        }
+        return choose(for: pod, among: nodes, usage: usage, excluded: excluded, reserved: reserved, ownerUID: ownerUID)
+    }
+
+    /// ``choose(for:among:podsByNode:excluded:reserved:ownerUID:)`` with each node's usage summed beforehand,
+    /// for choosing targets for many pods against one snapshot.
+    public func choose(
+        for pod: Pod, among nodes: [Node], usage usageByNode: [String: NodeUsage], excluded: Set<String>,
+        reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil
+    ) -> Choice {
         var rejected: [String: [NodeFitFailure]] = [:]
         var best: (siblings: Int, score: Double, name: String)?
         for node in nodes {
             guard let name = node.metadata.name, !excluded.contains(name) else { continue }
-            let pods = podsByNode[name] ?? []
-            let failures = NodeFit.failures(of: pod, on: node, podsOnNode: pods, reserved: reserved[name] ?? [:])
+            let usage = usageByNode[name] ?? NodeUsage(pods: [])
+            let failures = NodeFit.failures(of: pod, on: node, usage: usage, reserved: reserved[name] ?? [:])
             if !failures.isEmpty {
                 rejected[name] = failures
                 continue
             }
-            let siblings = ownerUID.map { uid in
-                pods.filter { !$0.isTerminal && ($0.metadata.ownerReferences ?? []).contains { $0.uid == uid } }.count
-            } ?? 0
-            let score = NodeFit.leastAllocatedScore(of: pod, on: node, podsOnNode: pods, reserved: reserved[name] ?? [:])
+            let siblings = ownerUID.map { usage.podsPerOwner[$0] ?? 0 } ?? 0
+            let score = NodeFit.leastAllocatedScore(of: pod, on: node, usage: usage, reserved: reserved[name] ?? [:])
             let candidate = (siblings, score, name)
             if let current = best {
                 if candidate.0 < current.siblings

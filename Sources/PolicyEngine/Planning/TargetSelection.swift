@@ -18,6 +18,8 @@ public enum TargetOutcome: Sendable, Hashable {
 struct TargetSelection {
     let nodes: [Node]
     let podsByNode: [String: [Pod]]
+    /// Each node's usage, summed once per plan.
+    let usage: [String: NodeUsage]
     let excluded: Set<String>
     private let chooser = TargetChooser()
 
@@ -30,6 +32,7 @@ struct TargetSelection {
         }
         self.nodes = allNodes.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
         self.podsByNode = podsByNode
+        self.usage = podsByNode.mapValues { NodeUsage(pods: $0) }
         self.excluded = excluded
     }
 
@@ -39,12 +42,11 @@ struct TargetSelection {
         var excluded = self.excluded
         excluded.insert(source)
         let choice = chooser.choose(
-            for: pod, among: nodes, podsByNode: podsByNode, excluded: excluded.union(full), reserved: reserved,
-            ownerUID: owner)
+            for: pod, among: nodes, usage: usage, excluded: excluded.union(full), reserved: reserved, ownerUID: owner)
         if let node = choice.node { return .node(node) }
         if !full.isEmpty {
             let unlimited = chooser.choose(
-                for: pod, among: nodes, podsByNode: podsByNode, excluded: excluded, reserved: reserved, ownerUID: owner)
+                for: pod, among: nodes, usage: usage, excluded: excluded, reserved: reserved, ownerUID: owner)
             if unlimited.node != nil { return .inboundBudgetFull }
         }
         if choice.rejected.isEmpty {
@@ -58,7 +60,7 @@ struct TargetSelection {
     /// Whether `pod` fits `node` with `reserved` requests already promised to it.
     func fits(_ pod: Pod, on node: String, reserved: [String: [String: Quantity]]) -> Bool {
         guard !excluded.contains(node), let target = nodes.first(where: { $0.metadata.name == node }) else { return false }
-        return NodeFit.fits(pod, on: target, podsOnNode: podsByNode[node] ?? [], reserved: reserved[node] ?? [:])
+        return NodeFit.failures(of: pod, on: target, usage: usage[node] ?? NodeUsage(pods: []), reserved: reserved[node] ?? [:]).isEmpty
     }
 
     /// The most common rejection across nodes (ties by name), in CamelCase.
