@@ -107,7 +107,6 @@ struct ClusterBench: AsyncParsableCommand {
             let client = KubeClient(configuration: ClientConfiguration(server: server.baseURL, rateLimit: nil), logger: quiet)
 
             // Pinned pods.
-            sampler.setPhase("pods starting")
             progress("Creating \(pinned) pods pinned to nodes …")
             let pinnedStart = clock.now
             let pinnedFailed = try await createPods(count: pinned, client: client, pinned: true)
@@ -319,7 +318,7 @@ private final class IdleProcess: SimulatedProcess {
 /// Samples every node Lease once a second and keeps, per phase, how stale the renewals got.
 private final class LeaseSampler: Sendable {
     struct State: Sendable {
-        var phase = "startup"
+        var phase = "startup and pod start"
         var leases = LeaseHealth()
         var lastRenew: [String: Int64] = [:]
     }
@@ -349,6 +348,7 @@ private final class LeaseSampler: Sendable {
         let expired = Int64(40) * 1_000_000  // the Lease's duration: the node controller would mark the node NotReady
         while !Task.isCancelled {
             guard (try? await Task.sleep(for: .seconds(1))) != nil else { return }
+            let process = ProcessSample.now()
             let now = MicroTime.now().microsecondsSinceEpoch
             var renewals: [String: Int64] = [:]
             for lease in server.list(apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "kube-node-lease") {
@@ -360,6 +360,8 @@ private final class LeaseSampler: Sendable {
             }
             state.withLock { s in
                 s.leases.samples += 1
+                s.leases.peakOpenDescriptors = max(s.leases.peakOpenDescriptors, process.descriptors)
+                s.leases.peakRSSBytes = max(s.leases.peakRSSBytes, process.rss)
                 var ages: [Int64] = []
                 ages.reserveCapacity(renewals.count)
                 for (name, renewed) in renewals {
@@ -382,7 +384,7 @@ private final class LeaseSampler: Sendable {
     }
 }
 
-/// Counts warnings and errors by message; everything below warning is dropped.
+/// Counts log messages of level info and above (re-lists, failed heartbeats) by text.
 private final class WarningCounter: Sendable {
     private let counts = Mutex<[String: Int]>([:])
     func record(_ message: String) { counts.withLock { $0[message, default: 0] += 1 } }
@@ -392,7 +394,7 @@ private final class WarningCounter: Sendable {
 private struct WarningCountingHandler: LogHandler {
     let counter: WarningCounter
     var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .warning
+    var logLevel: Logger.Level = .info
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -403,7 +405,9 @@ private struct WarningCountingHandler: LogHandler {
         level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
         function: String, line: UInt
     ) {
-        counter.record("\(message)")
+        var text = "\(level): \(message)"
+        if let error = metadata?["error"] ?? self.metadata["error"] { text += ": " + String("\(error)".prefix(100)) }
+        counter.record(text)
     }
 }
 
@@ -417,10 +421,16 @@ private struct ProcessSample {
     var rssMB: Double { Double(rss) / 1_048_576 }
 
     static func now() -> ProcessSample {
+        // Fields are "Name:<tab><spaces>value[ kB]"; the padding shrinks as values grow (VmRSS above ~9.5 GB
+        // has none), so split on any whitespace.
         var threads = 0
+        var rss = 0
         if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
-            for line in status.split(separator: "\n") where line.hasPrefix("Threads:") {
-                threads = Int(line.split(separator: "\t").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "") ?? 0
+            for line in status.split(separator: "\n") {
+                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                guard fields.count >= 2, let value = Int(fields[1]) else { continue }
+                if fields[0] == "Threads:" { threads = value }
+                if fields[0] == "VmRSS:" { rss = value * 1024 }
             }
         }
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
@@ -428,7 +438,7 @@ private struct ProcessSample {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        return ProcessSample(rss: ResidentMemory.current(), descriptors: descriptors, threads: threads, cpuSeconds: cpu)
+        return ProcessSample(rss: rss, descriptors: descriptors, threads: threads, cpuSeconds: cpu)
     }
 }
 
@@ -506,9 +516,13 @@ struct LeaseHealth: Encodable, Sendable {
     var lateNodes: Set<String> = []
     /// Nodes whose Lease was once older than its 40 s duration (a real node controller would mark them NotReady).
     var expiredNodes: Set<String> = []
+    /// The most descriptors this process had open at a sample (kubelet servers, API connections).
+    var peakOpenDescriptors = 0
+    var peakRSSBytes = 0
 
     enum CodingKeys: String, CodingKey {
         case phase, samples, observedSeconds, renewals, maxAgeSeconds, p99AgeSeconds, lateNodes, expiredNodes
+        case peakOpenDescriptors, peakRSSBytes
     }
 
     /// Node sets are reported as counts.
@@ -522,6 +536,8 @@ struct LeaseHealth: Encodable, Sendable {
         try c.encode(p99AgeSeconds, forKey: .p99AgeSeconds)
         try c.encode(lateNodes.count, forKey: .lateNodes)
         try c.encode(expiredNodes.count, forKey: .expiredNodes)
+        try c.encode(peakOpenDescriptors, forKey: .peakOpenDescriptors)
+        try c.encode(peakRSSBytes, forKey: .peakRSSBytes)
     }
 }
 
@@ -609,10 +625,11 @@ struct ClusterBenchResult: Encodable, Sendable {
                 format: "| leases during %@ (%d s, interval %d s): renewals, p99 / max age, late (>1.5×) / expired (>40 s) nodes | %d, %.1f / %.1f s, %d / %d |\n",
                 health.phase, health.observedSeconds, leaseIntervalSeconds, health.renewals, health.p99AgeSeconds,
                 health.maxAgeSeconds, health.lateNodes.count, health.expiredNodes.count)
+            out += "| peak during \(health.phase): open descriptors, RSS | \(health.peakOpenDescriptors), \(mb(health.peakRSSBytes)) MB |\n"
         }
         out += String(format: "| shutdown | %.2f s |\n", shutdownSeconds)
         if !warnings.isEmpty {
-            out += "\nWarnings logged:\n"
+            out += "\nLogged (info and above):\n"
             for (message, count) in warnings.sorted(by: { $0.value > $1.value }) { out += "  \(count)× \(message)\n" }
         }
         return out

@@ -77,32 +77,44 @@ public final class SimulatedCluster: Sendable {
         var kubelets: [String: SimKubelet] = [:]
         var ports: [String: Int] = [:]
         let router = PodEventRouter()
-        do {
-            for (index, node) in configuration.nodes.enumerated() {
-                try FileManager.default.createDirectory(atPath: nodeRoot(node.name), withIntermediateDirectories: true)
-                let context = KubeletContext(
-                    node: node, cluster: configuration, client: client, faults: faults,
-                    resolver: ContainerImageResolver(
-                        configuration: configuration, transferProgram: RuntimeBindings.transferProgram,
-                        restoreCheckpoint: RuntimeBindings.checkpointRestorer(configuration)),
-                    writeCheckpoint: RuntimeBindings.checkpointWriter(for: node),
-                    logger: logger)
-                let kubelet = SimKubelet(context: context, nodeIndex: index, informers: informers, router: router)
-                let port = configuration.servesKubeletAPI ? try await kubelet.startServer() : 0
-                let agent = NodeAgent(
-                    node: node, podCIDR: kubelet.ipAllocator.cidr, kubeletPort: port, client: client,
-                    leaseInterval: configuration.leaseHeartbeatInterval,
-                    statusInterval: configuration.nodeStatusReportInterval, logger: logger)
-                try await agent.register()
-                kubelets[node.name] = kubelet
-                ports[node.name] = port
-                tasks.append(Task { await kubelet.run() })
-                tasks.append(Task { await agent.run() })
+        // Nodes register a few at a time: thousands of them one by one would take a request round trip each.
+        let nodes = configuration.nodes
+        let failure = await withTaskGroup(of: Result<StartedNode, any Error>.self) { group -> (any Error)? in
+            var next = 0
+            var failure: (any Error)?
+            func startNext() {
+                let index = next
+                next += 1
+                group.addTask {
+                    do {
+                        return .success(try await self.startNode(
+                            nodes[index], index: index, client: client, informers: informers, router: router))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
             }
-        } catch {
+            while next < min(Self.registrationConcurrency, nodes.count) { startNext() }
+            while let outcome = await group.next() {
+                switch outcome {
+                case .success(let started):
+                    let kubelet = started.kubelet
+                    let agent = started.agent
+                    kubelets[kubelet.nodeName] = kubelet
+                    ports[kubelet.nodeName] = started.port
+                    tasks.append(Task { await kubelet.run() })
+                    tasks.append(Task { await agent.run() })
+                case .failure(let error):
+                    failure = failure ?? error
+                }
+                if failure == nil && next < nodes.count { startNext() }
+            }
+            return failure
+        }
+        if let failure {
             for task in tasks { task.cancel() }
             for kubelet in kubelets.values { await kubelet.stopServer() }
-            throw error
+            throw failure
         }
         let routing = pods.addEventHandler { event in router.route(event) }
         let forwarder = NodeProxyForwarder(client: client, transport: CurlTransport())
@@ -117,6 +129,42 @@ public final class SimulatedCluster: Sendable {
             $0.tasks = tasks
             $0.podRouting = { pods.removeEventHandler(routing) }
         }
+    }
+
+    /// How many nodes register with the API server at once.
+    private static let registrationConcurrency = 16
+
+    private struct StartedNode: Sendable {
+        var kubelet: SimKubelet
+        var agent: NodeAgent
+        var port: Int
+    }
+
+    /// Makes the kubelet of `node`, starts its HTTP server (when configured) and registers its Node and Lease.
+    private func startNode(
+        _ node: SimNodeConfiguration, index: Int, client: KubeClient, informers: InformerFactory, router: PodEventRouter
+    ) async throws -> StartedNode {
+        try FileManager.default.createDirectory(atPath: nodeRoot(node.name), withIntermediateDirectories: true)
+        let context = KubeletContext(
+            node: node, cluster: configuration, client: client, faults: faults,
+            resolver: ContainerImageResolver(
+                configuration: configuration, transferProgram: RuntimeBindings.transferProgram,
+                restoreCheckpoint: RuntimeBindings.checkpointRestorer(configuration)),
+            writeCheckpoint: RuntimeBindings.checkpointWriter(for: node),
+            logger: logger)
+        let kubelet = SimKubelet(context: context, nodeIndex: index, informers: informers, router: router)
+        let port = configuration.servesKubeletAPI ? try await kubelet.startServer() : 0
+        let agent = NodeAgent(
+            node: node, podCIDR: kubelet.ipAllocator.cidr, kubeletPort: port, client: client,
+            leaseInterval: configuration.leaseHeartbeatInterval,
+            statusInterval: configuration.nodeStatusReportInterval, logger: logger)
+        do {
+            try await agent.register()
+        } catch {
+            await kubelet.stopServer()
+            throw error
+        }
+        return StartedNode(kubelet: kubelet, agent: agent, port: port)
     }
 
     /// Stops every component: containers are killed, kubelet servers closed, the node proxy answers 503.
