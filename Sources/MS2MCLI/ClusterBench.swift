@@ -421,18 +421,9 @@ private struct ProcessSample {
     var rssMB: Double { Double(rss) / 1_048_576 }
 
     static func now() -> ProcessSample {
-        // Fields are "Name:<tab><spaces>value[ kB]"; the padding shrinks as values grow (VmRSS above ~9.5 GB
-        // has none), so split on any whitespace.
-        var threads = 0
-        var rss = 0
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
-            for line in status.split(separator: "\n") {
-                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-                guard fields.count >= 2, let value = Int(fields[1]) else { continue }
-                if fields[0] == "Threads:" { threads = value }
-                if fields[0] == "VmRSS:" { rss = value * 1024 }
-            }
-        }
+        let status = ResidentMemory.statusFields()
+        let threads = status["Threads:"] ?? 0
+        let rss = (status["VmRSS:"] ?? 0) * 1024
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)

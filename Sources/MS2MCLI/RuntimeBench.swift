@@ -179,15 +179,23 @@ struct RuntimeBenchInformer: AsyncParsableCommand {
     }
 }
 
-/// Resident set size from `/proc/self/status`.
+/// Resident set size and other numeric fields of `/proc/self/status`.
 enum ResidentMemory {
-    static func current() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let digits = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-            return digits * 1024
+    /// Resident set size in bytes.
+    static func current() -> Int { (statusFields()["VmRSS:"] ?? 0) * 1024 }
+
+    /// The numeric fields of `/proc/self/status` by name (with the colon), values as written (kB for sizes).
+    /// Fields are "Name:<tab><spaces>value[ kB]"; the padding shrinks as values grow (VmRSS above ~9.5 GB has
+    /// none), so lines are split on any whitespace.
+    static func statusFields() -> [String: Int] {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return [:] }
+        var fields: [String: Int] = [:]
+        for line in status.split(separator: "\n") {
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard parts.count >= 2, let value = Int(parts[1]) else { continue }
+            fields[String(parts[0])] = value
         }
-        return 0
+        return fields
     }
 }
 
