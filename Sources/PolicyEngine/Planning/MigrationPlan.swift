@@ -18,6 +18,11 @@ public struct MigrationPlan: Sendable, Hashable {
     public var skipped: [SkippedPod] = []
     /// Children to delete because their source node stopped draining before they started.
     public var cancellations: [MigrationCancellation] = []
+    /// Pods the fallback (`fallback.action: Evict`) evicts: no target fits them, or their live migration
+    /// failed `fallback.afterFailures` times. Empty with `fallback.action: None`.
+    public var evictions: [PlannedEviction] = []
+    /// Pods another policy covers and wins (priority, then the most specific selector, then the name).
+    public var yielded: [YieldedPod] = []
     /// The budgets after the plan's moves.
     public var budget: BudgetFigures = BudgetFigures(maxConcurrent: 0)
     /// Whether the drain schedule window is open; nil when the policy has none.
@@ -215,6 +220,66 @@ public struct SkippedPod: Sendable, Hashable {
         self.pod = pod
         self.node = node
         self.reason = reason
+    }
+}
+
+/// Why the fallback evicts a pod.
+public enum EvictionReason: String, Sendable, Hashable, CaseIterable {
+    /// No eligible node fits the pod.
+    case unplaceable = "Unplaceable"
+    /// The pod's live migrations failed `fallback.afterFailures` times.
+    case migrationFailed = "MigrationFailed"
+}
+
+/// A pod on a draining node that the fallback evicts through the eviction API (which honours
+/// PodDisruptionBudgets; a refused eviction is retried on a later pass).
+public struct PlannedEviction: Sendable, Hashable {
+    /// The pod's namespace.
+    public var namespace: String
+    /// The pod's name.
+    public var pod: String
+    /// The pod's UID (the eviction's precondition, so a same-named successor is never evicted).
+    public var podUID: String
+    /// The draining node it runs on.
+    public var sourceNode: String
+    /// Why live migration cannot move it.
+    public var reason: EvictionReason
+    /// Details for people: the unplaceable reasons, or the failed migrations.
+    public var message: String
+
+    /// Creates an entry.
+    public init(
+        namespace: String, pod: String, podUID: String, sourceNode: String, reason: EvictionReason, message: String
+    ) {
+        self.namespace = namespace
+        self.pod = pod
+        self.podUID = podUID
+        self.sourceNode = sourceNode
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// A pod this policy covers but leaves to another policy that also covers it and wins.
+public struct YieldedPod: Sendable, Hashable {
+    /// The pod's namespace.
+    public var namespace: String
+    /// The pod's name.
+    public var pod: String
+    /// The node it runs on.
+    public var node: String
+    /// The winning policy.
+    public var winner: String
+    /// Why it wins, for people (`priority 10 > 0`, `more specific selector`, `name sorts first`).
+    public var why: String
+
+    /// Creates an entry.
+    public init(namespace: String, pod: String, node: String, winner: String, why: String) {
+        self.namespace = namespace
+        self.pod = pod
+        self.node = node
+        self.winner = winner
+        self.why = why
     }
 }
 

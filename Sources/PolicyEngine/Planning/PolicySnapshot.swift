@@ -18,6 +18,9 @@ public struct PolicySnapshot: Sendable {
     public var migrations: [StatefulMigration]
     /// The time the snapshot was taken (schedule windows, cooldowns).
     public var now: Time
+    /// The other `MigrationPolicy` objects in the cluster: a pod several policies cover is planned by one of
+    /// them only (priority, then the most specific selector, then the name).
+    public var otherPolicies: [MigrationPolicy] = []
 
     /// Creates a snapshot.
     public init(
