@@ -294,6 +294,9 @@ public struct StatefulMigrationStatus: Codable, Sendable, Hashable {
     public var originalReplicas: Int32?
     /// The owning ReplicaSet, when there is one.
     public var replicaSetName: String?
+    /// How a ReplicaSet pod's target is kept apart from, then handed to, the ReplicaSet (ShadowPod of a
+    /// ReplicaSet pod only).
+    public var replicaSetHandOff: ReplicaSetHandOffStatus?
     /// The StatefulSet as it was before the engine orphan-deleted it (Sequential), to re-create it.
     public var savedStatefulSet: JSONValue?
     /// The source pod as it was (its spec is the template of the target pod).
@@ -301,6 +304,30 @@ public struct StatefulMigrationStatus: Codable, Sendable, Hashable {
 
     /// Creates an empty status.
     public init(phase: MigrationPhase? = nil) { self.phase = phase }
+}
+
+/// What the engine needs to hand a ReplicaSet pod's target to its ReplicaSet: the target restores without
+/// one of the selector's labels (so the ReplicaSet neither adopts it nor counts it), and in Finalizing gets
+/// it back, is adopted, and the ReplicaSet removes the source it sees as its surplus replica.
+public struct ReplicaSetHandOffStatus: Codable, Sendable, Hashable {
+    /// The ReplicaSet's UID: the engine acts only on that object, not on a re-created one of the same name.
+    public var uid: String?
+    /// The selector label held back from the target (`pod-template-hash` for a Deployment's ReplicaSet,
+    /// else the first `matchLabels` key in sorted order).
+    public var heldLabelKey: String?
+    /// The held label's value.
+    public var heldLabelValue: String?
+    /// When the target got the held label back (the ReplicaSet then adopts it and removes the source; the
+    /// engine removes the source itself if the controller has not within the engine's wait).
+    public var releaseTime: MicroTime?
+
+    /// Creates a record.
+    public init(uid: String? = nil, heldLabelKey: String? = nil, heldLabelValue: String? = nil, releaseTime: MicroTime? = nil) {
+        self.uid = uid
+        self.heldLabelKey = heldLabelKey
+        self.heldLabelValue = heldLabelValue
+        self.releaseTime = releaseTime
+    }
 }
 
 /// How replay went.

@@ -9,8 +9,8 @@ import Synchronization
 
 /// A simulated Kubernetes cluster attached to a ``KubeSimServer``: one kubelet per configured node (Node
 /// registration, Lease heartbeats, pod lifecycle with ``SimulatedProcess`` programs, the kubelet HTTP API
-/// with the checkpoint endpoint, reached through the server's node proxy), a scheduler, and the StatefulSet
-/// and Job controllers. Everything talks to the emulator over HTTP, like the real components.
+/// with the checkpoint endpoint, reached through the server's node proxy), a scheduler, and the StatefulSet,
+/// ReplicaSet and Job controllers. Everything talks to the emulator over HTTP, like the real components.
 ///
 /// ```swift
 /// let cluster = SimulatedCluster(configuration: SimClusterConfiguration(nodes: [.init(name: "n1")], rootDirectory: dir))
@@ -62,6 +62,7 @@ public final class SimulatedCluster: Sendable {
         let pods = informers.informer(for: Pod.self, options: InformerOptions(indexes: [.podsByNode]))
         manager.add(SimStatefulSetController(api: client, logger: logger).makeController(informers: informers, api: manager.api))
         manager.add(SimJobController(api: client, logger: logger).makeController(informers: informers, api: manager.api))
+        manager.add(SimReplicaSetController(api: client, logger: logger).makeController(informers: informers, api: manager.api))
         let logger = self.logger
         var tasks: [Task<Void, Never>] = [
             Task {

@@ -20,6 +20,9 @@ public struct EngineConfiguration: Sendable {
     public var returnPrefetch: Int
     /// How long Checkpointing waits for the primary queue's pre-capture backlog to reach the source.
     public var primaryDrainWait: Duration
+    /// How long Finalizing lets a ReplicaSet remove the source after adopting the target before the engine
+    /// deletes the source itself.
+    public var sourceReleaseWait: Duration
 
     /// Creates settings with production defaults.
     public init(
@@ -30,7 +33,8 @@ public struct EngineConfiguration: Sendable {
         ],
         defaultReplayCutoffSeconds: Int32 = 120, replayPollInterval: Duration = .milliseconds(100),
         checkpointTimeout: Duration = .seconds(60), sourceDeletionGracePeriodSeconds: Int64 = 5,
-        idleRequeue: Duration = .seconds(30), returnPrefetch: Int = 100, primaryDrainWait: Duration = .seconds(10)
+        idleRequeue: Duration = .seconds(30), returnPrefetch: Int = 100, primaryDrainWait: Duration = .seconds(10),
+        sourceReleaseWait: Duration = .seconds(15)
     ) {
         self.transfer = transfer
         self.defaultTimeouts = defaultTimeouts
@@ -41,6 +45,7 @@ public struct EngineConfiguration: Sendable {
         self.idleRequeue = idleRequeue
         self.returnPrefetch = returnPrefetch
         self.primaryDrainWait = primaryDrainWait
+        self.sourceReleaseWait = sourceReleaseWait
     }
 
     /// The time limit of `phase` for `migration`: the spec's, else the default. Replaying gets at least the

@@ -19,8 +19,9 @@ extension MigrationRun {
     /// Finalizing, ordered so that every message published during the migration reaches the target at
     /// least once (exactly once for a consumer that de-duplicates by message id):
     ///
-    /// 1. Stop the source (ShadowPod: delete it and wait until it is gone; Sequential: it already is). From
-    ///    now on nobody consumes the primary queue, so messages wait there.
+    /// 1. Stop the source (ShadowPod: delete it and wait until it is gone; a ReplicaSet pod: hand the target
+    ///    to the ReplicaSet, which removes the source, see ``handSourceToReplicaSet()``; Sequential: it
+    ///    already is). From now on nobody consumes the primary queue, so messages wait there.
     /// 2. Unbind the replay queue: no more copies. Every message the source consumed after the checkpoint
     ///    is in the replay queue; every later one is in the primary queue.
     /// 3. Send END_REPLAY: the target finishes what it holds from the replay queue and switches to the
@@ -31,7 +32,9 @@ extension MigrationRun {
     /// 6. Delete the replay queue, then the checkpoint image (unless kept) and the transfer Job.
     func runFinalizing() async throws -> PhaseOutcome {
         if !done(FinalizingStep.sourceStopped, in: \.finalizingSteps) {
-            if strategy == .shadowPod, let source = try await find(Pod.self, sourcePodName), source.metadata.uid == status.sourcePodUID {
+            if handsOffToReplicaSet {
+                if let outcome = try await handSourceToReplicaSet() { return outcome }
+            } else if strategy == .shadowPod, let source = try await find(Pod.self, sourcePodName), source.metadata.uid == status.sourcePodUID {
                 if source.metadata.deletionTimestamp == nil {
                     try await remove(Pod.self, sourcePodName, options: DeleteOptions(preconditions: DeleteOptions.Preconditions(uid: status.sourcePodUID)))
                     ports.events.record(.normal, reason: "SourceDeleted", note: "deleted source pod \(sourcePodName) on \(status.sourceNode ?? "")", about: migration)

@@ -39,6 +39,7 @@ extension MigrationRun {
         // Owner and strategy.
         let controller = source.metadata.ownerReferences?.first { $0.controller == true }
         var statefulSet: StatefulSet?
+        var replicaSet: (set: ReplicaSet, handOff: ReplicaSetHandOffStatus)?
         switch controller?.kind {
         case nil:
             break
@@ -47,8 +48,13 @@ extension MigrationRun {
                 return .fail(reason: "OwnerNotFound", message: "StatefulSet \(controller!.name) owning the pod does not exist")
             }
             statefulSet = set
+        case "ReplicaSet":
+            switch try await replicaSetHandOff(for: source, owner: controller!) {
+            case .success(let found): replicaSet = found
+            case .failure(let failure): return .fail(reason: failure.reason, message: failure.message)
+            }
         default:
-            return .fail(reason: "UnsupportedOwner", message: "pod \(sourcePodName) is controlled by a \(controller!.kind) (\(controller!.name)); ms2m migrates bare pods and StatefulSet pods")
+            return .fail(reason: "UnsupportedOwner", message: "pod \(sourcePodName) is controlled by a \(controller!.kind) (\(controller!.name)); ms2m migrates bare pods, StatefulSet pods and ReplicaSet (Deployment) pods")
         }
         let strategy: MigrationStrategy
         if let requested = spec.migrationStrategy, !requested.isEmpty, let parsed = MigrationStrategy(rawValue: requested) {
@@ -58,6 +64,9 @@ extension MigrationRun {
         }
         if strategy == .shadowPod && statefulSet != nil {
             return .fail(reason: "StrategyNotApplicable", message: "ShadowPod cannot migrate StatefulSet pod \(sourcePodName): its identity cannot exist twice; use Sequential")
+        }
+        if strategy == .sequential && replicaSet != nil {
+            return .fail(reason: "StrategyNotApplicable", message: "Sequential cannot migrate ReplicaSet pod \(sourcePodName): deleting it first makes the ReplicaSet create a fresh replacement; use ShadowPod")
         }
 
         // Nodes.
@@ -132,9 +141,45 @@ extension MigrationRun {
             status.statefulSetName = statefulSet.metadata.name
             status.originalReplicas = Int32(statefulSet.spec?.replicas ?? 1)
         }
+        if let replicaSet {
+            status.replicaSetName = replicaSet.set.metadata.name
+            status.originalReplicas = Int32(replicaSet.set.spec?.replicas ?? 1)
+            status.replicaSetHandOff = replicaSet.handOff
+        }
         status.startTime = status.startTime ?? Time(Date())
         ports.events.record(.normal, reason: "MigrationStarted", note: "migrating \(sourcePodName) from \(sourceNode) to \(target) (\(strategy.rawValue))", about: migration)
         return .advance(to: .checkpointing)
+    }
+
+    /// The owning ReplicaSet of a ReplicaSet pod and the label its target is held back by, or why the pod
+    /// cannot be migrated: the set must exist with the owner's UID and not be being deleted, its selector
+    /// must have a `matchLabels` key, and no other ReplicaSet may select the target without that label.
+    private func replicaSetHandOff(
+        for source: Pod, owner: OwnerReference
+    ) async throws -> Result<(set: ReplicaSet, handOff: ReplicaSetHandOffStatus), MigrationFailure> {
+        guard let set = try await find(ReplicaSet.self, owner.name), set.metadata.uid == owner.uid else {
+            return .failure(MigrationFailure("OwnerNotFound", "ReplicaSet \(owner.name) owning the pod does not exist"))
+        }
+        guard !set.metadata.isBeingDeleted else {
+            return .failure(MigrationFailure("OwnerTerminating", "ReplicaSet \(owner.name) owning the pod is being deleted"))
+        }
+        let labels = source.metadata.labels ?? [:]
+        guard let selector = set.spec?.selector,
+            let held = ReplicaSetHandOff.heldLabel(selector: selector, podLabels: labels)
+        else {
+            return .failure(MigrationFailure(
+                "UnsupportedOwner",
+                "ReplicaSet \(owner.name) selects its pods with matchExpressions only; ms2m keeps the target out of the set while it restores by leaving out one matchLabels label, and this selector has none"))
+        }
+        var targetLabels = labels
+        targetLabels[held.key] = nil
+        let others = try await api.list(ReplicaSet.self, namespace: namespace, options: ListOptions()).items
+        if let other = others.first(where: { $0.metadata.uid != set.metadata.uid && ($0.spec?.selector).map { !$0.isEmpty && $0.matches(targetLabels) } == true }) {
+            return .failure(MigrationFailure(
+                "UnsupportedOwner",
+                "without its label \(held.key) the target would be selected by ReplicaSet \(other.metadata.name ?? "") and adopted by it"))
+        }
+        return .success((set, ReplicaSetHandOffStatus(uid: set.metadata.uid, heldLabelKey: held.key, heldLabelValue: held.value)))
     }
 
     /// The non-terminal pods bound to `node`.

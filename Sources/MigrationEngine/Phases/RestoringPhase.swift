@@ -23,7 +23,8 @@ extension MigrationRun {
     /// Restoring: creates the target pod from the checkpoint image on the target node and waits for it to
     /// be Running and Ready.
     ///
-    /// ShadowPod creates `<source>-shadow` beside the running source. Sequential moves one StatefulSet
+    /// ShadowPod creates `<source>-shadow` beside the running source; for a ReplicaSet pod without one of the
+    /// set's selector labels (``ReplicaSetHandOff``), so the set neither adopts nor counts it. Sequential moves one StatefulSet
     /// ordinal while its siblings keep serving: the StatefulSet is recorded in status and deleted with
     /// `propagationPolicy: Orphan` (its pods keep running, unowned), the source pod is deleted with a short
     /// grace period (its state is in the checkpoint), the target is created under the source's name with its
@@ -48,9 +49,12 @@ extension MigrationRun {
             guard let sourcePod = try sourcePodRecord() else {
                 return .fail(reason: "SourcePodRecordMissing", message: "the source pod was not recorded in status")
             }
-            let pod = TargetPodBuilder.build(
+            var pod = TargetPodBuilder.build(
                 source: sourcePod, name: targetName, node: status.targetNode ?? "", image: image,
                 container: status.containerName ?? "", migration: migration)
+            if let held = status.replicaSetHandOff?.heldLabelKey {
+                ReplicaSetHandOff.holdBack(&pod, heldLabel: held)
+            }
             do {
                 target = try await api.create(pod, namespace: namespace, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
             } catch where KubernetesErrors.isAlreadyExists(error) {

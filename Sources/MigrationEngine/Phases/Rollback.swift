@@ -21,7 +21,10 @@ extension MigrationRun {
     /// a Sequential migration's StatefulSet is re-created if it was orphan-deleted. If the source is already
     /// gone, the target is the workload now: a healthy target is kept and switched to the primary queue as
     /// in Finalizing (nothing in the replay queue is dropped); an unhealthy Sequential target is deleted and
-    /// the re-created StatefulSet starts the ordinal afresh.
+    /// the re-created StatefulSet starts the ordinal afresh. A ReplicaSet pod's target that its ReplicaSet
+    /// has already adopted is kept too (the set is removing the source); otherwise it is deleted — while it
+    /// restores it is outside the set, so the set is not involved — and the source gets its original
+    /// deletion cost back.
     func runRollback() async throws {
         guard !rollbackDone else { return }
         let reached = status.failedPhase ?? phase
@@ -33,7 +36,17 @@ extension MigrationRun {
         if !done(RollbackStep.targetRemoved, in: \.rollbackSteps) {
             if let target = try await find(Pod.self, targetPodName), target.metadata.labels?[MigrationNames.migrationLabel] == name {
                 let healthy = target.status?.phase == .running && target.isReady && Self.restoreProblem(target) == nil
-                if sourceServes || !(healthy || strategy == .shadowPod) {
+                if healthy && handsOffToReplicaSet && targetAdoptedByReplicaSet(target) {
+                    // The ReplicaSet counts the target as a replica and is removing the source (it has the
+                    // lowest deletion cost). Deleting the target now would race it into removing both and
+                    // creating a stateless replacement; the rollback rolls forward instead.
+                    keepTarget = true
+                    if sourceServes {
+                        try await remove(Pod.self, sourcePodName, options: DeleteOptions(preconditions: DeleteOptions.Preconditions(uid: status.sourcePodUID)))
+                        ports.events.record(.normal, reason: "SourceDeleted", note: "deleted source pod \(sourcePodName): its ReplicaSet already adopted \(targetPodName)", about: migration)
+                    }
+                    if source != nil && source?.metadata.uid == status.sourcePodUID { throw RollbackPending() }
+                } else if sourceServes || !(healthy || strategy == .shadowPod) {
                     try await remove(Pod.self, targetPodName, options: DeleteOptions(preconditions: DeleteOptions.Preconditions(uid: target.metadata.uid)))
                     ports.events.record(.normal, reason: "RollbackTargetDeleted", note: "deleted target pod \(targetPodName)", about: migration)
                 } else {
@@ -61,6 +74,9 @@ extension MigrationRun {
             if strategy == .shadowPod, !keepTarget {
                 try await broker().deleteQueue(MigrationControlMessage.controlQueue(forPod: targetPodName))
             }
+        }
+        if handsOffToReplicaSet, !keepTarget {
+            try await restoreSourceDeletionCost()
         }
         try await markDone(RollbackStep.done, in: \.rollbackSteps)
         ports.events.record(.normal, reason: "RolledBack", note: keepTarget ? "kept the running target \(targetPodName); removed the rest" : "removed everything the migration created; \(sourcePodName) keeps running", about: migration)
