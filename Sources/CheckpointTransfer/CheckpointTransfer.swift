@@ -16,7 +16,7 @@ struct CheckpointTransfer: AsyncParsableCommand {
         abstract: "Push a CRIU checkpoint archive as an OCI image (registry or OCI layout directory).",
         discussion: """
             The archive is streamed once from disk (hashed, and gzipped with --compress, on the fly) with \
-            constant memory, in resumable chunks. The manifest carries the checkpoint annotations CRI-O \
+            constant memory, in resumable chunks sized to the link (about 3 s each). The manifest carries the checkpoint annotations CRI-O \
             (io.kubernetes.cri-o.annotations.checkpoint.*) and containerd (org.criu.checkpoint.*) read.
 
             Credentials: --docker-config (a config.json or a mounted kubernetes.io/dockerconfigjson Secret \
@@ -51,8 +51,10 @@ struct CheckpointTransfer: AsyncParsableCommand {
     @Option(name: .long, help: "Gzip level with --compress, 1 (fastest) to 9 (smallest).")
     var compressionLevel: Int32 = 1
 
-    @Option(name: .long, help: "MiB per upload request; 0 sends the layer in one request.")
-    var chunkSizeMib: Int = 64
+    @Option(
+        name: .long,
+        help: "MiB per upload request; 0 sends the layer in one request. Default: adaptive (chunks of about 3 s, 16 MiB to 1 GiB).")
+    var chunkSizeMib: Int?
 
     @Option(name: .long, help: "File to keep the upload session in, to resume an interrupted push on the next run.")
     var uploadState: String?
@@ -77,7 +79,7 @@ struct CheckpointTransfer: AsyncParsableCommand {
 
     func validate() throws {
         guard compressionLevel >= 1 && compressionLevel <= 9 else { throw ValidationError("--compression-level must be 1…9") }
-        guard chunkSizeMib >= 0 else { throw ValidationError("--chunk-size-mib must be 0 or more") }
+        guard (chunkSizeMib ?? 0) >= 0 else { throw ValidationError("--chunk-size-mib must be 0 or more") }
         guard retries >= 1 else { throw ValidationError("--retries must be at least 1") }
         if let platform, platform.split(separator: "/").count != 2 { throw ValidationError("--platform must be os/arch, e.g. linux/amd64") }
     }
@@ -131,7 +133,7 @@ struct CheckpointTransfer: AsyncParsableCommand {
         let stateFile = uploadState.map(UploadStateFile.init(path:))
         let size = ((try? FileManager.default.attributesOfItem(atPath: archive))?[.size] as? NSNumber)?.int64Value ?? 0
         let reporter = quiet || size < 32 << 20 ? nil : ProgressReporter(total: size, label: "pushing \(archive)")
-        var upload = UploadOptions(chunkSize: Int64(chunkSizeMib) << 20)
+        var upload = chunkSizeMib.map { UploadOptions(chunkSize: Int64($0) << 20) } ?? UploadOptions()
         if let stateFile { upload.onCommit = { session in stateFile.save(session) } }
         if let reporter { upload.progress = { bytes in reporter.update(bytes) } }
         let request = CheckpointPushRequest(

@@ -9,7 +9,9 @@ import RegistryClient
 /// and times, interleaved over `--repeats` rounds: (a) `curl -T` of the archive as one monolithic blob PUT
 /// (the loopback/registry limit), (b) `skopeo copy` of the equivalent image from an OCI layout directory
 /// (default settings, which gzip the layer, and `--preserve-digests`, which does not), and (c) the
-/// `checkpoint-transfer` executable. Each is a child process; peak RSS is its `VmHWM`, sampled every 2 ms.
+/// `checkpoint-transfer` executable with its default (adaptive) chunks, with fixed `--chunk-size-mib` chunks and
+/// in one request. Each is a child process; peak RSS is its `VmHWM`, sampled every 2 ms. The load average is
+/// printed before and after, since other work on the machine competes with the registry and the client.
 struct TransferBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfer",
@@ -20,10 +22,13 @@ struct TransferBench: AsyncParsableCommand {
     var sizeMib = 1024
 
     @Option(help: "Rounds; each method's median is reported.")
-    var repeats = 3
+    var repeats = 5
 
-    @Option(help: "checkpoint-transfer --chunk-size-mib for the chunked run.")
+    @Option(help: "checkpoint-transfer --chunk-size-mib for the fixed-chunk run.")
     var chunkSizeMib = 64
+
+    @Option(help: "Nice value for this benchmark's scheduling group (/proc/self/autogroup), e.g. --autogroup-nice=-10 on a machine busy with other work; every measured method runs in it, and the old value is restored afterwards.")
+    var autogroupNice: Int?
 
     @Flag(help: "Also time checkpoint-transfer --compress (gzip level 1).")
     var compress = false
@@ -36,6 +41,13 @@ struct TransferBench: AsyncParsableCommand {
 
     func run() async throws {
         let tools = try BenchTools(transfer: transferBinary)
+        // The autogroup is the whole session's (the shell's too): put its nice value back afterwards.
+        let previousNice = autogroupNice == nil ? nil : Self.autogroupNiceValue()
+        if let autogroupNice {
+            try Self.setAutogroupNice(autogroupNice)
+        }
+        defer { if let previousNice { try? Self.setAutogroupNice(previousNice) } }
+        let loadBefore = Self.loadAverage()
         let work = workDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("ms2m-bench-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { if workDirectory == nil { try? FileManager.default.removeItem(atPath: work) } }
@@ -56,6 +68,12 @@ struct TransferBench: AsyncParsableCommand {
 
         var methods: [(name: String, run: (BenchRegistry, Int) throws -> ChildProcess.Result)] = [
             ("curl -T (one monolithic blob PUT)", { registry, round in try curlUpload(tools, registry, archive, digest, round) }),
+            ("checkpoint-transfer (default: adaptive chunks)", { registry, round in
+                try ChildProcess.run(tools.transfer, [
+                    "--archive", archive, "--container", "bench", "--destination", "\(registry.host)/bench/adaptive-\(round):v1",
+                    "--insecure", "--quiet",
+                ])
+            }),
             ("checkpoint-transfer, \(chunkSizeMib) MiB chunks", { registry, round in
                 try ChildProcess.run(tools.transfer, [
                     "--archive", archive, "--container", "bench", "--destination", "\(registry.host)/bench/ours-\(round):v1",
@@ -109,6 +127,8 @@ struct TransferBench: AsyncParsableCommand {
 
         let curlMedian = median(samples[0].map(\.seconds))
         print("")
+        print("load average (1/5/15 min): before \(loadBefore), after \(Self.loadAverage())"
+            + (autogroupNice.map { "; autogroup nice \($0)" } ?? ""))
         print("| method (\(sizeMib) MiB archive, median of \(repeats)) | seconds | MB/s | × curl | peak RSS MiB |")
         print("|---|---|---|---|---|")
         for (index, method) in methods.enumerated() {
@@ -134,6 +154,26 @@ struct TransferBench: AsyncParsableCommand {
             location + (location.contains("?") ? "&" : "?") + "digest=\(digest)",
         ])
         return result
+    }
+
+    /// The nice value of this process's autogroup ("/autogroup-N nice V").
+    static func autogroupNiceValue() -> Int? {
+        let text = (try? String(contentsOfFile: "/proc/self/autogroup", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    static func setAutogroupNice(_ value: Int) throws {
+        do {
+            try "\(value)".write(toFile: "/proc/self/autogroup", atomically: false, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot set the autogroup nice value to \(value) (negative values need root): \(error)")
+        }
+    }
+
+    /// The first three fields of /proc/loadavg.
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     private func median(_ values: [Double]) -> Double {

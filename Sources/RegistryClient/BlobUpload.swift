@@ -26,11 +26,79 @@ public struct UploadSession: Codable, Hashable, Sendable {
     }
 }
 
-/// How a layer upload is cut into requests.
+/// How a layer upload is cut into `PATCH` requests.
+public enum ChunkSizing: Sendable, Hashable {
+    /// Every request carries this many bytes (the last one what is left).
+    case fixed(Int64)
+    /// One request for the whole remaining layer: the fewest round trips, but registries that drop a session
+    /// whose `PATCH` broke off (docker-registry does) make an interrupted upload start the layer over.
+    case whole
+    /// Chunks sized from the throughput measured so far, so that each takes about `target` (see `AdaptiveChunking`).
+    case adaptive(AdaptiveChunking)
+}
+
+/// Chunk sizes that follow the link: few requests (each costs the registry a round trip and an fsync of
+/// the chunk) on a fast link, yet a bounded amount of work lost to an interruption and a chunk that can
+/// finish within the cancellation grace period on a slow one.
+public struct AdaptiveChunking: Sendable, Hashable {
+    /// How long one chunk should take at the measured throughput.
+    public var target: Duration
+    /// The first chunk's size, and the smallest size ever used.
+    public var initial: Int64
+    /// The largest chunk.
+    public var maximum: Int64
+    /// How much larger than the previous full chunk the next one may be.
+    public var maximumGrowth: Int64
+
+    public init(target: Duration = .seconds(3), initial: Int64 = 16 << 20, maximum: Int64 = 1 << 30, maximumGrowth: Int64 = 4) {
+        self.target = target
+        self.initial = max(1, initial)
+        self.maximum = max(self.initial, maximum)
+        self.maximumGrowth = max(1, maximumGrowth)
+    }
+
+    /// 3 s chunks between 16 MiB and 1 GiB, growing at most fourfold per chunk.
+    public static let standard = AdaptiveChunking()
+}
+
+/// Decides the size of the next chunk (pure: fed with what the registry confirmed and how long it took).
+struct ChunkPlanner: Sendable {
+    let sizing: ChunkSizing
+    /// The byte budget of the next request.
+    private(set) var next: Int64
+
+    init(_ sizing: ChunkSizing) {
+        self.sizing = sizing
+        switch sizing {
+        case .fixed(let size): next = max(1, size)
+        case .whole: next = Int64.max
+        case .adaptive(let adaptive): next = adaptive.initial
+        }
+    }
+
+    /// A chunk of `bytes` committed after `elapsed` (request sent to response received).
+    mutating func committed(bytes: Int64, in elapsed: Duration) {
+        guard case .adaptive(let adaptive) = sizing, bytes > 0 else { return }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let targetSeconds = Double(adaptive.target.components.seconds) + Double(adaptive.target.components.attoseconds) / 1e18
+        let ideal = seconds > 0 ? Double(bytes) / seconds * targetSeconds : Double(adaptive.maximum)
+        // A short (final or resumed) chunk says little about growth: grow from the larger of it and the plan.
+        let ceiling = min(adaptive.maximum, max(bytes, next).multipliedReportingOverflow(by: adaptive.maximumGrowth).partialValue)
+        var size = Int64(min(Double(ceiling), max(Double(adaptive.initial), ideal.rounded(.down))))
+        if size >= 1 << 20 { size = (size >> 20) << 20 }  // whole MiB: easier to read in logs and Range headers
+        next = max(adaptive.initial, size)
+    }
+
+    /// A chunk failed: start small again.
+    mutating func failed() {
+        if case .adaptive(let adaptive) = sizing { next = adaptive.initial }
+    }
+}
+
+/// How a layer upload is cut into requests, and hooks to persist and report it.
 public struct UploadOptions: Sendable, Hashable {
-    /// Bytes per `PATCH`; 0 sends the whole layer in one request (fastest, but an interrupted request can
-    /// only be resumed on registries that keep partial data).
-    public var chunkSize: Int64
+    /// How big each `PATCH` is.
+    public var chunking: ChunkSizing
     /// On cancellation, how long an in-flight chunk may run to completion so the upload stops at a chunk
     /// boundary the registry has confirmed (and can be resumed with the saved session).
     public var gracePeriod: Duration
@@ -39,22 +107,31 @@ public struct UploadOptions: Sendable, Hashable {
     /// Called on the transport's thread with the archive bytes read so far.
     public var progress: (@Sendable (Int64) -> Void)?
 
+    /// Adaptive chunks (`AdaptiveChunking.standard`) unless `chunking` says otherwise.
     public init(
-        chunkSize: Int64 = 64 << 20, gracePeriod: Duration = .seconds(10), onCommit: (@Sendable (UploadSession) -> Void)? = nil,
-        progress: (@Sendable (Int64) -> Void)? = nil
+        chunking: ChunkSizing = .adaptive(.standard), gracePeriod: Duration = .seconds(10),
+        onCommit: (@Sendable (UploadSession) -> Void)? = nil, progress: (@Sendable (Int64) -> Void)? = nil
     ) {
-        self.chunkSize = max(0, chunkSize)
+        self.chunking = chunking
         self.gracePeriod = gracePeriod
         self.onCommit = onCommit
         self.progress = progress
     }
 
+    /// Fixed chunks of `chunkSize` bytes; 0 (or less) sends the whole layer in one request.
+    public init(
+        chunkSize: Int64, gracePeriod: Duration = .seconds(10), onCommit: (@Sendable (UploadSession) -> Void)? = nil,
+        progress: (@Sendable (Int64) -> Void)? = nil
+    ) {
+        self.init(chunking: chunkSize > 0 ? .fixed(chunkSize) : .whole, gracePeriod: gracePeriod, onCommit: onCommit, progress: progress)
+    }
+
     public static func == (lhs: UploadOptions, rhs: UploadOptions) -> Bool {
-        lhs.chunkSize == rhs.chunkSize && lhs.gracePeriod == rhs.gracePeriod
+        lhs.chunking == rhs.chunking && lhs.gracePeriod == rhs.gracePeriod
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(chunkSize)
+        hasher.combine(chunking)
         hasher.combine(gracePeriod)
     }
 }
@@ -63,7 +140,8 @@ extension OCIRegistryClient {
     /// Streams an archive into the repository as a layer blob, reading the file once while hashing it.
     ///
     /// The upload follows the OCI distribution spec: `POST …/blobs/uploads/` for a session, `PATCH` chunks
-    /// with `Content-Range` and `Content-Type: application/octet-stream` (compressed layers, whose length is
+    /// sized by `options.chunking` (adaptive by default: few requests on a fast link, a bounded loss on an
+    /// interruption) with `Content-Range` and `Content-Type: application/octet-stream` (compressed layers, whose length is
     /// only known at the end, stream with chunked encoding), then `PUT <location>?digest=`. When a chunk fails
     /// (connection, 5xx, an expired token), the client asks the registry how much it has (`GET <location>` →
     /// `Range: 0-N`) and continues at N+1; if the registry dropped the session, it starts a new one. A
@@ -79,6 +157,7 @@ extension OCIRegistryClient {
         var source: LayerSource
         var failures = 0
         var restarts = 0
+        var planner = ChunkPlanner(options.chunking)
 
         /// Opens the archive again and (to resume) reads and hashes it up to `offset`, off the cooperative pool.
         func freshSource(at offset: Int64) async throws(RegistryError) -> LayerSource {
@@ -118,7 +197,8 @@ extension OCIRegistryClient {
             do {
                 while !source.isDone {
                     let offset = source.produced
-                    let response = try await sendChunk(current, source: source, options: options)
+                    let started = ContinuousClock.now
+                    let response = try await sendChunk(current, source: source, budget: planner.next, options: options)
                     guard response.status == 202 || response.status == 204 else {
                         throw ChunkFailure.status(response)
                     }
@@ -129,6 +209,7 @@ extension OCIRegistryClient {
                     current.committedBytes = source.produced
                     session = current
                     failures = 0
+                    planner.committed(bytes: source.produced - offset, in: ContinuousClock.now - started)
                     options.onCommit?(current)
                     logger.trace("Committed chunk", metadata: ["from": "\(offset)", "to": "\(source.produced)"])
                     if Task.isCancelled && !source.isDone { throw RegistryError.interrupted(current) }
@@ -151,6 +232,7 @@ extension OCIRegistryClient {
                 return (digests, scanner)
             } catch let failure as ChunkFailure {
                 failures += 1
+                planner.failed()
                 let description = failure.description
                 if case .status(let response) = failure, !Self.isRetryable(response) {
                     throw Self.unexpected("PATCH blob upload", response)
@@ -211,10 +293,9 @@ extension OCIRegistryClient {
 
     /// Sends the next chunk. When chunked, cancellation lets the chunk finish (within the grace period) so
     /// the upload stops at a boundary the registry confirmed.
-    private func sendChunk(_ session: UploadSession, source: LayerSource, options: UploadOptions) async throws -> HTTPResponse {
+    private func sendChunk(_ session: UploadSession, source: LayerSource, budget: Int64, options: UploadOptions) async throws -> HTTPResponse {
         let offset = source.produced
         let known = source.compressed ? nil : source.archive.size - offset
-        let budget = options.chunkSize > 0 ? options.chunkSize : Int64.max
         let length = known.map { min($0, budget) }
         var headers: HTTPHeaders = ["Content-Type": "application/octet-stream"]
         if let length { headers.set("Content-Range", "\(offset)-\(offset + length - 1)") }
@@ -233,7 +314,7 @@ extension OCIRegistryClient {
             })
         let transport = self.transport
         let task = Task { try await transport.send(request) }
-        let graceful = options.chunkSize > 0
+        let graceful = options.chunking != .whole
         let grace = options.gracePeriod
         do {
             return try await withTaskCancellationHandler {

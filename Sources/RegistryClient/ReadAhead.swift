@@ -7,7 +7,8 @@ import Glibc
 /// Reads an archive ahead of the uploader on its own thread, hashing and tar-scanning each block as it is
 /// read, so SHA-256 runs in parallel with sending instead of stalling the transfer thread.
 ///
-/// The file is read once into a small ring of blocks (`depth` × `blockSize`, 4 MiB by default): the reader
+/// The file is read once into a small ring of blocks (`depth` × `blockSize`, 8 MiB by default, enough to
+/// ride out the scheduling gaps of a busy machine between the hashing reader and the sender): the reader
 /// thread fills free blocks (read, hash, scan), the consumer (curl's read callback) copies ready blocks out
 /// and hands them back. Memory is constant whatever the archive size.
 ///
@@ -43,7 +44,7 @@ final class ReadAhead: @unchecked Sendable {
     // Consumer only.
     private var current: Block?
 
-    init(fd: Int32, size: Int64, path: String, blockSize: Int = 1 << 20, depth: Int = 4) {
+    init(fd: Int32, size: Int64, path: String, blockSize: Int = 1 << 20, depth: Int = 8) {
         self.fd = fd
         self.size = size
         self.path = path

@@ -73,6 +73,34 @@ extension RegistryIntegration {
             }
         }
 
+        @Test("adaptive chunks grow from the initial size and the pushed layer is byte-identical")
+        func adaptiveChunks() async throws {
+            let fixture = try Fixture.make(pagesSize: 3_000_000, seed: 24)
+            defer { fixture.remove() }
+            try await withRegistry { registry in
+                let counting = FaultTransport(base: makeTransport())
+                let pusher = CheckpointImagePusher(transport: counting, plainHTTP: true, retry: testRetry)
+                // Loopback moves 64 KiB in far less than the 10 s target, so every chunk may grow fourfold up to 1 MiB.
+                let chunking = AdaptiveChunking(target: .seconds(10), initial: 64 << 10, maximum: 1 << 20)
+                let result = try await pusher.push(CheckpointPushRequest(
+                    archivePath: fixture.archive, containerName: "counter",
+                    destination: try ImageDestination(parsing: "\(registry.host)/ms2m/adaptive:v1"),
+                    upload: UploadOptions(chunking: .adaptive(chunking))))
+                let size = Int64(fixture.archiveBytes.count)
+                let layerRanges = counting.counters.contentRanges  // the config blob goes in one PUT, not PATCHes
+                let lengths = layerRanges.compactMap { range -> Int64? in
+                    let parts = range.split(separator: "-").compactMap { Int64($0) }
+                    return parts.count == 2 ? parts[1] - parts[0] + 1 : nil
+                }
+                #expect(Array(lengths.prefix(3)) == [64 << 10, 256 << 10, 1 << 20])
+                #expect(lengths.dropLast().allSatisfy { $0 <= 1 << 20 })
+                #expect(lengths.reduce(0, +) == size)
+                let (layer, _) = try Skopeo.copiedLayer("\(registry.host)/ms2m/adaptive:v1", into: fixture.directory + "/copy")
+                #expect(OCIDigest.sha256(layer) == OCIDigest.sha256(fixture.archiveBytes), "the copied layer is byte-identical to the archive")
+                #expect(result.layerDigest == OCIDigest.sha256(fixture.archiveBytes))
+            }
+        }
+
         @Test("a connection dropped mid-chunk recovers (docker-registry drops such sessions, so it starts over)")
         func dropMidChunk() async throws {
             let fixture = try Fixture.make(pagesSize: 1_500_000, seed: 23)

@@ -14,14 +14,15 @@ public struct TransferJobSettings: Sendable, Hashable {
     public var backoffLimit: Int
     /// How long finished Jobs stay (the engine deletes them itself once read).
     public var ttlSecondsAfterFinished: Int
-    /// Upload chunk size in MiB (0: one request).
-    public var chunkSizeMiB: Int
+    /// Upload chunk size in MiB (0: one request); nil lets `checkpoint-transfer` size chunks adaptively
+    /// (about 3 s each, so an interruption loses little and per-request overhead stays small).
+    public var chunkSizeMiB: Int?
 
     /// Creates settings.
     public init(
         image: String = "ghcr.io/ms2m/checkpoint-transfer:latest", imagePullPolicy: String? = "IfNotPresent",
         serviceAccountName: String? = "ms2m-checkpoint-transfer", backoffLimit: Int = 2,
-        ttlSecondsAfterFinished: Int = 600, chunkSizeMiB: Int = 64
+        ttlSecondsAfterFinished: Int = 600, chunkSizeMiB: Int? = nil
     ) {
         self.image = image
         self.imagePullPolicy = imagePullPolicy
@@ -65,8 +66,8 @@ public enum TransferJobBuilder {
         var args = [
             "--archive", archive, "--container", container, "--destination", destination,
             "--termination-message-path", "/dev/termination-log", "--remove-archive",
-            "--chunk-size-mib", String(settings.chunkSizeMiB),
         ]
+        if let chunk = settings.chunkSizeMiB { args += ["--chunk-size-mib", String(chunk)] }
         if migration.spec.registry?.insecure == true { args.append("--insecure") }
         if migration.spec.registry?.compress == true { args.append("--compress") }
         var volumes = [Volume.hostPath(name: "checkpoints", path: directory, type: "Directory")]
