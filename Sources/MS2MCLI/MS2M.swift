@@ -6,6 +6,9 @@ struct MS2M: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ms2m",
         abstract: "Live-migrate stateful pods between Kubernetes nodes (MS2M).",
-        subcommands: [SimulateCommand.self, EmulatorCommand.self, BenchCommand.self]
+        subcommands: [
+            SimulateCommand.self, EmulatorCommand.self, BenchCommand.self, PlanCommand.self, MigrateCommand.self,
+            StatusCommand.self,
+        ]
     )
 }

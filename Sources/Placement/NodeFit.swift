@@ -44,17 +44,54 @@ public struct NodeUsage: Sendable, Hashable {
 
     /// The usage of `pods` (terminal ones are skipped).
     public init(pods: [Pod]) {
-        var requested: [String: Quantity] = [:]
-        var count = 0
-        var owners: [String: Int] = [:]
-        for pod in pods where !pod.isTerminal {
-            count += 1
-            for (name, quantity) in pod.totalRequests { requested[name, default: .zero] += quantity }
-            if let uid = pod.metadata.ownerReferences?.first(where: { $0.controller == true })?.uid { owners[uid, default: 0] += 1 }
+        self.init()
+        for pod in pods { add(pod) }
+    }
+
+    /// No pods.
+    public init() {
+        requested = [:]
+        podCount = 0
+        podsPerOwner = [:]
+    }
+
+    /// Counts `pod` (unless it is terminal). Pods of the common shape — application containers only, no init
+    /// containers, overhead or pod-level requests — are summed without building their request dictionary.
+    @inlinable
+    public mutating func add(_ pod: Pod) {
+        if pod.isTerminal { return }
+        podCount += 1
+        if let spec = pod.spec {
+            if spec.initContainers == nil, spec.overhead == nil, spec.resources == nil {
+                for container in spec.containers {
+                    guard let requests = container.resources?.requests else { continue }
+                    for (name, quantity) in requests { requested[name, default: .zero] += quantity }
+                }
+            } else {
+                for (name, quantity) in spec.totalRequests { requested[name, default: .zero] += quantity }
+            }
         }
-        self.requested = requested
-        self.podCount = count
-        self.podsPerOwner = owners
+        if let owners = pod.metadata.ownerReferences {
+            for owner in owners where owner.controller == true {
+                podsPerOwner[owner.uid, default: 0] += 1
+                break
+            }
+        }
+    }
+}
+
+/// A pod's demands, computed once so that it can be checked against many nodes: its total requests (sorted by
+/// resource name, zero requests dropped) and its CPU and memory requests for scoring.
+public struct PodDemand: Sendable {
+    /// The total requests (`Pod.totalRequests`), by resource.
+    public let requests: [String: Quantity]
+    /// The non-zero requests, sorted by resource name (the order failures are reported in).
+    let sortedRequests: [(name: String, quantity: Quantity)]
+
+    /// The demands of `pod`.
+    public init(_ pod: Pod) {
+        requests = pod.totalRequests
+        sortedRequests = requests.filter { !$0.value.isZero }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }
 
@@ -106,9 +143,26 @@ public enum NodeFit {
     public static func failures(
         of pod: Pod, on node: Node, usage: NodeUsage, reserved: [String: Quantity] = [:]
     ) -> [NodeFitFailure] {
+        failures(of: pod, demand: PodDemand(pod), on: node, usage: usage, reserved: reserved)
+    }
+
+    /// ``failures(of:on:usage:reserved:)`` with the pod's demands computed beforehand (checking one pod
+    /// against many nodes).
+    public static func failures(
+        of pod: Pod, demand: PodDemand, on node: Node, usage: NodeUsage, reserved: [String: Quantity] = [:]
+    ) -> [NodeFitFailure] {
         var failures = placementFailures(of: pod, on: node)
-        failures += resourceFailures(of: pod, on: node, used: usage.requested, podCount: usage.podCount, reserved: reserved)
+        failures += resourceFailures(demand, on: node, usage: usage, reserved: reserved)
         return failures
+    }
+
+    /// Whether `pod` fits `node` whose other pods take `usage`: ``failures(of:demand:on:usage:reserved:)`` is
+    /// empty, decided without collecting the reasons.
+    public static func fits(
+        _ pod: Pod, demand: PodDemand, on node: Node, usage: NodeUsage, reserved: [String: Quantity] = [:]
+    ) -> Bool {
+        resourceFailures(demand, on: node, usage: usage, reserved: reserved).isEmpty
+            && placementFailures(of: pod, on: node).isEmpty
     }
 
     /// Whether `pod` fits `node` (no ``failures(of:on:podsOnNode:reserved:)``).
@@ -126,24 +180,23 @@ public enum NodeFit {
     }
 
     private static func resourceFailures(
-        of pod: Pod, on node: Node, used usage: [String: Quantity], podCount: Int, reserved: [String: Quantity]
+        _ demand: PodDemand, on node: Node, usage: NodeUsage, reserved: [String: Quantity]
     ) -> [NodeFitFailure] {
         let allocatable = node.status?.allocatable ?? [:]
-        var used = usage
-        for (name, quantity) in reserved { used[name, default: .zero] += quantity }
         var failures: [NodeFitFailure] = []
-        for (name, request) in pod.totalRequests.sorted(by: { $0.key < $1.key }) where !request.isZero {
+        for (name, request) in demand.sortedRequests {
             // A resource the node does not advertise is one it has none of (extended resources); cpu and
             // memory are always advertised by a real kubelet.
             let capacity = allocatable[name] ?? .zero
-            let available = capacity - (used[name] ?? .zero)
+            let used = (usage.requested[name] ?? .zero) + (reserved[name] ?? .zero)
+            let available = capacity - used
             if request > available {
                 failures.append(.insufficient(resource: name, requested: request, available: max(available, .zero)))
             }
         }
         if let podCapacity = allocatable["pods"]?.value {
             let planned = Int64(reserved["pods"]?.value ?? 0)
-            if Int64(podCount) + planned + 1 > podCapacity { failures.append(.tooManyPods(capacity: podCapacity)) }
+            if Int64(usage.podCount) + planned + 1 > podCapacity { failures.append(.tooManyPods(capacity: podCapacity)) }
         }
         return failures
     }
@@ -161,16 +214,23 @@ public enum NodeFit {
     public static func leastAllocatedScore(
         of pod: Pod, on node: Node, usage: NodeUsage, reserved: [String: Quantity] = [:]
     ) -> Double {
+        leastAllocatedScore(demand: PodDemand(pod), on: node, usage: usage, reserved: reserved)
+    }
+
+    /// ``leastAllocatedScore(of:on:usage:reserved:)`` with the pod's demands computed beforehand.
+    public static func leastAllocatedScore(
+        demand: PodDemand, on node: Node, usage: NodeUsage, reserved: [String: Quantity] = [:]
+    ) -> Double {
         let allocatable = node.status?.allocatable ?? [:]
-        var used = usage.requested
-        for (name, quantity) in reserved { used[name, default: .zero] += quantity }
-        let requests = pod.totalRequests
-        var scores: [Double] = []
+        var total = 0.0
+        var count = 0
         for resource in ["cpu", "memory"] {
             guard let capacity = allocatable[resource], capacity > .zero else { continue }
-            let after = (used[resource] ?? .zero) + (requests[resource] ?? .zero)
-            scores.append(max(0, 1 - after.doubleValue / capacity.doubleValue))
+            let after = (usage.requested[resource] ?? .zero) + (reserved[resource] ?? .zero)
+                + (demand.requests[resource] ?? .zero)
+            total += max(0, 1 - after.doubleValue / capacity.doubleValue)
+            count += 1
         }
-        return scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count)
+        return count == 0 ? 0 : total / Double(count)
     }
 }

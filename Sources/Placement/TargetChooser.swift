@@ -48,18 +48,21 @@ public struct TargetChooser: Sendable {
         for pod: Pod, among nodes: [Node], usage usageByNode: [String: NodeUsage], excluded: Set<String>,
         reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil
     ) -> Choice {
+        let demand = PodDemand(pod)
+        let empty = NodeUsage()
         var rejected: [String: [NodeFitFailure]] = [:]
         var best: (siblings: Int, score: Double, name: String)?
         for node in nodes {
             guard let name = node.metadata.name, !excluded.contains(name) else { continue }
-            let usage = usageByNode[name] ?? NodeUsage(pods: [])
-            let failures = NodeFit.failures(of: pod, on: node, usage: usage, reserved: reserved[name] ?? [:])
+            let usage = usageByNode[name] ?? empty
+            let promised = reserved[name] ?? [:]
+            let failures = NodeFit.failures(of: pod, demand: demand, on: node, usage: usage, reserved: promised)
             if !failures.isEmpty {
                 rejected[name] = failures
                 continue
             }
             let siblings = ownerUID.map { usage.podsPerOwner[$0] ?? 0 } ?? 0
-            let score = NodeFit.leastAllocatedScore(of: pod, on: node, usage: usage, reserved: reserved[name] ?? [:])
+            let score = NodeFit.leastAllocatedScore(demand: demand, on: node, usage: usage, reserved: promised)
             let candidate = (siblings, score, name)
             if let current = best {
                 if candidate.0 < current.siblings
@@ -73,5 +76,24 @@ public struct TargetChooser: Sendable {
             }
         }
         return Choice(node: best?.name, rejected: rejected)
+    }
+
+    /// The first node of `nodes`, in their order, that `pod` fits, skipping `excluded`; nil when none does.
+    /// Cheaper than ``choose(for:among:usage:excluded:reserved:ownerUID:)`` when only whether the pod can go
+    /// anywhere matters: it stops at the first fit and collects no reasons.
+    /// `alsoExcluded` is one more node to skip (the source), so callers need not copy a large `excluded` set.
+    public func firstFit(
+        for pod: Pod, among nodes: [Node], usage usageByNode: [String: NodeUsage], excluded: Set<String>,
+        alsoExcluded: String? = nil, reserved: [String: [String: Quantity]] = [:]
+    ) -> String? {
+        let demand = PodDemand(pod)
+        let empty = NodeUsage()
+        for node in nodes {
+            guard let name = node.metadata.name, name != alsoExcluded, !excluded.contains(name) else { continue }
+            if NodeFit.fits(pod, demand: demand, on: node, usage: usageByNode[name] ?? empty, reserved: reserved[name] ?? [:]) {
+                return name
+            }
+        }
+        return nil
     }
 }

@@ -155,12 +155,12 @@ struct MigrationPlannerTests {
                  expected: .alreadyMigrating(migration: "fresh")),
         SkipCase(name: "pending pod", pod: Fixture.pod("db-0", on: "a", phase: .pending), expected: .notRunning),
         SkipCase(name: "succeeded pod", pod: Fixture.pod("db-0", on: "a", phase: .succeeded), expected: .notRunning),
-        SkipCase(name: "its child already failed",
+        SkipCase(name: "its child already completed (the snapshot still shows the source pod)",
                  pod: Fixture.pod("db-0", on: "a"),
                  migrations: [Fixture.child(ChildMigrationName.make(policy: "drain", pod: "db-0", sourceUID: "uid-default-db-0"),
-                                            pod: "db-0", source: "a", phase: .failed)],
+                                            pod: "db-0", source: "a", phase: .completed)],
                  expected: .previousMigrationEnded(
-                    migration: ChildMigrationName.make(policy: "drain", pod: "db-0", sourceUID: "uid-default-db-0"), phase: .failed)),
+                    migration: ChildMigrationName.make(policy: "drain", pod: "db-0", sourceUID: "uid-default-db-0"), phase: .completed)),
     ]
 
     @Test("selected pods that must not move are skipped with a reason", arguments: skipCases)

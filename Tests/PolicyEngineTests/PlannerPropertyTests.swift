@@ -5,7 +5,9 @@ import Testing
 
 @Suite("MigrationPlanner: invariants on generated snapshots")
 struct PlannerPropertyTests {
-    @Test("plans never exceed a budget, target a draining or unfit node, or over-commit a node", arguments: 0..<40)
+    @Test(
+        "plans never exceed a budget, target a draining or unfit node, over-commit a node, move and evict one pod, or move a yielded pod",
+        arguments: 0..<60)
     func invariants(seed: Int) {
         var random = SeededGenerator(seed: UInt64(seed) &+ 1)
         let nodeCount = Int.random(in: 3...8, using: &random)
@@ -18,14 +20,34 @@ struct PlannerPropertyTests {
         for index in 0..<Int.random(in: 5...40, using: &random) {
             let node = nodes.randomElement(using: &random)!.metadata.name!
             let set = "s\(Int.random(in: 0..<6, using: &random))"
-            let cpu = ["100m", "250m", "500m", "900m"].randomElement(using: &random)!
-            pods.append(Fixture.pod("\(set)-\(index)", on: node, set: set, cpu: cpu))
+            let cpu = ["100m", "250m", "500m", "900m", "3"].randomElement(using: &random)!
+            let tier = ["gold", "silver"].randomElement(using: &random)!
+            pods.append(Fixture.pod("\(set)-\(index)", on: node, set: set, cpu: cpu, labels: ["app": "db", "tier": tier]))
         }
+        // Failed attempts of some pods (so retries and the migration-failed fallback are exercised).
+        var migrations: [StatefulMigration] = []
+        for pod in pods where Int.random(in: 0..<4, using: &random) == 0 {
+            for attempt in 1...Int.random(in: 1...4, using: &random) {
+                migrations.append(Fixture.child(
+                    ChildMigrationName.make(policy: "drain", pod: pod.metadata.name!, sourceUID: pod.metadata.uid!, attempt: attempt),
+                    pod: pod.metadata.name!, source: pod.spec!.nodeName!, phase: .failed))
+            }
+        }
+        // A rival policy covering the gold pods, sometimes outranking this one.
+        var rival = Fixture.policy(
+            name: Bool.random(using: &random) ? "aaa" : "zzz",
+            selection: PodSelection(podSelector: LabelSelector(matchLabels: ["tier": "gold"])))
+        rival.spec.priority = Int32.random(in: -1...1, using: &random)
         let budgets = MigrationBudgets(
             maxConcurrent: Int32.random(in: 1...6, using: &random), maxOutboundPerNode: Int32.random(in: 1...3, using: &random),
             maxInboundPerNode: Bool.random(using: &random) ? Int32.random(in: 1...3, using: &random) : nil,
             maxInFlightPerStatefulSet: Int32.random(in: 1...2, using: &random))
-        let plan = MigrationPlanner.plan(Fixture.snapshot(Fixture.policy(budgets: budgets), nodes: nodes, pods: pods))
+        var policy = Fixture.policy(budgets: budgets)
+        policy.spec.fallback = MigrationFallback(
+            action: Bool.random(using: &random) ? .evict : FallbackAction.none, afterFailures: Int32.random(in: 1...3, using: &random))
+        var snapshot = Fixture.snapshot(policy, nodes: nodes, pods: pods, migrations: migrations)
+        snapshot.otherPolicies = [rival]
+        let plan = MigrationPlanner.plan(snapshot)
 
         let draining = Set(plan.drainingNodes.map(\.name))
         #expect(plan.moves.count <= Int(budgets.maxConcurrent!))
@@ -50,5 +72,23 @@ struct PlannerPropertyTests {
         }
         #expect(Set(plan.moves.map(\.pod)).count == plan.moves.count)
         #expect(plan.moves.allSatisfy { draining.contains($0.sourceNode) })
+        let moved = Set(plan.moves.map(\.pod))
+        #expect(moved.isDisjoint(with: plan.evictions.map(\.pod)), "a pod both moved and evicted")
+        #expect(Set(plan.evictions.map(\.pod)).count == plan.evictions.count)
+        #expect(moved.isDisjoint(with: plan.yielded.map(\.pod)), "a yielded pod moved")
+        #expect(plan.evictions.allSatisfy { draining.contains($0.sourceNode) })
+        if policy.spec.fallback?.action != .evict { #expect(plan.evictions.isEmpty) }
+        // The rival wins exactly the gold pods on draining nodes when it outranks this policy.
+        let rivalWins = PolicyPrecedence.rank(of: rival) > PolicyPrecedence.rank(of: policy)
+        let goldOnDraining = pods.filter { $0.metadata.labels?["tier"] == "gold" && draining.contains($0.spec!.nodeName!) }
+        #expect(Set(plan.yielded.map(\.pod)) == (rivalWins ? Set(goldOnDraining.map { $0.metadata.name! }) : []))
+        // Every move uses the first unused attempt name, and no pod is moved after afterFailures failures.
+        let existing = Set(migrations.map { $0.metadata.name! })
+        for move in plan.moves {
+            #expect(!existing.contains(move.migrationName))
+            #expect(move.migrationName.count <= 63)
+            let failures = migrations.filter { $0.spec.sourcePod == move.pod }.count
+            #expect(failures < Int(policy.spec.fallback!.afterFailures!))
+        }
     }
 }

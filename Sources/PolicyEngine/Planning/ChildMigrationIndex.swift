@@ -25,6 +25,9 @@ public struct ChildMigrationIndex: Sendable {
     public private(set) var lastCompleted: [String: Time] = [:]
     /// The policy's ended children per source node.
     public private(set) var endedBySource: [String: Int] = [:]
+    /// Names of the policy's Failed children per source pod UID (their `migration.ms2m.io/source-pod-uid`
+    /// annotation), sorted.
+    public private(set) var failedByPodUID: [String: [String]] = [:]
 
     /// Indexes `migrations` for the policy named `policy`; `podsByKey` finds each migration's source pod.
     public init(migrations: [StatefulMigration], policy: String, podsByKey: [String: Pod]) {
@@ -64,6 +67,9 @@ public struct ChildMigrationIndex: Sendable {
             } else {
                 ended.append(migration)
                 if let source { endedBySource[source, default: 0] += 1 }
+                if phase == .failed, let uid = migration.metadata.annotations?[ChildMigrationLabels.sourcePodUID] {
+                    failedByPodUID[uid, default: []].append(migration.metadata.name ?? "")
+                }
             }
         }
     }

@@ -189,8 +189,12 @@ public enum SkipReason: Sendable, Hashable {
     case alreadyMigrating(migration: String)
     /// The pod is not Running, or is being deleted.
     case notRunning
-    /// This policy's child for this very pod already ended (failed); it is not retried under the same name.
+    /// This policy's child for this very pod already ended; a Completed one means the pod has moved (the
+    /// snapshot still shows the source pod).
     case previousMigrationEnded(migration: String, phase: MigrationPhase)
+    /// The pod's live migrations failed `failures` times (at least `fallback.afterFailures`) and the fallback
+    /// is `None`: the pod stays where it is.
+    case migrationFailedRepeatedly(failures: Int, lastMigration: String)
 
     /// The CamelCase reason.
     public var reason: String {
@@ -199,6 +203,7 @@ public enum SkipReason: Sendable, Hashable {
         case .alreadyMigrating: "AlreadyMigrating"
         case .notRunning: "NotRunning"
         case .previousMigrationEnded: "PreviousMigrationEnded"
+        case .migrationFailedRepeatedly: "MigrationFailedRepeatedly"
         }
     }
 }

@@ -4,16 +4,33 @@ public import MigrationAPI
 /// Plans a `MigrationPolicy`: a pure, deterministic function from a ``PolicySnapshot`` to a
 /// ``MigrationPlan``.
 ///
-/// 1. **Drain.** Nodes matching a trigger drain. Their covered pods (selection, owner kind; opt-outs, pods
-///    already migrating, pods not Running and pods whose child already ended are skipped with a reason) are
-///    taken round-robin across the draining nodes — the node with the fewest children in flight, then the
-///    fewest finished, then by name, goes first — so one node's drain cannot starve the others. Each gets a
-///    target from `TargetChooser` (never a draining node, never outside the target selector), with the
-///    requests of earlier moves reserved on their targets, and is admitted if every budget allows it and, for
-///    label- and taint-only drains, a schedule window is open.
-/// 2. **Cancel.** Drain children still Pending whose source node no longer drains are to be deleted.
-/// 3. **Rebalance** (when enabled, nothing drains and no child is in flight): the fewest moves from the
+/// 1. **Drain.** Nodes matching a trigger drain. Their covered pods are first checked against the other
+///    policies (``PolicySnapshot/otherPolicies``): a pod another policy outranks this one for (priority, then
+///    the most specific selection, then the name; see ``PolicyPrecedence``) is listed in
+///    ``MigrationPlan/yielded`` and never touched. Opt-outs, pods already migrating (by anyone), pods not
+///    Running and pods whose child Completed are skipped with a reason. The remaining candidates are taken
+///    round-robin across the draining nodes — the node with the fewest children in flight, then the fewest
+///    finished, then by name, goes first — so one node's drain cannot starve the others. Each is admitted if
+///    every budget allows it and, for label- and taint-only drains, a schedule window is open; an admitted
+///    one gets a target from `TargetChooser` (never a draining node, never outside the target selector), with
+///    the requests of earlier moves reserved on their targets.
+/// 2. **Retries and fallback.** A pod's Failed children count as failed attempts: while fewer than
+///    `fallback.afterFailures` (default 3) the next attempt is planned under the next deterministic name
+///    (``ChildMigrationName/make(policy:pod:sourceUID:attempt:)``); from then on `fallback.action: Evict` plans
+///    a ``PlannedEviction`` (``EvictionReason/migrationFailed``) and `None` skips the pod
+///    (``SkipReason/migrationFailedRepeatedly(failures:lastMigration:)``). With `Evict`, a candidate no node
+///    fits is also evicted (``EvictionReason/unplaceable``; still listed in ``MigrationPlan/unplaceable``).
+///    **Evictions are not counted against the migration budgets**: those budgets bound the live-migration
+///    machinery (checkpoints, transfers, replays in flight), which an eviction does not use, and the eviction
+///    API rate-limits evictions itself through the pods' PodDisruptionBudgets (a refused eviction is retried
+///    on a later pass). They do obey the schedule window: a label- or taint-triggered drain evicts only
+///    while its window is open. A pod is never both moved and evicted.
+/// 3. **Cancel.** Drain children still Pending whose source node no longer drains are to be deleted.
+/// 4. **Rebalance** (when enabled, nothing drains and no child is in flight): the fewest moves from the
 ///    fullest to the emptiest eligible node until every node is within the threshold of the mean.
+///
+/// The cost is linear in the snapshot for indexing (pods by node, each node's usage) plus, per candidate on
+/// a draining node, one pass over the nodes for an admitted move and usually a few nodes for one that waits.
 public enum MigrationPlanner {
     /// The plan for `snapshot`.
     public static func plan(_ snapshot: PolicySnapshot) -> MigrationPlan {
@@ -39,16 +56,37 @@ public enum MigrationPlanner {
         plan.drainWindowOpen = windows.isUnrestricted ? nil : windowOpen
         plan.invalidSchedules += windows.invalidSchedules
 
-        var queues: [String: ArraySlice<Pod>] = [:]
+        let pods = context.snapshot.pods
+        var queues: [String: ArraySlice<Candidate>] = [:]
         for node in context.drainingNodes {
-            var candidates: [Pod] = []
-            for pod in context.podsByNode[node.name] ?? [] where context.covers(pod) {
-                if let reason = context.skipReason(for: pod) {
-                    plan.skipped.append(SkippedPod(
-                        namespace: pod.metadata.namespace ?? "", pod: pod.metadata.name ?? "", node: node.name,
-                        reason: reason))
-                } else {
-                    candidates.append(pod)
+            var candidates: [Candidate] = []
+            for position in context.sortedPods(on: node.name) {
+                let pod = pods[position]
+                guard context.covers(pod) else { continue }
+                let namespace = pod.metadata.namespace ?? ""
+                let name = pod.metadata.name ?? ""
+                if let winner = context.winner(for: pod) {
+                    plan.yielded.append(YieldedPod(
+                        namespace: namespace, pod: name, node: node.name, winner: winner.policy, why: winner.why))
+                    continue
+                }
+                switch context.assess(pod) {
+                case .skip(let reason):
+                    plan.skipped.append(SkippedPod(namespace: namespace, pod: name, node: node.name, reason: reason))
+                case .evict(let failures, let last):
+                    let mayStart = !node.needsScheduleWindow || windowOpen
+                    guard mayStart else {
+                        plan.waiting.append(WaitingCandidate(
+                            namespace: namespace, pod: name, sourceNode: node.name, targetNode: nil,
+                            blockedBy: .scheduleWindowClosed))
+                        continue
+                    }
+                    plan.evictions.append(PlannedEviction(
+                        namespace: namespace, pod: name, podUID: pod.metadata.uid ?? "", sourceNode: node.name,
+                        reason: .migrationFailed,
+                        message: "live migration failed \(failures) time(s) (last: \(last)); fallback.afterFailures is \(context.afterFailures)"))
+                case .candidate(let attempt):
+                    candidates.append(Candidate(position: position, attempt: attempt))
                 }
             }
             queues[node.name] = candidates[...]
@@ -63,10 +101,12 @@ public enum MigrationPlanner {
         while remaining {
             remaining = false
             for node in order {
-                guard let pod = queues[node.name]?.popFirst() else { continue }
+                guard let candidate = queues[node.name]?.popFirst() else { continue }
                 remaining = true
                 let mayStart = !node.needsScheduleWindow || windowOpen
-                consider(pod, on: node.name, mayStart: mayStart, context, &plan, &ledger, &reserved)
+                consider(
+                    pods[candidate.position], attempt: candidate.attempt, on: node.name, mayStart: mayStart, context,
+                    &plan, &ledger, &reserved)
             }
         }
         if plan.waiting.contains(where: { $0.blockedBy == .scheduleWindowClosed }) {
@@ -74,31 +114,51 @@ public enum MigrationPlanner {
         }
     }
 
+    /// A pod on a draining node that may move: its index in the snapshot and the attempt it would be.
+    private struct Candidate {
+        var position: Int
+        var attempt: Int
+    }
+
+    /// Plans one candidate. The budgets are checked first: a candidate that has to wait anyway is only checked
+    /// for whether some node fits it at all (stopping at the first that does), so thousands of waiting
+    /// candidates do not each rank every node; its ``WaitingCandidate/targetNode`` is then nil.
     private static func consider(
-        _ pod: Pod, on source: String, mayStart: Bool, _ context: PlanningContext, _ plan: inout MigrationPlan,
-        _ ledger: inout BudgetLedger, _ reserved: inout [String: [String: Quantity]]
+        _ pod: Pod, attempt: Int, on source: String, mayStart: Bool, _ context: PlanningContext,
+        _ plan: inout MigrationPlan, _ ledger: inout BudgetLedger, _ reserved: inout [String: [String: Quantity]]
     ) {
         let namespace = pod.metadata.namespace ?? ""
         let name = pod.metadata.name ?? ""
-        let outcome = context.targets.choose(for: pod, source: source, reserved: reserved, full: ledger.fullTargets)
+        let statefulSet = PodCoverage.statefulSetKey(of: pod)
+        let limit = mayStart ? ledger.limitBeforeTarget(source: source, statefulSet: statefulSet) : .scheduleWindowClosed
+        let outcome: TargetOutcome
+        if let limit {
+            if let unplaceable = context.targets.unplaceableReason(for: pod, source: source, reserved: reserved) {
+                outcome = unplaceable
+            } else {
+                plan.waiting.append(WaitingCandidate(
+                    namespace: namespace, pod: name, sourceNode: source, targetNode: nil, blockedBy: limit))
+                return
+            }
+        } else {
+            outcome = context.targets.choose(for: pod, source: source, reserved: reserved, full: ledger.fullTargets)
+        }
         switch outcome {
         case .unplaceable(let reason, let message):
             plan.unplaceable.append(UnplaceableCandidate(
                 namespace: namespace, pod: name, sourceNode: source, reason: reason, message: message))
+            if context.fallbackAction == .evict, mayStart {
+                plan.evictions.append(PlannedEviction(
+                    namespace: namespace, pod: name, podUID: pod.metadata.uid ?? "", sourceNode: source,
+                    reason: .unplaceable, message: "\(reason): \(message)"))
+            }
         case .inboundBudgetFull:
             plan.waiting.append(WaitingCandidate(
                 namespace: namespace, pod: name, sourceNode: source, targetNode: nil, blockedBy: .maxInboundPerNode))
         case .node(let target):
-            let statefulSet = PodCoverage.statefulSetKey(of: pod)
-            let limit = mayStart ? ledger.limitBeforeTarget(source: source, statefulSet: statefulSet) : .scheduleWindowClosed
-            if let limit {
-                plan.waiting.append(WaitingCandidate(
-                    namespace: namespace, pod: name, sourceNode: source, targetNode: target, blockedBy: limit))
-                return
-            }
             ledger.admit(source: source, target: target, statefulSet: statefulSet)
             reserve(pod, on: target, in: &reserved)
-            plan.moves.append(context.move(pod, from: source, to: target, reason: .drain))
+            plan.moves.append(context.move(pod, from: source, to: target, reason: .drain, attempt: attempt))
         }
     }
 

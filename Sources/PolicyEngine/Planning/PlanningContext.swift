@@ -2,74 +2,145 @@ public import KubeModel
 public import MigrationAPI
 
 /// The snapshot, indexed once for the planner's passes (drain, cancellation, rebalance).
+///
+/// Built for snapshots of 100,000s of pods: pods stay in the snapshot's array and are referred to by index
+/// (a `Pod` is a large value; copying or sorting them dominated planning time). Only what every plan needs
+/// is computed eagerly — the pod indices per node, each node's usage (in ``TargetSelection``) and the
+/// migration index over the few pods migrations name. Coverage, precedence and the sorted order are computed
+/// only for the pods the passes look at: those on draining nodes, and for rebalancing those on its nodes.
 struct PlanningContext {
     let snapshot: PolicySnapshot
     let policyName: String
     let coverage: PodCoverage
-    let podsByKey: [String: Pod]
-    let podsByNode: [String: [Pod]]
+    let precedence: PolicyPrecedence
+    /// Indices into `snapshot.pods` of the pods bound to each node, in snapshot order.
+    let podsByNode: [String: [Int]]
     let index: ChildMigrationIndex
     let drainingNodes: [DrainingNode]
     let draining: Set<String>
     let targets: TargetSelection
+    /// `fallback.action`, `None` when absent.
+    let fallbackAction: FallbackAction
+    /// `fallback.afterFailures`, at least 1, 3 when absent.
+    let afterFailures: Int
 
     init(_ snapshot: PolicySnapshot) {
         self.snapshot = snapshot
         policyName = snapshot.policy.metadata.name ?? ""
         coverage = PodCoverage(snapshot.policy.spec.selection)
+        precedence = PolicyPrecedence(policy: snapshot.policy, others: snapshot.otherPolicies)
+        fallbackAction = snapshot.policy.spec.fallback?.action ?? .none
+        afterFailures = Int(max(1, snapshot.policy.spec.fallback?.afterFailures ?? 3))
+
+        var byNode: [String: [Int]] = [:]
+        // The pods migrations name (`namespace/pod`), found in one pass without keying every pod.
+        let wantedNames = Set(snapshot.migrations.map(\.spec.sourcePod))
         var byKey: [String: Pod] = [:]
-        var byNode: [String: [Pod]] = [:]
-        for pod in snapshot.pods {
-            byKey[Self.key(pod)] = pod
-            if let node = pod.spec?.nodeName, !node.isEmpty { byNode[node, default: []].append(pod) }
+        snapshot.pods.withUnsafeBufferPointer { pods in
+            for position in pods.indices {
+                if let node = pods[position].spec?.nodeName, !node.isEmpty {
+                    byNode[node, default: []].append(position)
+                }
+                if let name = pods[position].metadata.name, wantedNames.contains(name) {
+                    byKey[Self.key(pods[position])] = pods[position]
+                }
+            }
         }
-        for node in byNode.keys { byNode[node]!.sort { Self.key($0) < Self.key($1) } }
-        podsByKey = byKey
         podsByNode = byNode
         index = ChildMigrationIndex(migrations: snapshot.migrations, policy: policyName, podsByKey: byKey)
         drainingNodes = DrainDetection.drainingNodes(snapshot.nodes, for: snapshot.policy.spec.triggers)
         draining = Set(drainingNodes.map(\.name))
         targets = TargetSelection(
-            allNodes: snapshot.nodes, podsByNode: byNode, draining: draining,
+            allNodes: snapshot.nodes, pods: snapshot.pods, podsByNode: byNode, draining: draining,
             targetSelector: snapshot.policy.spec.targets?.nodeSelector)
     }
 
     /// `namespace/name` of a pod.
     static func key(_ pod: Pod) -> String { "\(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "")" }
 
+    /// The pods bound to `node` (indices into `snapshot.pods`), sorted by `namespace/name`.
+    func sortedPods(on node: String) -> [Int] {
+        guard let positions = podsByNode[node] else { return [] }
+        let pods = snapshot.pods
+        return positions.map { (key: Self.key(pods[$0]), position: $0) }
+            .sorted { $0.key < $1.key }
+            .map(\.position)
+    }
+
     /// Whether the policy covers `pod` (selection and owner kind; opt-outs not considered).
     func covers(_ pod: Pod) -> Bool {
-        coverage.covers(pod, namespaceLabels: snapshot.namespaceLabels[pod.metadata.namespace ?? ""] ?? [:])
+        coverage.covers(pod, namespaceLabels: namespaceLabels(of: pod))
     }
 
-    /// The child name for `pod`.
-    func childName(for pod: Pod) -> String {
-        ChildMigrationName.make(policy: policyName, pod: pod.metadata.name ?? "", sourceUID: pod.metadata.uid ?? "")
+    /// The labels of `pod`'s namespace.
+    func namespaceLabels(of pod: Pod) -> [String: String] {
+        snapshot.namespaceLabels[pod.metadata.namespace ?? ""] ?? [:]
     }
 
-    /// Why a covered pod cannot be a candidate now; nil when it can.
-    func skipReason(for pod: Pod) -> SkipReason? {
-        if PodOverrideAnnotation.isOptedOut(pod.metadata.annotations ?? [:]) { return .optedOut }
-        if let active = index.activeByPod[Self.key(pod)] { return .alreadyMigrating(migration: active) }
-        if pod.status?.phase != .running || pod.metadata.deletionTimestamp != nil { return .notRunning }
-        let name = childName(for: pod)
-        if let existing = index.byName["\(pod.metadata.namespace ?? "")/\(name)"],
-            let phase = existing.status?.phase, phase.isFinal
-        {
-            return .previousMigrationEnded(migration: name, phase: phase)
+    /// The policy that outranks this one for `pod`, and why; nil when the pod is this policy's.
+    func winner(for pod: Pod) -> (policy: String, why: String)? {
+        if precedence.isUncontested { return nil }
+        return precedence.winner(for: pod, namespaceLabels: namespaceLabels(of: pod))
+    }
+
+    /// What the planner may do with a covered pod of its own.
+    enum Assessment: Equatable {
+        /// A candidate: plan attempt `attempt` (1 for the first live migration).
+        case candidate(attempt: Int)
+        /// Not a candidate, for this reason.
+        case skip(SkipReason)
+        /// Its live migrations failed `failures` times (at least `afterFailures`) and the fallback evicts it.
+        case evict(failures: Int, lastMigration: String)
+    }
+
+    /// Whether `pod` can be a candidate now, and which attempt it would be.
+    ///
+    /// The policy's children for the pod's UID are found by the attempt names (`…-<hash>`, `…-<hash>-2`, …,
+    /// up to the first unused one) and by the source-pod-UID annotation. A Completed one means the pod has
+    /// moved; Failed ones count as failed attempts: below `afterFailures` the next attempt is planned under
+    /// the first unused attempt name, at or above it the fallback applies.
+    func assess(_ pod: Pod) -> Assessment {
+        if PodOverrideAnnotation.isOptedOut(pod.metadata.annotations ?? [:]) { return .skip(.optedOut) }
+        if let active = index.activeByPod[Self.key(pod)] { return .skip(.alreadyMigrating(migration: active)) }
+        if pod.status?.phase != .running || pod.metadata.deletionTimestamp != nil { return .skip(.notRunning) }
+        let namespace = pod.metadata.namespace ?? ""
+        let uid = pod.metadata.uid ?? ""
+        var failed = Set(index.failedByPodUID[uid] ?? [])
+        var lastFailed: String?
+        var attempt = 1
+        while attempt <= 1000 {
+            let name = childName(for: pod, attempt: attempt)
+            guard let existing = index.byName["\(namespace)/\(name)"] else { break }
+            if existing.status?.phase == .completed { return .skip(.previousMigrationEnded(migration: name, phase: .completed)) }
+            if existing.status?.phase == .failed {
+                failed.insert(name)
+                lastFailed = name
+            }
+            attempt += 1
         }
-        return nil
+        if failed.count >= afterFailures {
+            let last = lastFailed ?? failed.sorted().last ?? ""
+            if fallbackAction == .evict { return .evict(failures: failed.count, lastMigration: last) }
+            return .skip(.migrationFailedRepeatedly(failures: failed.count, lastMigration: last))
+        }
+        return .candidate(attempt: attempt)
+    }
+
+    /// The child name for attempt `attempt` of `pod`.
+    func childName(for pod: Pod, attempt: Int = 1) -> String {
+        ChildMigrationName.make(
+            policy: policyName, pod: pod.metadata.name ?? "", sourceUID: pod.metadata.uid ?? "", attempt: attempt)
     }
 
     /// The move of `pod` from `source` to `target`: the child's name and spec from the policy's template.
-    func move(_ pod: Pod, from source: String, to target: String, reason: MoveReason) -> PlannedMove {
+    func move(_ pod: Pod, from source: String, to target: String, reason: MoveReason, attempt: Int = 1) -> PlannedMove {
         let template = snapshot.policy.spec.template ?? MigrationTemplate()
         let name = pod.metadata.name ?? ""
         let (spec, rejected) = template.migrationSpec(
             sourcePod: name, targetNode: target, podAnnotations: pod.metadata.annotations ?? [:])
         return PlannedMove(
             namespace: pod.metadata.namespace ?? "", pod: name, podUID: pod.metadata.uid ?? "", sourceNode: source,
-            targetNode: target, migrationName: childName(for: pod), reason: reason, spec: spec,
+            targetNode: target, migrationName: childName(for: pod, attempt: attempt), reason: reason, spec: spec,
             rejectedOverrides: rejected)
     }
 }

@@ -7,6 +7,10 @@ public import MigrationAPI
 /// budgets and rebalance windows. A pod that moved within `cooldownSeconds` (by its
 /// `migration.ms2m.io/last-migrated` annotation or a completed migration) stays put.
 ///
+/// Pods another policy outranks this one for (see ``PolicyPrecedence``) are neither counted nor moved, and
+/// pods whose live migrations failed `fallback.afterFailures` times stay put (the fallback never evicts to
+/// rebalance).
+///
 /// It runs only when nothing drains and none of the policy's children is in flight, and it stops once the
 /// fullest and emptiest nodes differ by at most one pod, so planning again on its result plans nothing.
 /// The `Requests` basis is balanced by pod count as well (see the report in the module's docs).
@@ -39,9 +43,9 @@ enum RebalancePlanner {
         guard eligible.count >= 2 else { return }
         var pods: [String: [Pod]] = [:]
         for name in eligible {
-            pods[name] = (context.podsByNode[name] ?? []).filter {
+            pods[name] = context.sortedPods(on: name).map { context.snapshot.pods[$0] }.filter {
                 context.covers($0) && $0.status?.phase == .running && $0.metadata.deletionTimestamp == nil
-                    && !PodOverrideAnnotation.isOptedOut($0.metadata.annotations ?? [:])
+                    && !PodOverrideAnnotation.isOptedOut($0.metadata.annotations ?? [:]) && context.winner(for: $0) == nil
             }
         }
         let total = pods.values.reduce(0) { $0 + $1.count }
@@ -53,7 +57,8 @@ enum RebalancePlanner {
 
         var planned: Set<String> = []
         func movable(_ pod: Pod) -> Bool {
-            if planned.contains(PlanningContext.key(pod)) || context.skipReason(for: pod) != nil { return false }
+            if planned.contains(PlanningContext.key(pod)) { return false }
+            guard case .candidate = context.assess(pod) else { return false }
             let key = PlanningContext.key(pod)
             var last = context.index.lastCompleted[key]
             if let stamp = pod.metadata.annotations?[PolicyPodAnnotation.lastMigrated], let time = Time(rfc3339: stamp) {
@@ -68,6 +73,7 @@ enum RebalancePlanner {
             let fullest = eligible.sorted { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : $0 < $1 }
             let emptiest = eligible.sorted { counts[$0]! != counts[$1]! ? counts[$0]! < counts[$1]! : $0 < $1 }
             var chosen: (pod: Pod, source: String, target: String)?
+            var attempt = 1
             var blocked: (pod: Pod, source: String, target: String, limit: BudgetLimit)?
             search: for source in fullest {
                 for target in emptiest {
@@ -82,6 +88,7 @@ enum RebalancePlanner {
                             continue
                         }
                         chosen = (pod, source, target)
+                        if case .candidate(let number) = context.assess(pod) { attempt = number }
                         break search
                     }
                 }
@@ -98,7 +105,7 @@ enum RebalancePlanner {
             let statefulSet = PodCoverage.statefulSetKey(of: chosen.pod)
             ledger.admit(source: chosen.source, target: chosen.target, statefulSet: statefulSet)
             MigrationPlanner.reserve(chosen.pod, on: chosen.target, in: &reserved)
-            plan.moves.append(context.move(chosen.pod, from: chosen.source, to: chosen.target, reason: .rebalance))
+            plan.moves.append(context.move(chosen.pod, from: chosen.source, to: chosen.target, reason: .rebalance, attempt: attempt))
             planned.insert(PlanningContext.key(chosen.pod))
             pods[chosen.source]!.removeAll { $0.metadata.uid == chosen.pod.metadata.uid }
             var arriving = chosen.pod

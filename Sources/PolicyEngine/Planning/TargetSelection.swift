@@ -16,23 +16,40 @@ public enum TargetOutcome: Sendable, Hashable {
 /// draining node, never one outside `spec.targets.nodeSelector`; cordoned and NotReady nodes are rejected by
 /// the fit rules with their reason.
 struct TargetSelection {
+    /// Every node, sorted by name.
     let nodes: [Node]
-    let podsByNode: [String: [Pod]]
+    /// Each node by name.
+    let nodesByName: [String: Node]
     /// Each node's usage, summed once per plan.
     let usage: [String: NodeUsage]
     let excluded: Set<String>
     private let chooser = TargetChooser()
 
-    /// Targets among `allNodes`, never one in `draining` nor one `targetSelector` does not match.
-    init(allNodes: [Node], podsByNode: [String: [Pod]], draining: Set<String>, targetSelector: LabelSelector?) {
+    /// Targets among `allNodes`, never one in `draining` nor one `targetSelector` does not match; the usage of
+    /// each node is summed from `pods` at the indices `podsByNode` lists for it.
+    init(
+        allNodes: [Node], pods: [Pod], podsByNode: [String: [Int]], draining: Set<String>,
+        targetSelector: LabelSelector?
+    ) {
         var excluded = draining
+        var byName: [String: Node] = [:]
         for node in allNodes {
             guard let name = node.metadata.name else { continue }
+            byName[name] = node
             if let targetSelector, !targetSelector.matches(node.metadata.labels ?? [:]) { excluded.insert(name) }
         }
         self.nodes = allNodes.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
-        self.podsByNode = podsByNode
-        self.usage = podsByNode.mapValues { NodeUsage(pods: $0) }
+        self.nodesByName = byName
+        var usage: [String: NodeUsage] = [:]
+        usage.reserveCapacity(podsByNode.count)
+        pods.withUnsafeBufferPointer { pods in
+            for (node, positions) in podsByNode {
+                var sum = NodeUsage()
+                for position in positions { sum.add(pods[position]) }
+                usage[node] = sum
+            }
+        }
+        self.usage = usage
         self.excluded = excluded
     }
 
@@ -45,22 +62,40 @@ struct TargetSelection {
             for: pod, among: nodes, usage: usage, excluded: excluded.union(full), reserved: reserved, ownerUID: owner)
         if let node = choice.node { return .node(node) }
         if !full.isEmpty {
-            let unlimited = chooser.choose(
-                for: pod, among: nodes, usage: usage, excluded: excluded, reserved: reserved, ownerUID: owner)
-            if unlimited.node != nil { return .inboundBudgetFull }
+            let unlimited = chooser.firstFit(for: pod, among: nodes, usage: usage, excluded: excluded, reserved: reserved)
+            if unlimited != nil { return .inboundBudgetFull }
         }
-        if choice.rejected.isEmpty {
+        return Self.unplaceable(choice.rejected, summary: choice.rejectionSummary)
+    }
+
+    /// Whether any node can take `pod` moving off `source` (budgets aside): nil when one can, else why none
+    /// can. Stops at the first node that fits, so it is cheap for candidates that wait for a budget anyway.
+    func unplaceableReason(for pod: Pod, source: String, reserved: [String: [String: Quantity]]) -> TargetOutcome? {
+        if chooser.firstFit(
+            for: pod, among: nodes, usage: usage, excluded: excluded, alsoExcluded: source, reserved: reserved) != nil
+        {
+            return nil
+        }
+        var excluded = self.excluded
+        excluded.insert(source)
+        let choice = chooser.choose(for: pod, among: nodes, usage: usage, excluded: excluded, reserved: reserved)
+        return Self.unplaceable(choice.rejected, summary: choice.rejectionSummary)
+    }
+
+    private static func unplaceable(_ rejected: [String: [NodeFitFailure]], summary: String) -> TargetOutcome {
+        if rejected.isEmpty {
             return .unplaceable(
                 reason: "NoEligibleTarget",
                 message: "no node other than draining ones matches the policy's target selector")
         }
-        return .unplaceable(reason: Self.reason(for: choice.rejected), message: choice.rejectionSummary)
+        return .unplaceable(reason: Self.reason(for: rejected), message: summary)
     }
 
     /// Whether `pod` fits `node` with `reserved` requests already promised to it.
     func fits(_ pod: Pod, on node: String, reserved: [String: [String: Quantity]]) -> Bool {
-        guard !excluded.contains(node), let target = nodes.first(where: { $0.metadata.name == node }) else { return false }
-        return NodeFit.failures(of: pod, on: target, usage: usage[node] ?? NodeUsage(pods: []), reserved: reserved[node] ?? [:]).isEmpty
+        guard !excluded.contains(node), let target = nodesByName[node] else { return false }
+        return NodeFit.fits(
+            pod, demand: PodDemand(pod), on: target, usage: usage[node] ?? NodeUsage(), reserved: reserved[node] ?? [:])
     }
 
     /// The most common rejection across nodes (ties by name), in CamelCase.

@@ -1,0 +1,272 @@
+import Foundation
+import KubeClient
+import KubeModel
+import KubeSim
+import MigrationAPI
+@testable import MS2MCLI
+import TestSupport
+import Testing
+import Unstructured
+import YAMLCodec
+
+/// `ms2m plan`, `ms2m migrate` and `ms2m status`, run in the test process: `plan` against snapshot files and
+/// against KubeSim, `migrate` and `status` against KubeSim with the real CRDs.
+@Suite("ms2m plan, migrate and status", .serialized)
+struct CLICommandTests {
+    static let now = Time(rfc3339: "2026-11-20T12:00:00Z")!
+
+    /// A cluster of three nodes, node-a cordoned, with two StatefulSet pods on node-a (one too large for any
+    /// other node) and a Deployment pod.
+    static let snapshotYAML = """
+        apiVersion: v1
+        kind: Node
+        metadata: {name: node-a, labels: {kubernetes.io/hostname: node-a}}
+        spec: {unschedulable: true}
+        status:
+          allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
+          conditions: [{type: Ready, status: "True"}]
+        ---
+        apiVersion: v1
+        kind: List
+        items:
+          - apiVersion: v1
+            kind: Node
+            metadata: {name: node-b}
+            status:
+              allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
+              conditions: [{type: Ready, status: "True"}]
+          - apiVersion: v1
+            kind: Node
+            metadata: {name: node-c}
+            status:
+              allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
+              conditions: [{type: Ready, status: "True"}]
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop, labels: {team: orders}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: db-0
+          namespace: shop
+          uid: uid-db-0
+          labels: {app: db}
+          ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: uid-sts-db, controller: true}]
+        spec:
+          nodeName: node-a
+          containers: [{name: app, image: example.com/db:1, resources: {requests: {cpu: 500m, memory: 256Mi}}}]
+        status: {phase: Running}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: big-0
+          namespace: shop
+          uid: uid-big-0
+          labels: {app: db}
+          ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: big, uid: uid-sts-big, controller: true}]
+        spec:
+          nodeName: node-a
+          containers: [{name: app, image: example.com/db:1, resources: {requests: {cpu: "16"}}}]
+        status: {phase: Running}
+        """
+
+    static let policyYAML = """
+        apiVersion: migration.ms2m.io/v1alpha1
+        kind: MigrationPolicy
+        metadata: {name: drain}
+        spec:
+          triggers: {cordon: true}
+          selection:
+            namespaceSelector: {matchLabels: {team: orders}}
+          template:
+            checkpointImageRepository: registry.example.com/ckpt
+            messageQueueConfig: {queueName: orders, brokerUrl: "amqp://broker:5672/"}
+          fallback: {action: Evict}
+        """
+
+    @Test("plan prints moves, unplaceable pods and evictions as a table from a snapshot file")
+    func planTable() throws {
+        let cluster = try ClusterSnapshot.parse(yaml: Self.snapshotYAML, source: "snapshot.yaml")
+        #expect(cluster.nodes.count == 3 && cluster.pods.count == 2 && cluster.namespaces.count == 1)
+        let policies = try ClusterSnapshot.parse(yaml: Self.policyYAML, source: "policy.yaml").policies
+        let table = try PlanCommand.render(policies: policies, cluster: cluster, now: Self.now, format: .table)
+        #expect(table.contains("draining node-a (Cordon)"))
+        #expect(table.contains("MOVES (1):"))
+        let moveLine = try #require(table.split(separator: "\n").first { $0.hasPrefix("shop") && $0.contains("db-0") })
+        #expect(moveLine.split(separator: " ", omittingEmptySubsequences: true).prefix(5) == ["shop", "db-0", "node-a", "node-b", "Drain"])
+        #expect(table.contains("UNPLACEABLE (1):") && table.contains("InsufficientCPU"))
+        #expect(table.contains("EVICTIONS (1):") && table.contains("Unplaceable"))
+        #expect(table.contains("YIELDED: none"))
+    }
+
+    @Test("plan -o yaml prints the StatefulMigrations it would create, ready for kubectl apply")
+    func planYAML() throws {
+        let cluster = try ClusterSnapshot.parse(yaml: Self.snapshotYAML, source: "snapshot.yaml")
+        let policies = try ClusterSnapshot.parse(yaml: Self.policyYAML, source: "policy.yaml").policies
+        let text = try PlanCommand.render(policies: policies, cluster: cluster, now: Self.now, format: .yaml)
+        #expect(text.hasPrefix("# ms2m plan for MigrationPolicy drain: 1 migration(s)"))
+        #expect(text.contains("# evict shop/big-0 (Unplaceable)"))
+        let documents = try YAML.parseAll(text).filter { !$0.isNull }
+        #expect(documents.count == 1)
+        let child = try JSONValueDecoder().decode(StatefulMigration.self, from: try #require(documents.first))
+        #expect(child.apiVersion == "migration.ms2m.io/v1alpha1" && child.kind == "StatefulMigration")
+        #expect(child.metadata.namespace == "shop" && child.spec.sourcePod == "db-0" && child.spec.targetNode == "node-b")
+        #expect(child.metadata.labels?[MigrationPolicyLabel.policy] == "drain")
+        #expect(child.metadata.name?.hasPrefix("drain-db-0-") == true)
+    }
+
+    @Test("plan: a higher-priority policy in the snapshot takes the pods both cover")
+    func planYields() throws {
+        var cluster = try ClusterSnapshot.parse(yaml: Self.snapshotYAML, source: "snapshot.yaml")
+        cluster.policies = try ClusterSnapshot.parse(yaml: """
+            apiVersion: migration.ms2m.io/v1alpha1
+            kind: MigrationPolicy
+            metadata: {name: urgent}
+            spec: {triggers: {cordon: true}, priority: 5}
+            """, source: "cluster").policies
+        let policies = try ClusterSnapshot.parse(yaml: Self.policyYAML, source: "policy.yaml").policies
+        let table = try PlanCommand.render(policies: policies, cluster: cluster, now: Self.now, format: .table)
+        #expect(table.contains("YIELDED (2):") && table.contains("priority 5 > 0") && table.contains("MOVES: none"))
+    }
+
+    struct BadInput: Sendable, CustomTestStringConvertible {
+        var name: String
+        var yaml: String
+        var message: String
+        var testDescription: String { name }
+    }
+
+    static let badInputs: [BadInput] = [
+        BadInput(name: "not YAML", yaml: "a: [", message: "snapshot.yaml: not valid YAML"),
+        BadInput(name: "no kind", yaml: "metadata: {name: x}", message: "snapshot.yaml: document 1 has no kind"),
+        BadInput(name: "unsupported kind", yaml: "kind: Service\nmetadata: {name: web}",
+                 message: "document 1 (Service web): a snapshot holds only Node, Pod, Namespace, StatefulMigration, MigrationPolicy"),
+        BadInput(name: "wrong field type", yaml: "kind: Node\nmetadata: {name: node1}\nspec: {unschedulable: [1]}",
+                 message: "document 1 (Node node1) does not decode"),
+        BadInput(name: "nameless node", yaml: "kind: Node\nmetadata: {}", message: "(Node ?) has no metadata.name"),
+    ]
+
+    @Test("bad snapshot files get errors that name the document and what is wrong", arguments: badInputs)
+    func badSnapshot(_ c: BadInput) {
+        do {
+            _ = try ClusterSnapshot.parse(yaml: c.yaml, source: "snapshot.yaml")
+            Issue.record("accepted \(c.name)")
+        } catch {
+            #expect("\(error)".contains(c.message), "\(error)")
+        }
+    }
+
+    @Test("plan -f rejects files without policies or with cluster objects")
+    func badPolicyFile() throws {
+        let directory = NSTemporaryDirectory() + "ms2m-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mixed = directory + "/mixed.yaml"
+        try (Self.policyYAML + "\n---\n" + Self.snapshotYAML).write(toFile: mixed, atomically: true, encoding: .utf8)
+        #expect(throws: CLIInputError.self) { try PlanCommand.loadPolicies(path: mixed) }
+        let empty = directory + "/empty.yaml"
+        try "# nothing\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        #expect(throws: CLIInputError.self) { try PlanCommand.loadPolicies(path: empty) }
+        #expect(throws: CLIInputError.self) { try PlanCommand.loadPolicies(path: directory + "/missing.yaml") }
+        // Every example in policies/ loads.
+        for name in ["default", "drain-on-cordon", "maintenance-label", "maintenance-taint-window", "dry-run"] {
+            #expect(try PlanCommand.loadPolicies(path: "\(repositoryRoot)/policies/\(name).yaml").count == 1)
+        }
+    }
+
+    /// KubeSim with both CRDs, the snapshot's nodes, namespace and pods, and a client.
+    func withCluster(_ body: (KubeSimServer, KubeClient) async throws -> Void) async throws {
+        try await withKubeSim { server in
+            for file in ["migration.ms2m.io_statefulmigrations.yaml", "migration.ms2m.io_migrationpolicies.yaml"] {
+                let text = try String(contentsOfFile: "\(repositoryRoot)/config/crd/bases/\(file)", encoding: .utf8)
+                _ = try server.create(try YAML.parse(text))
+            }
+            for document in try YAML.parseAll(Self.snapshotYAML) {
+                for object in document["kind"] == "List" ? (document["items"]?.arrayValue ?? []) : [document] {
+                    var object = object
+                    object["status"] = nil
+                    _ = try server.create(object)
+                }
+            }
+            let client = KubeClient(configuration: ClientConfiguration(server: server.baseURL, namespace: "shop", rateLimit: nil))
+            try await body(server, client)
+        }
+    }
+
+    @Test("plan against the live cluster lists nodes, pods, namespaces and migrations")
+    func planLive() async throws {
+        try await withCluster { _, client in
+            let cluster = try await ClusterSnapshot.load(client: client)
+            #expect(cluster.nodes.count == 3 && cluster.pods.count == 2)
+            #expect(cluster.namespaceLabels["shop"]?["team"] == "orders")
+            #expect(cluster.nodes.first { $0.metadata.name == "node-a" }?.isUnschedulable == true)
+        }
+    }
+
+    @Test("migrate creates a StatefulMigration for the pod; status lists it")
+    func migrateAndStatus() async throws {
+        try await withCluster { _, client in
+            let command = try MigrateCommand.parse(["db-0", "--to", "node-b", "-n", "shop", "--strategy", "Sequential",
+                                                    "--queue", "orders", "--broker-url", "amqp://broker:5672/",
+                                                    "--checkpoint-repository", "registry.example.com/ckpt"])
+            let created = try await MigrateCommand.create(command.migration(), client: client)
+            let name = try #require(created.metadata.name)
+            #expect(name.hasPrefix("db-0-migration-"))
+            let stored = try await client.get(StatefulMigration.self, name: name, namespace: "shop")
+            #expect(stored.spec.sourcePod == "db-0" && stored.spec.targetNode == "node-b")
+            #expect(stored.spec.migrationStrategy == "Sequential" && stored.spec.messageQueueConfig?.queueName == "orders")
+
+            let listed = try await client.listAll(StatefulMigration.self, namespace: nil).items
+            let table = StatusCommand.table(listed, now: .now(), allNamespaces: true, wide: true)
+            let lines = table.split(separator: "\n")
+            #expect(lines.first?.hasPrefix("NAMESPACE") == true && lines.first?.contains("CHECKPOINTING") == true)
+            let row = try #require(lines.first { $0.contains(name) }).split(separator: " ", omittingEmptySubsequences: true)
+            #expect(Array(row.prefix(6)) == ["shop", Substring(name), "New", "<unknown>", "node-b", "Sequential"])
+        }
+    }
+
+    @Test("migrate refuses a missing pod, a missing node and the pod's own node")
+    func migrateErrors() async throws {
+        try await withCluster { _, client in
+            for (arguments, message) in [
+                (["nope-0", "--to", "node-b"], "pod nope-0 not found"),
+                (["db-0", "--to", "node-z"], "node node-z not found"),
+                (["db-0", "--to", "node-a"], "already runs on node-a"),
+            ] {
+                let command = try MigrateCommand.parse(arguments + ["-n", "shop"])
+                do {
+                    _ = try await MigrateCommand.create(command.migration(), client: client)
+                    Issue.record("created a migration for \(arguments)")
+                } catch {
+                    #expect("\(error)".contains(message), "\(error)")
+                }
+            }
+            #expect(throws: (any Error).self) { try MigrateCommand.parse(["db-0", "--to", "node-b", "--strategy", "Teleport"]) }
+            #expect(try await client.listAll(StatefulMigration.self, namespace: nil).items.isEmpty)
+        }
+    }
+
+    @Test("status shows phase, duration and per-phase timings")
+    func statusTable() {
+        var done = StatefulMigration(
+            metadata: ObjectMeta(name: "m1", namespace: "shop", creationTimestamp: Time(rfc3339: "2026-11-20T11:50:00Z")!),
+            spec: StatefulMigrationSpec(sourcePod: "db-0", targetNode: "node-b"))
+        var status = StatefulMigrationStatus(phase: .completed)
+        status.sourceNode = "node-a"
+        status.strategy = .sequential
+        status.startTime = Time(rfc3339: "2026-11-20T11:50:05Z")!
+        status.completionTime = Time(rfc3339: "2026-11-20T11:50:47Z")!
+        status.phaseTimings = ["Checkpointing": "1.2s", "Replaying": "3.5s"]
+        done.status = status
+        let table = StatusCommand.table([done], now: Self.now, allNamespaces: false, wide: true)
+        let lines = table.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("NAME ") == true)
+        #expect(lines[1].split(separator: " ", omittingEmptySubsequences: true)
+            == ["m1", "Completed", "node-a", "node-b", "Sequential", "10m", "42s", "db-0", "-", "1.2s", "-", "-", "3.5s", "-", "-"])
+        #expect(StatusCommand.humanDuration(seconds: 200) == "3m20s")
+        #expect(StatusCommand.humanDuration(seconds: 3 * 86400 + 7200) == "3d2h")
+    }
+}
