@@ -35,17 +35,23 @@ public struct MigrationCounts: Codable, Sendable, Hashable {
     public var failed: Int32?
     /// Covered pods no target fits.
     public var unplaceable: Int32?
+    /// Covered pods the fallback (`Evict`) evicted while their node drained.
+    public var evicted: Int32?
+    /// Covered pods left to another policy that also covers them and wins.
+    public var yielded: Int32?
 
     /// Creates counts.
     public init(
         planned: Int32? = nil, running: Int32? = nil, completed: Int32? = nil, failed: Int32? = nil,
-        unplaceable: Int32? = nil
+        unplaceable: Int32? = nil, evicted: Int32? = nil, yielded: Int32? = nil
     ) {
         self.planned = planned
         self.running = running
         self.completed = completed
         self.failed = failed
         self.unplaceable = unplaceable
+        self.evicted = evicted
+        self.yielded = yielded
     }
 }
 
@@ -74,6 +80,10 @@ public struct DrainingNodeStatus: Codable, Sendable, Hashable {
     public var migrations: MigrationCounts?
     /// Covered pods that cannot move, and why.
     public var unplaceablePods: [UnplaceablePod]?
+    /// Covered pods the fallback evicted, or tried to (a PodDisruptionBudget may refuse; retried later).
+    public var evictedPods: [EvictedPod]?
+    /// Covered pods left to another policy, and why it wins.
+    public var yieldedPods: [YieldedPodStatus]?
     /// When the node was first seen draining.
     public var since: Time?
 
@@ -97,6 +107,60 @@ public struct UnplaceablePod: Codable, Sendable, Hashable {
         self.namespace = namespace
         self.name = name
         self.reason = reason
+        self.message = message
+    }
+}
+
+/// How the fallback's eviction of a covered pod went.
+public struct EvictionOutcome: OpenEnum {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// The eviction API accepted the eviction; the pod is being deleted.
+    public static let evicted: EvictionOutcome = "Evicted"
+    /// A PodDisruptionBudget refused it (429); the controller tries again on a later pass.
+    public static let refused: EvictionOutcome = "Refused"
+}
+
+/// A covered pod the fallback (`fallback.action: Evict`) evicts.
+public struct EvictedPod: Codable, Sendable, Hashable {
+    /// The pod's namespace.
+    public var namespace: String
+    /// The pod's name.
+    public var name: String
+    /// Why live migration could not move it: `Unplaceable` or `MigrationFailed`.
+    public var reason: String
+    /// `Evicted`, or `Refused` while a disruption budget forbids it.
+    public var outcome: EvictionOutcome
+    /// Details for people.
+    public var message: String?
+
+    /// Creates an entry.
+    public init(namespace: String, name: String, reason: String, outcome: EvictionOutcome, message: String? = nil) {
+        self.namespace = namespace
+        self.name = name
+        self.reason = reason
+        self.outcome = outcome
+        self.message = message
+    }
+}
+
+/// A covered pod another policy also covers and wins ("the loser records why").
+public struct YieldedPodStatus: Codable, Sendable, Hashable {
+    /// The pod's namespace.
+    public var namespace: String
+    /// The pod's name.
+    public var name: String
+    /// The winning policy.
+    public var winner: String
+    /// Why it wins (`priority 10 > 0`, `more specific selector`, `name sorts first`).
+    public var message: String?
+
+    /// Creates an entry.
+    public init(namespace: String, name: String, winner: String, message: String? = nil) {
+        self.namespace = namespace
+        self.name = name
+        self.winner = winner
         self.message = message
     }
 }

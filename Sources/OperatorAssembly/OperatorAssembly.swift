@@ -35,7 +35,8 @@ public enum OperatorAssembly {
         let ports = MigrationEnginePorts(
             api: manager.api, kubelet: api, brokers: brokers, images: images, events: EventRecorderSink(recorder: manager.events))
         manager.add(MigrationController.make(ports: ports, configuration: options.engine, workers: options.migrationWorkers, metrics: manager.metrics, logger: logger))
-        manager.add(MigrationPolicyController.make(api: manager.api, events: manager.events, logger: logger))
+        manager.add(MigrationPolicyController.make(
+            api: manager.api, informers: manager.informers, events: manager.events, logger: logger))
         return manager
     }
 }

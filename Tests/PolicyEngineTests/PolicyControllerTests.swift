@@ -1,6 +1,8 @@
+import ControllerRuntime
 import KubeModel
 import MigrationAPI
 import OperatorCore
+import Placement
 @testable import PolicyEngine
 import Testing
 import Unstructured
@@ -118,5 +120,198 @@ struct PolicyControllerTests {
             #expect(try await h.children().isEmpty)
             #expect(try await h.policy("preview").status?.migrations?.planned == 1)
         }
+    }
+
+    @Test("the controller plans from its informer caches: once synced, a cordon and an uncordon LIST no pods or nodes")
+    func plansFromCaches() async throws {
+        try await PolicyHarness.run { h in
+            for node in ["node-a", "node-b"] { try await h.addNode(node) }
+            let db = try await h.statefulSet("db")
+            try await h.addPod("db-0", of: db, on: "node-a")
+            try await h.createPolicy(Fixture.policy(name: "drain"))
+            try await h.eventually("policy status written") { try await h.policy("drain").status?.observedGeneration == 1 }
+            h.server.requests.clear()
+            try await h.patchNode("node-a", ["spec": ["unschedulable": true]])
+            try await h.eventually("a child") { try await h.children().count == 1 }
+            try await h.patchNode("node-a", ["spec": ["unschedulable": false]])
+            try await h.eventually("the pending child cancelled") { try await h.children().isEmpty }
+            let lists = h.server.requests.all.filter { request in
+                let path = request.uri.split(separator: "?").first.map(String.init) ?? ""
+                return request.method == "GET" && ["/api/v1/pods", "/api/v1/nodes", "/api/v1/namespaces"].contains(path)
+                    && !request.uri.contains("watch=")
+            }
+            #expect(lists.isEmpty, "\(lists.map(\.uri))")
+        }
+    }
+
+    @Test("a child just created counts against the budgets before the watch delivers it")
+    func expectationsCoverTheWatchLag() {
+        let expectations = ChildExpectations()
+        let informer = SharedInformer(StatefulMigration.self, api: UnusedAPI())
+        let child = Fixture.child("drain-db-0", pod: "db-0", source: "node-a", target: "node-b", phase: nil)
+        expectations.created(child, policy: "drain")
+        #expect(expectations.merged(into: informer.cache, policy: "drain").map(\.metadata.name) == ["drain-db-0"])
+        #expect(expectations.merged(into: informer.cache, policy: "other").isEmpty)
+        expectations.forget(policy: "drain")
+        #expect(expectations.merged(into: informer.cache, policy: "drain").isEmpty)
+        let expired = ChildExpectations(lifetime: .zero)
+        expired.created(child, policy: "drain")
+        #expect(expired.merged(into: informer.cache, policy: "drain").isEmpty, "an unseen child is not assumed forever")
+    }
+
+    @Test("ObjectTransforms.schedulingPod keeps what placement reads: node fit is the same as for the full pod")
+    func schedulingPodKeepsPlacementFields() {
+        var pod = Fixture.pod("db-0", on: "node-a", cpu: "3", memory: "1Gi")
+        pod.spec?.nodeSelector = ["disk": "ssd"]
+        pod.spec?.tolerations = [Toleration(key: "dedicated", operator: .exists, effect: .noSchedule)]
+        pod.spec?.affinity = Affinity(nodeAffinity: NodeAffinity(requiredDuringSchedulingIgnoredDuringExecution: NodeSelector(
+            nodeSelectorTerms: [NodeSelectorTerm(matchExpressions: [NodeSelectorRequirement(key: "zone", operator: .in, values: ["z1"])])])))
+        pod.spec?.containers[0].env = [EnvVar(name: "SECRET", value: "dropped")]
+        let slim = ObjectTransforms.schedulingPod(pod)
+        #expect(slim.totalRequests == pod.totalRequests)
+        #expect(slim.spec?.nodeSelector == pod.spec?.nodeSelector)
+        #expect(slim.spec?.tolerations == pod.spec?.tolerations)
+        #expect(slim.spec?.affinity == pod.spec?.affinity)
+        #expect(slim.metadata.ownerReferences == pod.metadata.ownerReferences)
+        #expect(slim.spec?.containers[0].env == nil, "environment is not cached")
+        let nodes = [
+            Fixture.node("fits", labels: ["disk": "ssd", "zone": "z1"], taints: [Taint(key: "dedicated", effect: .noSchedule)]),
+            Fixture.node("no-label", labels: ["zone": "z1"]),
+            Fixture.node("wrong-zone", labels: ["disk": "ssd", "zone": "z2"]),
+            Fixture.node("small", cpu: "2", labels: ["disk": "ssd", "zone": "z1"]),
+        ]
+        for node in nodes {
+            #expect(
+                NodeFit.failures(of: slim, on: node, podsOnNode: []) == NodeFit.failures(of: pod, on: node, podsOnNode: []),
+                "\(node.metadata.name ?? "")")
+        }
+        #expect(NodeFit.failures(of: slim, on: nodes[0], podsOnNode: []).isEmpty)
+        // The slim pod loses the requests: the planner must not be fed from a slimPod cache.
+        #expect(ObjectTransforms.slimPod(pod).totalRequests.isEmpty)
+    }
+
+    @Test("status: evictions per node with their outcome, evicted pods remembered while the node drains, yielded pods with the winner")
+    func statusReportsEvictionsAndYields() {
+        var policy = Fixture.policy(name: "drain")
+        var previous = MigrationPolicyStatus()
+        var previousNode = DrainingNodeStatus(name: "node-a")
+        previousNode.evictedPods = [
+            EvictedPod(namespace: "default", name: "gone-0", reason: "Unplaceable", outcome: .evicted),
+            EvictedPod(namespace: "default", name: "guarded-0", reason: "Unplaceable", outcome: .refused),
+        ]
+        previous.drainingNodes = [previousNode]
+        policy.status = previous
+        let snapshot = Fixture.snapshot(
+            policy, nodes: [Fixture.node("node-a", cordoned: true), Fixture.node("node-b")],
+            pods: [Fixture.pod("db-0", on: "node-a"), Fixture.pod("kv-0", on: "node-a", set: "kv", labels: ["app": "kv"])])
+        var plan = MigrationPlanner.plan(snapshot)
+        plan.yielded = [YieldedPod(namespace: "default", pod: "kv-0", node: "node-a", winner: "critical", why: "priority 10 > 0")]
+        let status = PolicyStatusBuilder.status(
+            snapshot: snapshot, plan: plan, dryRun: false,
+            evictions: ["node-a": [EvictedPod(namespace: "default", name: "guarded-0", reason: "Unplaceable", outcome: .evicted)]])
+        let node = status.drainingNodes?.first
+        #expect(node?.name == "node-a")
+        #expect(node?.evictedPods?.map(\.name) == ["gone-0", "guarded-0"])
+        #expect(node?.evictedPods?.allSatisfy { $0.outcome == .evicted } == true)
+        #expect(node?.migrations?.evicted == 2)
+        #expect(status.migrations?.evicted == 2)
+        #expect(node?.yieldedPods == [YieldedPodStatus(namespace: "default", name: "kv-0", winner: "critical", message: "priority 10 > 0")])
+        #expect(node?.migrations?.yielded == 1)
+        #expect(status.migrations?.yielded == 1)
+
+        // A refusal this pass is reported as such and not counted as evicted.
+        let refused = PolicyStatusBuilder.status(
+            snapshot: snapshot, plan: plan, dryRun: false,
+            evictions: ["node-a": [EvictedPod(namespace: "default", name: "guarded-0", reason: "Unplaceable", outcome: .refused)]])
+        #expect(refused.drainingNodes?.first?.evictedPods?.first { $0.name == "guarded-0" }?.outcome == .refused)
+        #expect(refused.drainingNodes?.first?.migrations?.evicted == 1)
+    }
+
+    @Test("fallback Evict: an unplaceable pod is evicted through the eviction API; a PodDisruptionBudget's refusal is reported and retried")
+    func evictFallback() async throws {
+        try await PolicyHarness.run { h in
+            try await h.addNode("node-a")
+            try await h.addNode("node-b", cpu: "200m")  // every pod requests 500m: nothing fits
+            let big = try await h.statefulSet("big")
+            let guarded = try await h.statefulSet("guarded")
+            let bigPod = try await h.addPod("big-0", of: big, on: "node-a")
+            try await h.addPod("guarded-0", of: guarded, on: "node-a")
+            _ = try await h.client.create(
+                PodDisruptionBudget(
+                    metadata: ObjectMeta(name: "guarded", namespace: "default"),
+                    spec: PodDisruptionBudgetSpec(minAvailable: 1, selector: LabelSelector(matchLabels: ["app": "guarded"]))),
+                namespace: "default", options: WriteOptions())
+            var policy = Fixture.policy(name: "drain")
+            policy.spec.fallback = MigrationFallback(action: .evict)
+            try await h.createPolicy(policy)
+            try await h.eventually("policy status written") { try await h.policy("drain").status != nil }
+            try await h.patchNode("node-a", ["spec": ["unschedulable": true]])
+
+            try await h.eventually("big-0 evicted") {
+                (try? await h.client.get(Pod.self, name: "big-0", namespace: "default"))?.metadata.uid != bigPod.metadata.uid
+            }
+            try await h.eventually("status reports the eviction and the refusal") {
+                let pods = try await h.policy("drain").status?.drainingNodes?.first?.evictedPods ?? []
+                return pods.contains { $0.name == "big-0" && $0.outcome == .evicted }
+                    && pods.contains { $0.name == "guarded-0" && $0.outcome == .refused }
+            }
+            #expect(try await h.children().isEmpty, "nothing fits: no child is created")
+            #expect(h.events.reasons(PolicyEventReason.evicted).contains { $0.regarding == "default/big-0" })
+            #expect(h.events.reasons(PolicyEventReason.evictionRefused).contains { $0.regarding == "default/guarded-0" })
+            #expect(try await h.client.get(Pod.self, name: "guarded-0", namespace: "default").metadata.deletionTimestamp == nil)
+            let unplaceable = try await h.policy("drain").status?.drainingNodes?.first?.unplaceablePods ?? []
+            #expect(unplaceable.contains { $0.name == "guarded-0" && !$0.reason.isEmpty })
+
+            // The budget goes away: a later pass (budgetRecheck 1 s) evicts the pod.
+            _ = try await h.client.delete(PodDisruptionBudget.self, name: "guarded", namespace: "default", options: DeleteOptions())
+            try await h.eventually("guarded-0 evicted once the budget allows it") {
+                let pods = try await h.policy("drain").status?.drainingNodes?.first?.evictedPods ?? []
+                return pods.contains { $0.name == "guarded-0" && $0.outcome == .evicted }
+            }
+        }
+    }
+
+    @Test("overlapping policies: the higher priority plans the pod, the other records why it yielded")
+    func overlappingPolicies() async throws {
+        try await PolicyHarness.run { h in
+            for node in ["node-a", "node-b"] { try await h.addNode(node) }
+            let db = try await h.statefulSet("db")
+            try await h.addPod("db-0", of: db, on: "node-a")
+            var high = Fixture.policy(name: "high")
+            high.spec.priority = 10
+            try await h.createPolicy(Fixture.policy(name: "low"))
+            try await h.createPolicy(high)
+            try await h.eventually("both statuses written") {
+                let low = try await h.policy("low").status
+                let high = try await h.policy("high").status
+                return low != nil && high != nil
+            }
+            try await h.patchNode("node-a", ["spec": ["unschedulable": true]])
+            try await h.eventually("one child, of the winner") {
+                try await h.children().map { $0.metadata.labels?[MigrationPolicyLabel.policy] } == ["high"]
+            }
+            try await h.eventually("the loser records why") {
+                let yielded = try await h.policy("low").status?.drainingNodes?.first?.yieldedPods ?? []
+                return yielded.contains { $0.name == "db-0" && $0.winner == "high" && $0.message?.isEmpty == false }
+            }
+            #expect(h.events.reasons(PolicyEventReason.podYielded).contains { $0.note.contains("high") })
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await h.children().count == 1, "the loser never creates a child for the pod")
+        }
+    }
+}
+
+/// A port that is never called (an informer that is not run).
+private struct UnusedAPI: KubernetesReading & KubernetesWatching {
+    func get<T: KubernetesObject>(_ type: T.Type, name: String, namespace: String?) async throws -> T {
+        throw CancellationError()
+    }
+    func list<T: KubernetesObject>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> ObjectList<T> {
+        throw CancellationError()
+    }
+    func watch<T: KubernetesObject>(
+        _ type: T.Type, namespace: String?, options: WatchOptions
+    ) -> AsyncThrowingStream<TypedWatchEvent<T>, any Error> {
+        AsyncThrowingStream { $0.finish() }
     }
 }

@@ -73,7 +73,8 @@ final class PolicyHarness: Sendable {
                     events: EventRecorderConfiguration(reportingController: "ms2m.io/test", reportingInstance: "test-0")),
                 logger: quiet)
             manager.add(MigrationPolicyController.make(
-                api: harness.client, events: harness.events, logger: quiet, budgetRecheck: .seconds(1)))
+                api: manager.api, informers: manager.informers, events: harness.events, logger: quiet,
+                budgetRecheck: .seconds(1)))
             let task = Task { try await manager.run() }
             do {
                 try await body(harness)

@@ -82,6 +82,37 @@ public enum ObjectTransforms {
         return slim
     }
 
+    /// The pod as a scheduler or planner reads it: `slimPod`'s fields plus what decides where a pod fits —
+    /// each container's and init container's resources (and restart policy, for sidecars), the pod-level
+    /// resources and overhead, node selector, affinity, tolerations, topology spread, priority — and the pod's
+    /// status reason and message. Environment, probes, mounts and per-container statuses are still dropped.
+    @Sendable
+    public static func schedulingPod(_ pod: Pod) -> Pod {
+        var slim = slimPod(pod)
+        guard let spec = pod.spec else { return slim }
+        var kept = slim.spec ?? PodSpec(containers: [])
+        kept.containers = spec.containers.map(schedulingContainer)
+        kept.initContainers = spec.initContainers?.map(schedulingContainer)
+        kept.resources = spec.resources
+        kept.overhead = spec.overhead
+        kept.nodeSelector = spec.nodeSelector
+        kept.affinity = spec.affinity
+        kept.tolerations = spec.tolerations
+        kept.topologySpreadConstraints = spec.topologySpreadConstraints
+        kept.priority = spec.priority
+        kept.priorityClassName = spec.priorityClassName
+        slim.spec = kept
+        slim.status?.message = pod.status?.message
+        return slim
+    }
+
+    private static func schedulingContainer(_ container: Container) -> Container {
+        var kept = slimContainer(container)
+        kept.resources = container.resources
+        kept.restartPolicy = container.restartPolicy
+        return kept
+    }
+
     private static func slimContainer(_ container: Container) -> Container {
         var kept = Container(name: sharedStrings.intern(container.name))
         kept.image = container.image.map(sharedStrings.intern)

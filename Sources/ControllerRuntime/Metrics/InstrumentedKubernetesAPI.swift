@@ -72,6 +72,12 @@ public struct InstrumentedKubernetesAPI: KubernetesAPI {
         }
     }
 
+    public func evict(podName: String, namespace: String?, options: DeleteOptions?) async throws {
+        try await measure("POST", "pods/eviction", success: "201") {
+            try await base.evict(podName: podName, namespace: namespace, options: options)
+        }
+    }
+
     public func updateStatus<T: HasStatus>(_ object: T, options: WriteOptions) async throws -> T {
         try await measure("PUT", T.plural + "/status") { try await base.updateStatus(object, options: options) }
     }

@@ -6,28 +6,36 @@ public import OperatorCore
 
 /// The `MigrationPolicy` controller: reconciles each policy (cluster-scoped) when it changes, when any node's
 /// drain-relevant state changes (all policies), when a pod on one of its draining nodes changes, and when one
-/// of its child `StatefulMigration`s changes.
+/// of its child `StatefulMigration`s changes. It plans from the manager's shared informer caches
+/// (``PolicyCaches``); the workers start once they have synced.
 public enum MigrationPolicyController {
     /// The controller's name (metrics, logs).
     public static let name = "migrationpolicy"
 
-    /// Builds the controller; add it to a `ControllerManager`.
+    /// Builds the controller; add it to a `ControllerManager` whose `informers` are `informers` (the
+    /// reconciler plans from those caches and writes through `api`).
     public static func make(
-        api: any KubernetesAPI, events: any PolicyEventSink, logger: Logger = Logger(label: "ms2m.policy"),
-        workers: Int = 2, budgetRecheck: Duration = .seconds(60)
+        api: any KubernetesAPI, informers: InformerFactory, events: any PolicyEventSink,
+        logger: Logger = Logger(label: "ms2m.policy"), workers: Int = 2, budgetRecheck: Duration = .seconds(60)
     ) -> Controller {
         let registry = PolicyRegistry()
+        let caches = PolicyCaches(factory: informers)
         let reconciler = MigrationPolicyReconciler(
-            api: api, events: events, registry: registry, logger: logger, budgetRecheck: budgetRecheck)
+            api: api, caches: caches, events: events, registry: registry, logger: logger, budgetRecheck: budgetRecheck)
+        // Every watch names the same informer options as `PolicyCaches`, so whichever asks first, the shared
+        // informers hold what the planner needs (all migrations, pods with their scheduling fields).
         return ControllerBuilder(named: name, for: MigrationPolicy.self, filter: specChanged)
-            .watches(StatefulMigration.self, informerOptions: InformerOptions(labelSelector: MigrationPolicyLabel.policy)) { child in
+            .watches(StatefulMigration.self) { child in
                 child.metadata.labels?[MigrationPolicyLabel.policy].map { [ReconcileRequest(name: $0)] } ?? []
             }
             .watches(Node.self, filter: nodeDrainStateChanged) { _ in registry.allPolicies() }
-            .watches(Pod.self) { pod in
+            .watches(Pod.self, informerOptions: PolicyCaches.podInformerOptions) { pod in
                 guard let node = pod.spec?.nodeName, !node.isEmpty else { return [] }
                 return registry.policies(drainingNode: node)
             }
+            .watches(Namespace.self, filter: namespaceLabelsChanged) { _ in registry.allPolicies() }
+            // Another policy's priority or selection decides which policy plans an overlapping pod.
+            .watches(MigrationPolicy.self, filter: specChanged) { _ in registry.allPolicies() }
             .withOptions(ControllerOptions(workers: workers))
             .build(reconciler: reconciler)
     }
@@ -48,5 +56,11 @@ public enum MigrationPolicyController {
             || old.taints != new.taints || old.isReady != new.isReady
             || old.status?.allocatable != new.status?.allocatable
             || old.metadata.resourceVersion == new.metadata.resourceVersion
+    }
+
+    /// Namespace events worth re-planning: label changes (`selection.namespaceSelector`), not status updates.
+    @Sendable static func namespaceLabelsChanged(_ event: InformerEvent<Namespace>) -> Bool {
+        guard case .updated(let old, let new) = event else { return false }
+        return old.metadata.labels != new.metadata.labels
     }
 }

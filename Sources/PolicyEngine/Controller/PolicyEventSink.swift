@@ -26,4 +26,12 @@ public enum PolicyEventReason {
     public static let migrationWriteFailed = "MigrationWriteFailed"
     /// A schedule window's cron expression cannot be parsed.
     public static let invalidSchedule = "InvalidSchedule"
+    /// The fallback evicted a pod through the eviction API (or, in dry run, would have).
+    public static let evicted = "Evicted"
+    /// A PodDisruptionBudget refused the fallback's eviction; it is retried on a later pass.
+    public static let evictionRefused = "EvictionRefused"
+    /// The eviction API failed for another reason.
+    public static let evictionFailed = "EvictionFailed"
+    /// A covered pod is left to another policy that also covers it and wins.
+    public static let podYielded = "PodYielded"
 }

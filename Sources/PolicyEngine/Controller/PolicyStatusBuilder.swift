@@ -6,9 +6,12 @@ public import MigrationAPI
 /// Degraded conditions with observedGeneration.
 public enum PolicyStatusBuilder {
     /// The status after carrying out `plan` (or, with `dryRun`, only reporting it). `writeError` is the
-    /// first failed create or delete, if any.
+    /// first failed create, delete or eviction, if any; `evictions` are this pass's eviction outcomes by
+    /// source node (pods evicted on earlier passes are carried forward from the previous status while their
+    /// node drains).
     public static func status(
-        snapshot: PolicySnapshot, plan: MigrationPlan, dryRun: Bool, writeError: String? = nil
+        snapshot: PolicySnapshot, plan: MigrationPlan, dryRun: Bool, writeError: String? = nil,
+        evictions: [String: [EvictedPod]] = [:]
     ) -> MigrationPolicyStatus {
         let policy = snapshot.policy
         let generation = policy.metadata.generation
@@ -28,8 +31,13 @@ public enum PolicyStatusBuilder {
             failed: Int32(failed.count), unplaceable: Int32(plan.unplaceable.count))
         status.drainingNodeCount = Int32(plan.drainingNodes.count)
         status.drainingNodes = plan.drainingNodes.map { node in
-            nodeStatus(node, plan: plan, index: index, dryRun: dryRun, previous: previous, now: snapshot.now)
+            nodeStatus(
+                node, plan: plan, index: index, dryRun: dryRun, previous: previous, evictions: evictions[node.name] ?? [],
+                now: snapshot.now)
         }
+        let evictedTotal = status.drainingNodes?.reduce(Int32(0)) { $0 + ($1.migrations?.evicted ?? 0) } ?? 0
+        status.migrations?.evicted = evictedTotal
+        status.migrations?.yielded = Int32(plan.yielded.count)
         var budget = BudgetUsage(inFlight: Int32(plan.budget.inFlight), maxConcurrent: Int32(plan.budget.maxConcurrent))
         budget.outboundByNode = plan.budget.outboundByNode.mapValues(Int32.init)
         budget.inboundByNode = plan.budget.inboundByNode.mapValues(Int32.init)
@@ -93,8 +101,9 @@ public enum PolicyStatusBuilder {
 
     private static func nodeStatus(
         _ node: DrainingNode, plan: MigrationPlan, index: ChildMigrationIndex, dryRun: Bool,
-        previous: MigrationPolicyStatus?, now: Time
+        previous: MigrationPolicyStatus?, evictions: [EvictedPod], now: Time
     ) -> DrainingNodeStatus {
+        let previousEntry = previous?.drainingNodes?.first { $0.name == node.name }
         let moves = plan.moves.filter { $0.sourceNode == node.name }.count
         let waiting = plan.waiting.filter { $0.sourceNode == node.name }.count
         let unplaceable = plan.unplaceable.filter { $0.sourceNode == node.name }
@@ -112,7 +121,22 @@ public enum PolicyStatusBuilder {
         entry.unplaceablePods = unplaceable.isEmpty ? nil : unplaceable.map {
             UnplaceablePod(namespace: $0.namespace, name: $0.pod, reason: $0.reason, message: $0.message)
         }
-        entry.since = previous?.drainingNodes?.first { $0.name == node.name }?.since ?? now
+        // Evicted pods are gone from the snapshot; remember them while the node drains. This pass's outcome
+        // for a pod replaces the remembered one.
+        var evicted = (previousEntry?.evictedPods ?? []).filter { $0.outcome == .evicted }
+        for outcome in evictions {
+            evicted.removeAll { $0.namespace == outcome.namespace && $0.name == outcome.name }
+            evicted.append(outcome)
+        }
+        evicted.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        entry.evictedPods = evicted.isEmpty ? nil : evicted
+        entry.migrations?.evicted = Int32(evicted.filter { $0.outcome == .evicted }.count)
+        let yielded = plan.yielded.filter { $0.node == node.name }
+        entry.yieldedPods = yielded.isEmpty ? nil : yielded.map {
+            YieldedPodStatus(namespace: $0.namespace, name: $0.pod, winner: $0.winner, message: $0.why)
+        }
+        entry.migrations?.yielded = Int32(yielded.count)
+        entry.since = previousEntry?.since ?? now
         return entry
     }
 }

@@ -83,6 +83,9 @@ enum FullyPopulated {
         status.statefulSetName = "orders"
         status.originalReplicas = 3
         status.replicaSetName = "orders-7f9c5d8b6"
+        status.replicaSetHandOff = ReplicaSetHandOffStatus(
+            uid: "5c1d9e2a-7b3f-4e8a-9d6c-2f4b8a1e3c70", heldLabelKey: "pod-template-hash", heldLabelValue: "7f9c5d8b6",
+            releaseTime: MicroTime(microsecondsSinceEpoch: 1_790_000_000_000_000))
         status.savedStatefulSet = ["apiVersion": "apps/v1", "kind": "StatefulSet", "spec": ["replicas": 3]]
         status.savedSourcePod = ["apiVersion": "v1", "kind": "Pod", "spec": ["nodeName": "worker-1"]]
         return status
@@ -130,7 +133,7 @@ enum FullyPopulated {
     }
 
     static var policyStatus: MigrationPolicyStatus {
-        let counts = MigrationCounts(planned: 1, running: 2, completed: 3, failed: 0, unplaceable: 1)
+        let counts = MigrationCounts(planned: 1, running: 2, completed: 3, failed: 0, unplaceable: 1, evicted: 1, yielded: 1)
         var node = DrainingNodeStatus(name: "worker-1")
         node.triggers = [.cordon]
         node.podsTotal = 7
@@ -138,6 +141,10 @@ enum FullyPopulated {
         node.unplaceablePods = [
             UnplaceablePod(namespace: "shop", name: "big-0", reason: "InsufficientMemory", message: "No node fits")
         ]
+        node.evictedPods = [
+            EvictedPod(namespace: "shop", name: "big-1", reason: "Unplaceable", outcome: .evicted, message: "No node fits")
+        ]
+        node.yieldedPods = [YieldedPodStatus(namespace: "shop", name: "db-0", winner: "critical", message: "priority 10 > 0")]
         node.since = time
         var budget = BudgetUsage(inFlight: 2, maxConcurrent: 5)
         budget.outboundByNode = ["worker-1": 2]

@@ -1,0 +1,113 @@
+public import ControllerRuntime
+public import KubeModel
+public import MigrationAPI
+import Synchronization
+
+/// The informer caches the policy controller plans from: nodes, pods, namespaces, every `StatefulMigration`
+/// (the policy's children and anyone else's) and every `MigrationPolicy` (for overlap), shared with the
+/// other controllers of the manager through its `InformerFactory`.
+///
+/// Informers are keyed by type in the factory, so the first controller to ask decides an informer's options.
+/// The planner needs pods with their scheduling fields (requests, node selector, affinity, tolerations,
+/// owners, labels, annotations) and *every* migration: the pod informer is asked for with
+/// `ObjectTransforms.schedulingPod` (which keeps them; the engine's default keeps even more) and the
+/// migration informer without a label selector (the engine's, too, is unselected). A controller added later
+/// that asked for `slimPod` would be handed these caches instead, never the other way round as long as the
+/// policy controller is added first or the others ask for full objects.
+public struct PolicyCaches: Sendable {
+    /// Nodes.
+    public let nodes: SharedInformer<Node>
+    /// Pods, with their scheduling fields.
+    public let pods: SharedInformer<Pod>
+    /// Namespaces (their labels, for `selection.namespaceSelector`).
+    public let namespaces: SharedInformer<Namespace>
+    /// Every StatefulMigration.
+    public let migrations: SharedInformer<StatefulMigration>
+    /// Every MigrationPolicy.
+    public let policies: SharedInformer<MigrationPolicy>
+    /// Children this controller created that the migration cache has not shown yet.
+    let expectations = ChildExpectations()
+
+    /// The options of the pod informer the planner needs.
+    public static let podInformerOptions = InformerOptions<Pod>(transform: ObjectTransforms.schedulingPod)
+
+    /// Requests (or joins) the informers in `factory`.
+    public init(factory: InformerFactory) {
+        nodes = factory.informer(for: Node.self)
+        pods = factory.informer(for: Pod.self, options: Self.podInformerOptions)
+        namespaces = factory.informer(for: Namespace.self)
+        migrations = factory.informer(for: StatefulMigration.self)
+        policies = factory.informer(for: MigrationPolicy.self)
+    }
+
+    /// Every informer, for the manager's sync.
+    var all: [any InformerRunning] { [nodes, pods, namespaces, migrations, policies] }
+
+    /// Waits until every cache has its initial list (at once after that).
+    public func waitForSync() async {
+        for informer in all { await informer.waitForSync() }
+    }
+
+    /// The snapshot of the cluster for planning `policy` at `now`: cached nodes, pods bound to nodes,
+    /// namespace labels (when the policy selects namespaces), every migration (with children just created
+    /// that the cache has not shown yet), and the other policies.
+    public func snapshot(for policy: MigrationPolicy, now: Time) -> PolicySnapshot {
+        let name = policy.metadata.name ?? ""
+        var namespaceLabels: [String: [String: String]] = [:]
+        if policy.spec.selection?.namespaceSelector != nil {
+            for namespace in namespaces.cache.list() {
+                namespaceLabels[namespace.metadata.name ?? ""] = namespace.metadata.labels ?? [:]
+            }
+        }
+        let pods = self.pods.cache.list().filter { $0.spec?.nodeName?.isEmpty == false }
+        let migrations = expectations.merged(into: self.migrations.cache, policy: name)
+        var snapshot = PolicySnapshot(
+            policy: policy, nodes: nodes.cache.list(), pods: pods, namespaceLabels: namespaceLabels,
+            migrations: migrations, now: now)
+        snapshot.otherPolicies = policies.cache.list().filter {
+            $0.metadata.name != name && $0.metadata.deletionTimestamp == nil
+        }
+        return snapshot
+    }
+}
+
+/// Children the controller created whose creation the migration informer has not delivered yet
+/// (KubeVirt's and ReplicaSet's "expectations"): merged into the snapshot so a reconcile that runs before
+/// the watch event neither over-commits a budget nor re-plans the same pod elsewhere.
+final class ChildExpectations: Sendable {
+    private struct Expected: Sendable {
+        var child: StatefulMigration
+        var deadline: ContinuousClock.Instant
+    }
+    /// policy → `namespace/name` → the child as created.
+    private let state = Mutex<[String: [ObjectKey: Expected]]>([:])
+    /// How long an unseen child is assumed to exist (a child deleted at once by someone else is forgotten).
+    private let lifetime: Duration
+
+    init(lifetime: Duration = .seconds(30)) { self.lifetime = lifetime }
+
+    /// Records that `child` of `policy` was created.
+    func created(_ child: StatefulMigration, policy: String) {
+        let key = ObjectKey(of: child)
+        let deadline = ContinuousClock.now + lifetime
+        state.withLock { $0[policy, default: [:]][key] = Expected(child: child, deadline: deadline) }
+    }
+
+    /// Forgets what `policy` expected (the policy is gone).
+    func forget(policy: String) { _ = state.withLock { $0.removeValue(forKey: policy) } }
+
+    /// The cached migrations plus the children of `policy` expected but not cached yet; expectations the
+    /// cache has met (or that expired) are dropped.
+    func merged(into cache: InformerCache<StatefulMigration>, policy: String) -> [StatefulMigration] {
+        var migrations = cache.list()
+        let now = ContinuousClock.now
+        let pending = state.withLock { state -> [StatefulMigration] in
+            guard var expected = state[policy] else { return [] }
+            expected = expected.filter { key, entry in cache.get(key) == nil && entry.deadline > now }
+            state[policy] = expected.isEmpty ? nil : expected
+            return expected.values.map(\.child)
+        }
+        migrations += pending
+        return migrations
+    }
+}
