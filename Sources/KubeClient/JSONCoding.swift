@@ -1,9 +1,13 @@
 import Foundation
+import Unstructured
 
 /// JSON encoding and decoding of typed objects to and from the bytes on the wire.
+///
+/// Decoding reads the bytes directly (`JSONBytesDecoder`: no intermediate tree, strings made only for the
+/// members a type reads); encoding uses Foundation's `JSONEncoder`.
 enum JSONCoding {
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        try JSONDecoder().decode(type, from: Data(bytes))
+        try JSONBytesDecoder().decode(type, from: bytes)
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {

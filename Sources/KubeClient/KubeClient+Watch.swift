@@ -19,7 +19,7 @@ extension KubeClient {
         return eventStream(APIRequest(method: .get, path: path, query: options.query, isLongRunning: true)) { bytes in
             let event: TypedWatchEvent<T>
             do {
-                event = try JSONDecoder().decode(TypedWatchEvent<T>.self, from: Data(bytes))
+                event = try JSONBytesDecoder().decode(TypedWatchEvent<T>.self, from: bytes)
             } catch {
                 throw KubeClientError.decoding("watch event of \(T.kind): \(JSONCoding.describe(error))")
             }
@@ -47,7 +47,7 @@ extension KubeClient {
                 throw KubeClientError.decoding("watch event without a known type and an object")
             }
             if type == .error {
-                let status = (try? JSONDecoder().decode(Status.self, from: Data(object.jsonBytes())))
+                let status = (try? JSONValueDecoder().decode(Status.self, from: object))
                     ?? Status(status: "Failure", message: "watch error", code: 500)
                 throw KubeAPIError(status: status, code: status.code ?? 500)
             }

@@ -2,40 +2,80 @@ public import Unstructured
 
 /// The observed state of a pod (core/v1 `PodStatus`).
 public struct PodStatus: Codable, Hashable, Sendable {
-    /// The pod generation this status reflects.
-    public var observedGeneration: Int64?
     /// The lifecycle phase.
     public var phase: PodPhase?
     /// Conditions: `PodScheduled`, `Initialized`, `ContainersReady`, `Ready`, ….
     public var conditions: [PodCondition]?
-    /// Why the pod is in this state.
-    public var message: String?
     /// A CamelCase reason, e.g. `Evicted`.
     public var reason: String?
     /// The node the pod is expected to go to after preemption.
     public var nominatedNodeName: String?
     /// The primary IP of the node.
     public var hostIP: String?
-    /// The IPs of the node.
-    public var hostIPs: [PodIP]?
     /// The primary IP of the pod.
     public var podIP: String?
-    /// The IPs of the pod (one per family).
-    public var podIPs: [PodIP]?
     /// When the kubelet accepted the pod.
     public var startTime: Time?
+    /// The other fields, out of line so a PodStatus without them stays small; nil while all of them are
+    /// absent (kept so by every initializer and setter, which makes the synthesized `==` exact).
+    private var details: OutOfLine<PodStatusDetails>?
+
+    /// The pod generation this status reflects.
+    public var observedGeneration: Int64? {
+        get { details?.value.observedGeneration }
+        set { setDetail(\.observedGeneration, newValue) }
+    }
+    /// Why the pod is in this state.
+    public var message: String? {
+        get { details?.value.message }
+        set { setDetail(\.message, newValue) }
+    }
+    /// The IPs of the node.
+    public var hostIPs: [PodIP]? {
+        get { details?.value.hostIPs }
+        set { setDetail(\.hostIPs, newValue) }
+    }
+    /// The IPs of the pod (one per family).
+    public var podIPs: [PodIP]? {
+        get { details?.value.podIPs }
+        set { setDetail(\.podIPs, newValue) }
+    }
     /// The init containers' states.
-    public var initContainerStatuses: [ContainerStatus]?
+    public var initContainerStatuses: [ContainerStatus]? {
+        get { details?.value.initContainerStatuses }
+        set { setDetail(\.initContainerStatuses, newValue) }
+    }
     /// The application containers' states.
-    public var containerStatuses: [ContainerStatus]?
+    public var containerStatuses: [ContainerStatus]? {
+        get { details?.value.containerStatuses }
+        set { setDetail(\.containerStatuses, newValue) }
+    }
     /// The ephemeral containers' states.
-    public var ephemeralContainerStatuses: [ContainerStatus]?
+    public var ephemeralContainerStatuses: [ContainerStatus]? {
+        get { details?.value.ephemeralContainerStatuses }
+        set { setDetail(\.ephemeralContainerStatuses, newValue) }
+    }
     /// `Guaranteed`, `Burstable` or `BestEffort`.
-    public var qosClass: String?
+    public var qosClass: String? {
+        get { details?.value.qosClass }
+        set { setDetail(\.qosClass, newValue) }
+    }
     /// The state of an in-place resize.
-    public var resize: String?
+    public var resize: String? {
+        get { details?.value.resize }
+        set { setDetail(\.resize, newValue) }
+    }
     /// Dynamic resource claim states, kept raw.
-    public var resourceClaimStatuses: [JSONValue]?
+    public var resourceClaimStatuses: [JSONValue]? {
+        get { details?.value.resourceClaimStatuses }
+        set { setDetail(\.resourceClaimStatuses, newValue) }
+    }
+
+    private mutating func setDetail<Field>(_ field: WritableKeyPath<PodStatusDetails, Field>, _ value: Field) {
+        var values = details?.value ?? PodStatusDetails()
+        values[keyPath: field] = value
+        details = values.isEmpty ? nil : OutOfLine(values)
+    }
 
     /// Creates a value; every optional field defaults to absent.
     public init(
@@ -57,23 +97,25 @@ public struct PodStatus: Codable, Hashable, Sendable {
         resize: String? = nil,
         resourceClaimStatuses: [JSONValue]? = nil
     ) {
-        self.observedGeneration = observedGeneration
         self.phase = phase
         self.conditions = conditions
-        self.message = message
         self.reason = reason
         self.nominatedNodeName = nominatedNodeName
         self.hostIP = hostIP
-        self.hostIPs = hostIPs
         self.podIP = podIP
-        self.podIPs = podIPs
         self.startTime = startTime
-        self.initContainerStatuses = initContainerStatuses
-        self.containerStatuses = containerStatuses
-        self.ephemeralContainerStatuses = ephemeralContainerStatuses
-        self.qosClass = qosClass
-        self.resize = resize
-        self.resourceClaimStatuses = resourceClaimStatuses
+        let details = PodStatusDetails(
+            observedGeneration: observedGeneration,
+            message: message,
+            hostIPs: hostIPs,
+            podIPs: podIPs,
+            initContainerStatuses: initContainerStatuses,
+            containerStatuses: containerStatuses,
+            ephemeralContainerStatuses: ephemeralContainerStatuses,
+            qosClass: qosClass,
+            resize: resize,
+            resourceClaimStatuses: resourceClaimStatuses)
+        self.details = details.isEmpty ? nil : OutOfLine(details)
     }
 
     /// The condition of the given type, if present.
@@ -373,5 +415,90 @@ public struct ContainerStateTerminated: Codable, Hashable, Sendable {
         self.startedAt = try c.decodeIfPresent(Time.self, forKey: .startedAt)
         self.finishedAt = try c.decodeIfPresent(Time.self, forKey: .finishedAt)
         self.containerID = try c.decodeIfPresent(String.self, forKey: .containerID)
+    }
+}
+
+/// The out-of-line fields of `PodStatus`.
+struct PodStatusDetails: Hashable, Sendable {
+    var observedGeneration: Int64? = nil
+    var message: String? = nil
+    var hostIPs: [PodIP]? = nil
+    var podIPs: [PodIP]? = nil
+    var initContainerStatuses: [ContainerStatus]? = nil
+    var containerStatuses: [ContainerStatus]? = nil
+    var ephemeralContainerStatuses: [ContainerStatus]? = nil
+    var qosClass: String? = nil
+    var resize: String? = nil
+    var resourceClaimStatuses: [JSONValue]? = nil
+
+    /// Whether every field is absent.
+    var isEmpty: Bool {
+        observedGeneration == nil && message == nil && hostIPs == nil && podIPs == nil && initContainerStatuses == nil && containerStatuses == nil && ephemeralContainerStatuses == nil && qosClass == nil && resize == nil && resourceClaimStatuses == nil
+    }
+}
+
+extension PodStatus {
+    private enum CodingKeys: String, CodingKey {
+        case observedGeneration
+        case phase
+        case conditions
+        case message
+        case reason
+        case nominatedNodeName
+        case hostIP
+        case hostIPs
+        case podIP
+        case podIPs
+        case startTime
+        case initContainerStatuses
+        case containerStatuses
+        case ephemeralContainerStatuses
+        case qosClass
+        case resize
+        case resourceClaimStatuses
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var details = PodStatusDetails()
+        details.observedGeneration = try c.decodeIfPresent(Int64.self, forKey: .observedGeneration)
+        self.phase = try c.decodeIfPresent(PodPhase.self, forKey: .phase)
+        self.conditions = try c.decodeIfPresent([PodCondition].self, forKey: .conditions)
+        details.message = try c.decodeIfPresent(String.self, forKey: .message)
+        self.reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        self.nominatedNodeName = try c.decodeIfPresent(String.self, forKey: .nominatedNodeName)
+        self.hostIP = try c.decodeIfPresent(String.self, forKey: .hostIP)
+        details.hostIPs = try c.decodeIfPresent([PodIP].self, forKey: .hostIPs)
+        self.podIP = try c.decodeIfPresent(String.self, forKey: .podIP)
+        details.podIPs = try c.decodeIfPresent([PodIP].self, forKey: .podIPs)
+        self.startTime = try c.decodeIfPresent(Time.self, forKey: .startTime)
+        details.initContainerStatuses = try c.decodeIfPresent([ContainerStatus].self, forKey: .initContainerStatuses)
+        details.containerStatuses = try c.decodeIfPresent([ContainerStatus].self, forKey: .containerStatuses)
+        details.ephemeralContainerStatuses = try c.decodeIfPresent([ContainerStatus].self, forKey: .ephemeralContainerStatuses)
+        details.qosClass = try c.decodeIfPresent(String.self, forKey: .qosClass)
+        details.resize = try c.decodeIfPresent(String.self, forKey: .resize)
+        details.resourceClaimStatuses = try c.decodeIfPresent([JSONValue].self, forKey: .resourceClaimStatuses)
+        self.details = details.isEmpty ? nil : OutOfLine(details)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(observedGeneration, forKey: .observedGeneration)
+        try c.encodeIfPresent(phase, forKey: .phase)
+        try c.encodeIfPresent(conditions, forKey: .conditions)
+        try c.encodeIfPresent(message, forKey: .message)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encodeIfPresent(nominatedNodeName, forKey: .nominatedNodeName)
+        try c.encodeIfPresent(hostIP, forKey: .hostIP)
+        try c.encodeIfPresent(hostIPs, forKey: .hostIPs)
+        try c.encodeIfPresent(podIP, forKey: .podIP)
+        try c.encodeIfPresent(podIPs, forKey: .podIPs)
+        try c.encodeIfPresent(startTime, forKey: .startTime)
+        try c.encodeIfPresent(initContainerStatuses, forKey: .initContainerStatuses)
+        try c.encodeIfPresent(containerStatuses, forKey: .containerStatuses)
+        try c.encodeIfPresent(ephemeralContainerStatuses, forKey: .ephemeralContainerStatuses)
+        try c.encodeIfPresent(qosClass, forKey: .qosClass)
+        try c.encodeIfPresent(resize, forKey: .resize)
+        try c.encodeIfPresent(resourceClaimStatuses, forKey: .resourceClaimStatuses)
     }
 }

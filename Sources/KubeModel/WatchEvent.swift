@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 public import Unstructured
 
 /// The kind of change a watch event reports.
@@ -34,14 +29,13 @@ public struct WatchEvent: Codable, Hashable, Sendable {
 
     /// The event with its object decoded as `Object` (or as `Status` for `ERROR`).
     public func typed<Object: KubernetesObject>(as _: Object.Type = Object.self) throws -> TypedWatchEvent<Object> {
-        let data = Data(object.jsonBytes())
-        let decoder = JSONDecoder()
+        let decoder = JSONValueDecoder()
         switch type {
-        case .error: return .error(try decoder.decode(Status.self, from: data))
-        case .added: return .added(try decoder.decode(Object.self, from: data))
-        case .modified: return .modified(try decoder.decode(Object.self, from: data))
-        case .deleted: return .deleted(try decoder.decode(Object.self, from: data))
-        case .bookmark: return .bookmark(try decoder.decode(Object.self, from: data))
+        case .error: return .error(try decoder.decode(Status.self, from: object))
+        case .added: return .added(try decoder.decode(Object.self, from: object))
+        case .modified: return .modified(try decoder.decode(Object.self, from: object))
+        case .deleted: return .deleted(try decoder.decode(Object.self, from: object))
+        case .bookmark: return .bookmark(try decoder.decode(Object.self, from: object))
         }
     }
 }

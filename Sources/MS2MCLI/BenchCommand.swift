@@ -57,6 +57,10 @@ struct ClientBench: AsyncParsableCommand {
             let list = try JSONDecoder().decode(ObjectList<Pod>.self, from: Data(bytes))
             precondition(list.items.count == pods)
         }
+        let fromBytes = try measure(repeats) {
+            let list = try JSONBytesDecoder().decode(ObjectList<Pod>.self, from: bytes)
+            precondition(list.items.count == pods)
+        }
         let viaTree = try measure(repeats) {
             let list = try JSONValueDecoder().decode(ObjectList<Pod>.self, from: try JSONValue.parse(bytes))
             precondition(list.items.count == pods)
@@ -74,6 +78,7 @@ struct ClientBench: AsyncParsableCommand {
         print("|---|---|---|---|")
         for (name, seconds) in [
             ("typed decode (JSONDecoder → [Pod])", decodeOnly),
+            ("typed decode (JSONBytesDecoder → [Pod]; what the client uses)", fromBytes),
             ("typed decode (JSONValue.parse + JSONValueDecoder → [Pod])", viaTree),
             ("unstructured parse (JSONValue)", parseOnly),
             ("client.list(Pod.self): HTTP + decode", endToEnd),

@@ -38,6 +38,10 @@ struct RuntimeBenchAll: AsyncParsableCommand {
 
     func run() async throws {
         let executable = try BenchProcess.currentExecutable()
+        print("Inline sizes (MemoryLayout.size, bytes): Pod \(MemoryLayout<Pod>.size), ObjectMeta \(MemoryLayout<ObjectMeta>.size), "
+            + "PodSpec \(MemoryLayout<PodSpec>.size), PodStatus \(MemoryLayout<PodStatus>.size), "
+            + "Container \(MemoryLayout<Container>.size), PodCondition \(MemoryLayout<PodCondition>.size)")
+        print("")
         print("| informer over N realistic pods | transform | sync s | RSS growth MB | RSS bytes/pod |")
         print("|---|---|---|---|---|")
         let slimCounts = pods.split(separator: ",").compactMap { Int($0) }

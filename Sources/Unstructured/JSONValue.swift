@@ -201,6 +201,15 @@ struct AnyCodingKey: CodingKey {
 
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
+        // This package's decoders hand over their subtree without probing containers and types.
+        if let tree = decoder as? TreeDecoder {
+            self = tree.value
+            return
+        }
+        if let tape = decoder as? TapeDecoder {
+            self = try tape.document.jsonValue(at: tape.index)
+            return
+        }
         if let keyed = try? decoder.container(keyedBy: AnyCodingKey.self) {
             var object = JSONObject()
             for key in keyed.allKeys {

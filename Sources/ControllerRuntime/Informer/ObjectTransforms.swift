@@ -31,34 +31,44 @@ public enum ObjectTransforms {
     /// Strings shared by the objects the ready-made transforms keep.
     public static let sharedStrings = StringInterner()
 
+    /// Annotation maps shared by the pods that carry equal ones (replicas of one template).
+    static let sharedAnnotations = ValueInterner<[String: String]>()
+    /// Owner reference lists shared by the pods of one owner.
+    static let sharedOwners = ValueInterner<[OwnerReference]>()
+    /// Slimmed container lists shared by the pods of one template.
+    static let sharedContainers = ValueInterner<[Container]>()
+
     /// The pod as the migration operator reads it from its cache: identity, labels, owners, the node and the
     /// containers' names, images and ports, the scheduling identity a StatefulSet pod keeps (hostname,
     /// subdomain), the persistent volume claims it mounts, and the phase, conditions (Ready, ContainersReady,
     /// …) and IPs. Environment, probes, resources, mounts, tolerations, affinity, projected volumes and
     /// per-container statuses are dropped: a controller that needs them (to clone the spec into a restore pod,
-    /// or to read a container ID) reads the pod from the API. Repeating strings are interned.
+    /// or to read a container ID) reads the pod from the API. Repeating strings are interned, and so are the
+    /// annotation maps, owner reference lists and slimmed container lists, which replicas of one template share.
     @Sendable
     public static func slimPod(_ pod: Pod) -> Pod {
         let strings = sharedStrings
         var metadata = slimMetadata(pod.metadata)
         metadata.labels = strings.intern(metadata.labels)
-        metadata.annotations = strings.intern(metadata.annotations)
-        metadata.ownerReferences = metadata.ownerReferences?.map { reference in
-            var reference = reference
-            reference.uid = strings.intern(reference.uid)
-            reference.apiVersion = strings.intern(reference.apiVersion)
-            reference.name = strings.intern(reference.name)
-            return reference
+        metadata.annotations = strings.intern(metadata.annotations).map(sharedAnnotations.intern)
+        metadata.ownerReferences = metadata.ownerReferences.map { references in
+            sharedOwners.intern(references.map { reference in
+                var reference = reference
+                reference.uid = strings.intern(reference.uid)
+                reference.apiVersion = strings.intern(reference.apiVersion)
+                reference.name = strings.intern(reference.name)
+                return reference
+            })
         }
         metadata.generateName = metadata.generateName.map(strings.intern)
         var slim = Pod(apiVersion: pod.apiVersion, kind: pod.kind, metadata: metadata)
         if let spec = pod.spec {
-            var kept = PodSpec(containers: spec.containers.map(slimContainer))
+            var kept = PodSpec(containers: sharedContainers.intern(spec.containers.map(slimContainer)))
             kept.nodeName = spec.nodeName
             kept.hostname = spec.hostname
             kept.subdomain = spec.subdomain
             kept.schedulerName = spec.schedulerName == "default-scheduler" ? nil : spec.schedulerName
-            kept.initContainers = spec.initContainers?.map(slimContainer)
+            kept.initContainers = spec.initContainers.map { sharedContainers.intern($0.map(slimContainer)) }
             let claims = spec.volumes?.filter { $0.persistentVolumeClaim != nil }
             kept.volumes = claims?.isEmpty == false ? claims : nil
             slim.spec = kept
