@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Used by the engine's unit tests and by `ms2m simulate`. Every operation completes synchronously under one
 /// lock, so outcomes are deterministic: deliveries reach a consumer's stream in queue order, round-robin
-/// across consumers, before the publishing call returns. Errors carry the codes and texts RabbitMQ uses.
+/// across consumers, before the publishing call returns (streams are fed after the state lock is released,
+/// in order, under a second lock; see ``InProcessBrokerState/outbox``). Errors carry the codes and texts RabbitMQ uses.
 ///
 /// Fault hooks (``failNext(_:with:operations:)``, ``dropConsumers(with:)``, ``restart()``) let tests script a
 /// flaky broker; ``messages(in:)`` and ``bindings(of:)`` let them inspect it.
@@ -25,6 +26,8 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
     }
 
     private let state = Mutex(InProcessBrokerState())
+    /// Serialises feeding consumers' streams so deliveries keep their order across publishing threads.
+    private let delivering = Mutex(())
     private let faults = Mutex<[Fault]>([])
 
     public init() {}
@@ -40,6 +43,7 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
 
     public func declareQueue(_ name: String, durable: Bool, arguments: [String: BrokerFieldValue]) async throws {
         try injectFault(.declareQueue)
+        defer { deliverOutbox() }
         try state.withLock { state throws(BrokerError) in
             try state.declareQueue(name, durable: durable, arguments: arguments)
         }
@@ -47,6 +51,7 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
 
     public func bindQueue(_ queue: String, exchange: String, routingKey: String) async throws {
         try injectFault(.bindQueue)
+        defer { deliverOutbox() }
         try state.withLock { state throws(BrokerError) in
             try state.bindQueue(queue, exchange: exchange, routingKey: routingKey)
         }
@@ -54,6 +59,7 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
 
     public func unbindQueue(_ queue: String, exchange: String, routingKey: String) async throws {
         try injectFault(.unbindQueue)
+        defer { deliverOutbox() }
         try state.withLock { state throws(BrokerError) in
             try state.unbindQueue(queue, exchange: exchange, routingKey: routingKey)
         }
@@ -66,6 +72,7 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
 
     public func deleteQueue(_ name: String, ifUnused: Bool, ifEmpty: Bool) async throws {
         try injectFault(.deleteQueue)
+        defer { deliverOutbox() }
         var ended: [InProcessBrokerState.EndedConsumer] = []
         defer { finish(ended) }
         try state.withLock { state throws(BrokerError) in
@@ -75,6 +82,7 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
 
     public func publish(_ message: OutgoingMessage, exchange: String, routingKey: String) async throws {
         try injectFault(.publish)
+        defer { deliverOutbox() }
         try state.withLock { state throws(BrokerError) in
             try state.publish(message, exchange: exchange, routingKey: routingKey)
         }
@@ -90,6 +98,7 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
                 try state.addConsumer(queue: queue, prefetch: prefetch, continuation: continuation)
             }
             continuation.onTermination = { [weak self] _ in self?.cancelConsumer(tag) }
+            deliverOutbox()
         } catch {
             continuation.finish(throwing: error)
         }
@@ -126,6 +135,7 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
         with error: BrokerError = BrokerError(.connection, code: 320, message: "CONNECTION_FORCED - injected")
     ) {
         finish(state.withLock { $0.dropAllConsumers(error: error) })
+        deliverOutbox()
     }
 
     /// Simulates a broker restart: consumers end with a connection error, and transient exchanges, queues and
@@ -133,6 +143,7 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
     public func restart() {
         let error = BrokerError(.connection, code: 320, message: "CONNECTION_FORCED - broker shutdown")
         finish(state.withLock { $0.restart(error: error) })
+        deliverOutbox()
     }
 
     // MARK: Inspection
@@ -162,7 +173,10 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
 
     private func settle(_ delivery: Delivery, requeue: Bool?) throws(BrokerError) {
         var ended: [InProcessBrokerState.EndedConsumer] = []
-        defer { finish(ended) }
+        defer {
+            deliverOutbox()
+            finish(ended)
+        }
         try state.withLock { state throws(BrokerError) in
             try state.settle(delivery, requeue: requeue, ended: &ended)
         }
@@ -170,6 +184,20 @@ public final class InProcessBroker: MessageBroker, MessageConsuming, Sendable {
 
     private func cancelConsumer(_ tag: String) {
         _ = state.withLock { $0.removeConsumer(tag) }
+        // Called while the cancelled task's status is locked: requeued messages reach other consumers from
+        // another task, never from here (a thread feeding streams may be waiting for that very lock).
+        Task { self.deliverOutbox() }
+    }
+
+    /// Yields the deliveries the state handed out, outside the state's lock, in the order they were made.
+    private func deliverOutbox() {
+        delivering.withLock { _ in
+            let pending = state.withLock { state in
+                defer { state.outbox.removeAll() }
+                return state.outbox
+            }
+            for item in pending { item.continuation.yield(item.delivery) }
+        }
     }
 
     /// Finishes streams outside the lock: finishing runs the stream's termination handler, which takes it.

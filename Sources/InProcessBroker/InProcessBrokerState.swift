@@ -55,6 +55,10 @@ struct InProcessBrokerState {
     var queues: [String: Queue] = [:]
     var bindings: Set<Binding> = []
     var consumers: [String: Consumer] = [:]
+    /// Deliveries handed to consumers but not yet yielded to their streams. They are yielded by the broker
+    /// after the lock is released: yielding resumes the consuming task, which takes that task's status lock,
+    /// while cancelling a consumer's task holds it and takes this state's lock (lock-order inversion).
+    var outbox: [(continuation: AsyncThrowingStream<Delivery, any Error>.Continuation, delivery: Delivery)] = []
     var nextConsumerNumber = 1
 
     // MARK: Topology
@@ -268,11 +272,11 @@ struct InProcessBrokerState {
             consumer.nextDeliveryTag += 1
             consumer.unacked[deliveryTag] = stored
             consumers[tag] = consumer
-            consumer.continuation.yield(Delivery(
+            outbox.append((consumer.continuation, Delivery(
                 body: stored.message.body, messageID: stored.message.messageID,
                 contentType: stored.message.contentType, persistent: stored.message.persistent,
                 headers: stored.message.headers, redelivered: stored.redelivered, exchange: stored.exchange,
-                routingKey: stored.routingKey, deliveryTag: deliveryTag, consumerTag: tag))
+                routingKey: stored.routingKey, deliveryTag: deliveryTag, consumerTag: tag)))
         }
         queues[name] = queue
     }

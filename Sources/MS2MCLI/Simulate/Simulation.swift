@@ -232,7 +232,8 @@ struct Simulation: Sendable {
         if mode == "manual" {
             try await migrateManually(onDrainNode, client: client, template: policy.spec.template ?? MigrationTemplate(), policyName: policy.metadata.name ?? "default")
         } else {
-            try await waitForPolicyMigrations(expected: onDrainNode.count, client: client)
+            try await waitForPolicyMigrations(
+                expected: onDrainNode.count, attempts: Int(max(1, policy.spec.fallback?.afterFailures ?? 3)), client: client)
         }
         progress.cancel()
         _ = await progress.value
@@ -396,12 +397,20 @@ struct Simulation: Sendable {
         }
     }
 
-    /// Waits until the policy's migrations exist for every pod that was on the drained node and all ended.
-    private func waitForPolicyMigrations(expected: Int, client: KubeClient) async throws {
+    /// Waits until every pod that was on the drained node is settled — its migration Completed, or `attempts`
+    /// of them failed (the policy retries a failed migration up to `fallback.afterFailures` times) — and no
+    /// migration is still running.
+    private func waitForPolicyMigrations(expected: Int, attempts: Int, client: KubeClient) async throws {
         try await waitUntil("the policy's migrations to finish", timeout: scenario.timeout) {
             let items = (try? await client.list(StatefulMigration.self, namespace: Self.namespace, options: ListOptions()).items) ?? []
-            let sources = Set(items.filter { $0.status?.phase?.isFinal == true }.map(\.spec.sourcePod))
-            return sources.count >= expected && items.allSatisfy { $0.status?.phase?.isFinal == true }
+            var failures: [String: Int] = [:]
+            var completed: Set<String> = []
+            for item in items {
+                if item.status?.phase == .completed { completed.insert(item.spec.sourcePod) }
+                if item.status?.phase == .failed { failures[item.spec.sourcePod, default: 0] += 1 }
+            }
+            let settled = completed.union(failures.filter { $0.value >= attempts }.keys)
+            return settled.count >= expected && items.allSatisfy { $0.status?.phase?.isFinal == true }
         }
     }
 
