@@ -2,7 +2,7 @@ import Testing
 import Unstructured
 
 /// Structural equality that tells `.int(5)` from `.double(5)` and keeps key order significant.
-private func isIdentical(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool {
+func isIdentical(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): return true
     case (.bool(let a), .bool(let b)): return a == b
@@ -16,11 +16,34 @@ private func isIdentical(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool {
     }
 }
 
-private func pathText(_ path: [any CodingKey]) -> String {
+func pathText(_ path: [any CodingKey]) -> String {
     path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
 }
 
-@Suite("JSONValueDecoder")
+/// The two decoders that must agree on every case: `JSONValueDecoder` over the tree, and `JSONBytesDecoder`
+/// over the tree's JSON bytes.
+enum TreeDecoderKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case tree, bytes
+
+    var description: String { rawValue }
+
+    func decode<T: Decodable>(
+        _ type: T.Type, from value: JSONValue, userInfo: [CodingUserInfoKey: any Sendable] = [:]
+    ) throws -> T {
+        switch self {
+        case .tree:
+            var decoder = JSONValueDecoder()
+            decoder.userInfo = userInfo
+            return try decoder.decode(type, from: value)
+        case .bytes:
+            var decoder = JSONBytesDecoder()
+            decoder.userInfo = userInfo
+            return try decoder.decode(type, from: value.jsonBytes())
+        }
+    }
+}
+
+@Suite("JSONValueDecoder and JSONBytesDecoder: the same cases")
 struct JSONValueDecoderTests {
     enum Phase: String, Codable, Equatable {
         case pending = "Pending"
@@ -44,10 +67,8 @@ struct JSONValueDecoderTests {
         var maybe: Int?
     }
 
-    let decoder = JSONValueDecoder()
-
-    @Test("decodes nested structs, arrays, dictionaries, enums and optionals")
-    func decodesNested() throws {
+    @Test("decodes nested structs, arrays, dictionaries, enums and optionals", arguments: TreeDecoderKind.allCases)
+    func decodesNested(_ decoder: TreeDecoderKind) throws {
         let value: JSONValue = [
             "phase": "Running", "restarts": 3, "ratio": 0.25, "ignored": ["x": 1],
             "conditions": [["type": "Ready", "status": true], ["type": "Synced", "status": false, "reason": "Lag"]],
@@ -71,15 +92,15 @@ struct JSONValueDecoderTests {
         #expect(status.maybe == nil)
     }
 
-    @Test("decoding JSONValue returns the tree unchanged, key order included")
-    func decodesJSONValue() throws {
+    @Test("decoding JSONValue returns the tree unchanged, key order included", arguments: TreeDecoderKind.allCases)
+    func decodesJSONValue(_ decoder: TreeDecoderKind) throws {
         let value: JSONValue = ["z": 1, "a": [.double(1), "x"], "m": nil]
         #expect(isIdentical(try decoder.decode(JSONValue.self, from: value), value))
         #expect(isIdentical(.array(try decoder.decode([JSONValue].self, from: [1, "a"])), [1, "a"]))
     }
 
-    @Test("a wrong type is a typeMismatch with the coding path")
-    func typeMismatch() throws {
+    @Test("a wrong type is a typeMismatch with the coding path", arguments: TreeDecoderKind.allCases)
+    func typeMismatch(_ decoder: TreeDecoderKind) throws {
         let value: JSONValue = [
             "phase": "Running", "restarts": 3, "ratio": 1, "matrix": [], "raw": nil,
             "conditions": [["type": "Ready", "status": true], ["type": "Synced", "status": "yes"]],
@@ -94,8 +115,8 @@ struct JSONValueDecoderTests {
         }
     }
 
-    @Test("a missing key is keyNotFound; a null for a required value is valueNotFound")
-    func missingAndNull() throws {
+    @Test("a missing key is keyNotFound; a null for a required value is valueNotFound", arguments: TreeDecoderKind.allCases)
+    func missingAndNull(_ decoder: TreeDecoderKind) throws {
         do {
             _ = try decoder.decode(Condition.self, from: ["status": true])
             Issue.record("expected an error")
@@ -112,8 +133,8 @@ struct JSONValueDecoderTests {
         }
     }
 
-    @Test("an unknown enum raw value is dataCorrupted")
-    func badEnum() {
+    @Test("an unknown enum raw value is dataCorrupted", arguments: TreeDecoderKind.allCases)
+    func badEnum(_ decoder: TreeDecoderKind) {
         #expect {
             try decoder.decode([Phase].self, from: ["Pending", "Exploded"])
         } throws: { error in
@@ -124,17 +145,18 @@ struct JSONValueDecoderTests {
 
     @Test(
         "integers decode from .int and integral .double, range-checked",
-        arguments: [
+        arguments: TreeDecoderKind.allCases, [
             (JSONValue.int(127), true), (.int(128), false), (.double(5), true), (.double(5.5), false),
             (.int(-128), true), (.string("5"), false), (.bool(true), false),
         ])
-    func integerRanges(value: JSONValue, fits: Bool) {
+    func integerRanges(_ decoder: TreeDecoderKind, value: (JSONValue, Bool)) {
+        let (value, fits) = value
         let result = try? decoder.decode(Int8.self, from: value)
         #expect((result != nil) == fits)
     }
 
-    @Test("every fixed-width integer type and both float types decode")
-    func numericTypes() throws {
+    @Test("every fixed-width integer type and both float types decode", arguments: TreeDecoderKind.allCases)
+    func numericTypes(_ decoder: TreeDecoderKind) throws {
         #expect(try decoder.decode(UInt64.self, from: .double(9_223_372_036_854_775_808)) == UInt64(1) << 63)
         #expect(try decoder.decode(UInt16.self, from: 65535) == 65535)
         #expect(try decoder.decode(Int32.self, from: .double(-2_147_483_648)) == Int32.min)
@@ -147,8 +169,8 @@ struct JSONValueDecoderTests {
         #expect(throws: DecodingError.self) { try decoder.decode(Double.self, from: "1.5") }
     }
 
-    @Test("Bool and String decode only from their own kinds")
-    func strictKinds() {
+    @Test("Bool and String decode only from their own kinds", arguments: TreeDecoderKind.allCases)
+    func strictKinds(_ decoder: TreeDecoderKind) {
         #expect(throws: DecodingError.self) { try decoder.decode(Bool.self, from: 1) }
         #expect(throws: DecodingError.self) { try decoder.decode(Bool.self, from: "true") }
         #expect(throws: DecodingError.self) { try decoder.decode(String.self, from: 5) }
@@ -190,8 +212,8 @@ struct JSONValueDecoderTests {
         }
     }
 
-    @Test("nested keyed and unkeyed containers and superDecoder work with correct paths")
-    func nestedContainers() throws {
+    @Test("nested keyed and unkeyed containers and superDecoder work with correct paths", arguments: TreeDecoderKind.allCases)
+    func nestedContainers(_ decoder: TreeDecoderKind) throws {
         let value: JSONValue = ["first": 1, "list": ["a", nil, [2, 3]], "deep": ["inner": 4], "base": "p"]
         let manual = try decoder.decode(Manual.self, from: value)
         #expect(manual.first == 1)
@@ -201,8 +223,8 @@ struct JSONValueDecoderTests {
         #expect(manual.parent == "p")
     }
 
-    @Test("decodeIfPresent gives nil for a missing key and for null, except JSONValue? keeps an explicit null")
-    func optionals() throws {
+    @Test("decodeIfPresent gives nil for a missing key and for null, except JSONValue? keeps an explicit null", arguments: TreeDecoderKind.allCases)
+    func optionals(_ decoder: TreeDecoderKind) throws {
         struct Box: Decodable {
             var a: Int?
             var b: JSONValue?
@@ -216,8 +238,8 @@ struct JSONValueDecoderTests {
         #expect(box.d == nil)
     }
 
-    @Test("unknown keys are ignored and userInfo reaches the decoded type")
-    func userInfo() throws {
+    @Test("unknown keys are ignored and userInfo reaches the decoded type", arguments: TreeDecoderKind.allCases)
+    func userInfo(_ decoder: TreeDecoderKind) throws {
         let key = CodingUserInfoKey(rawValue: "flavour")!
         struct Probe: Decodable {
             var seen: String
@@ -225,8 +247,6 @@ struct JSONValueDecoderTests {
                 seen = decoder.userInfo[CodingUserInfoKey(rawValue: "flavour")!] as? String ?? "none"
             }
         }
-        var decoder = JSONValueDecoder()
-        decoder.userInfo[key] = "mint"
-        #expect(try decoder.decode(Probe.self, from: ["anything": 1]).seen == "mint")
+        #expect(try decoder.decode(Probe.self, from: ["anything": 1], userInfo: [key: "mint"]).seen == "mint")
     }
 }
