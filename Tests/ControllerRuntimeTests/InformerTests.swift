@@ -27,6 +27,23 @@ func serverState(_ client: KubeClient) async throws -> [ObjectKey: String] {
     return Dictionary(uniqueKeysWithValues: list.items.map { (ObjectKey(of: $0), $0.metadata.resourceVersion ?? "") })
 }
 
+/// A summary counting config maps per value of `data.step` (absent: ""): exact only if every removal undoes
+/// the addition of exactly the object that was cached.
+func stepCounts() -> CacheSummary<ConfigMap, [String: Int]> {
+    CacheSummary([:]) { counts, removed, added in
+        if let removed {
+            let step = removed.data?["step"] ?? ""
+            counts[step, default: 0] -= 1
+            if counts[step] == 0 { counts[step] = nil }
+        }
+        if let added { counts[added.data?["step"] ?? "", default: 0] += 1 }
+    }
+}
+
+func stepCounts(of objects: [ConfigMap]) -> [String: Int] {
+    Dictionary(grouping: objects) { $0.data?["step"] ?? "" }.mapValues(\.count)
+}
+
 func cacheState(_ informer: SharedInformer<ConfigMap>) -> [ObjectKey: String] {
     Dictionary(uniqueKeysWithValues: informer.cache.list().map { (ObjectKey(of: $0), $0.metadata.resourceVersion ?? "") })
 }
@@ -45,6 +62,10 @@ struct InformerTests {
             await informer.waitForSync()
             #expect(informer.cache.count == 50)
             #expect(informer.statistics.lists == 1)
+            // Attached after the sync: it starts from the cached objects.
+            let summary = stepCounts()
+            informer.cache.addSummary(summary)
+            #expect(summary.value == ["": 50])
 
             // 1,000 changes from 4 concurrent writers: creates, updates and deletes over 100 names.
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -76,6 +97,8 @@ struct InformerTests {
             #expect(cacheState(informer) == expected)
             #expect(mirror.objects.current == expected)
             #expect(informer.statistics.lists == 1, "no re-list was needed")
+            let items = try await client.list(ConfigMap.self).items
+            #expect(summary.value == stepCounts(of: items))
             _ = server
         }
     }
@@ -114,6 +137,8 @@ struct InformerTests {
         try await withEmulator({ $0.watchHistoryLimit = 10 }) { server, client in
             for index in 0..<15 { _ = try await client.create(configMap("old-\(index)")) }
             let informer = SharedInformer(ConfigMap.self, api: client, options: InformerOptions(pageSize: 5), logger: quietLogger)
+            let summary = stepCounts()
+            informer.cache.addSummary(summary)
             let mirror = EventMirror()
             informer.addEventHandler(mirror.handle)
             let running = Task { await informer.run() }
@@ -127,10 +152,12 @@ struct InformerTests {
             for index in 0..<5 { _ = try await client.delete(ConfigMap.self, name: "old-\(index)", namespace: "default") }
             for index in 0..<20 { _ = try await client.create(configMap("new-\(index)")) }
             _ = try await client.patch(
-                ConfigMap.self, name: "old-14", namespace: "default", patch: .merge(["data": ["x": "y"]]))
+                ConfigMap.self, name: "old-14", namespace: "default", patch: .merge(["data": ["x": "y", "step": "7"]]))
 
             let expected = try await serverState(client)
             #expect(await eventually { mirror.objects.current == expected && cacheState(informer) == expected })
+            // The re-list's replacements and deletions reached the summary too.
+            #expect(summary.value == ["": 29, "7": 1])
             #expect(informer.statistics.expiredRelists >= 1)
             #expect(informer.statistics.lists >= 2)
             let unknown = Set(mirror.unknownFinalStateDeletes.current.map(\.name))

@@ -14,6 +14,8 @@ struct IndexedStore<Object: KubernetesObject>: Sendable {
     private var indexes: [String: CacheIndex<Object>] = [:]
     /// index name → indexed value → keys filed under it.
     private var entries: [String: [String: Set<ObjectKey>]] = [:]
+    /// Told of every change with the object before and after (see `CacheSummary`).
+    private var observers: [@Sendable (_ removed: Object?, _ added: Object?) -> Void] = []
 
     var count: Int { boxes.count }
 
@@ -42,6 +44,12 @@ struct IndexedStore<Object: KubernetesObject>: Sendable {
 
     var indexNames: [String] { Array(indexes.keys) }
 
+    /// Tells `observer` of every later change, after handing it every stored object as an addition.
+    mutating func addObserver(_ observer: @escaping @Sendable (_ removed: Object?, _ added: Object?) -> Void) {
+        for box in boxes.values { observer(nil, box.object) }
+        observers.append(observer)
+    }
+
     /// Keys filed under `value` in index `name`; nil when there is no such index.
     func keys(index name: String, value: String) -> Set<ObjectKey>? {
         guard indexes[name] != nil else { return nil }
@@ -58,6 +66,7 @@ struct IndexedStore<Object: KubernetesObject>: Sendable {
     mutating func upsert(_ object: Object, key: ObjectKey) -> InformerEvent<Object> {
         let old = boxes.updateValue(Box(object), forKey: key)?.object
         reindex(key: key, old: old, new: object)
+        for observer in observers { observer(old, object) }
         if let old { return .updated(old: old, new: object) }
         return .added(object)
     }
@@ -67,6 +76,7 @@ struct IndexedStore<Object: KubernetesObject>: Sendable {
     mutating func remove(_ key: ObjectKey) -> Object? {
         guard let old = boxes.removeValue(forKey: key)?.object else { return nil }
         reindex(key: key, old: old, new: nil)
+        for observer in observers { observer(old, nil) }
         return old
     }
 

@@ -53,6 +53,22 @@ public final class InformerCache<Object: KubernetesObject>: Sendable {
     /// Adds a secondary index, filing the objects already cached under it.
     public func addIndex(_ index: CacheIndex<Object>) { store.withLock { $0.addIndex(index) } }
 
+    /// Adds `index` unless the cache already has an index of that name (an informer shared by controllers
+    /// gets the indexes each of them needs, whoever created it).
+    public func ensureIndex(_ index: CacheIndex<Object>) {
+        store.withLock { store in
+            if !store.indexNames.contains(index.name) { store.addIndex(index) }
+        }
+    }
+
+    /// Keeps `summary` in step with the cache from now on, folding in the objects already cached first.
+    /// Attach a summary to one cache, once.
+    public func addSummary<Value>(_ summary: CacheSummary<Object, Value>) {
+        store.withLock { store in
+            store.addObserver { removed, added in summary.apply(removed: removed, added: added) }
+        }
+    }
+
     /// How many objects are cached.
     public var count: Int { store.withLock { $0.count } }
 }
