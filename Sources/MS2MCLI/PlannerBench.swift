@@ -13,6 +13,12 @@ import PolicyEngine
 /// covered). Pods have the slim shape the operator's informer keeps (labels, owner, containers with requests and
 /// limits, node, status with conditions). The policy drains cordoned nodes with its default budgets; each
 /// `--cordoned` case cordons that many nodes (a count, or a percentage of the nodes), spaced evenly.
+///
+/// Each case is planned twice: from the full snapshot (every bound pod; the planner sums each node's usage),
+/// and as the controller plans — from a snapshot carrying the node usage its pod cache keeps
+/// (``NodeUsageSummary``) and only the pods planning reads (``PolicySnapshot/podsToPlan``). The second
+/// timing includes picking those pods from a pods-by-node index. Also reported: summing the usage once (what
+/// the initial list costs the summary) and the summary's cost per pod update.
 struct PlannerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "planner",
@@ -47,6 +53,11 @@ struct PlannerBench: AsyncParsableCommand {
             let cluster = PlannerBenchCluster(nodes: nodeCount, pods: podCount)
             let buildSeconds = (clock.now - buildStart).plannerBenchSeconds
             let snapshotBytes = ResidentMemory.current() - before
+            let usageStart = clock.now
+            let usage = NodeUsageSummary.usage(of: cluster.pods)
+            let usageBuildSeconds = (clock.now - usageStart).plannerBenchSeconds
+            let updateMicroseconds = Self.summaryUpdateMicroseconds(cluster.pods, usage: usage)
+            let podsByNode = Dictionary(grouping: cluster.pods) { $0.spec?.nodeName ?? "" }
 
             for cordon in cases {
                 let count = cordon.count(of: nodeCount)
@@ -62,12 +73,33 @@ struct PlannerBench: AsyncParsableCommand {
                     samples.append((clock.now - start).plannerBenchSeconds)
                     precondition(plan.moves.count == warm.moves.count, "the planner is not deterministic")
                 }
+                // As the controller plans: the kept usage, and the pods picked from the by-node index.
+                func keptUsagePlan() -> (MigrationPlan, Int) {
+                    var kept = snapshot
+                    kept.nodeUsage = usage
+                    kept.pods = PolicySnapshot.podsToPlan(
+                        snapshot.policy, nodes: snapshot.nodes, migrations: snapshot.migrations,
+                        onNode: { podsByNode[$0] ?? [] }, named: { _, _ in nil }, allBound: { cluster.pods })
+                    return (MigrationPlanner.plan(kept), kept.pods.count)
+                }
+                let (keptWarm, keptPods) = keptUsagePlan()
+                precondition(keptWarm == warm, "planning from the kept usage differs from the full snapshot")
+                var keptSamples: [Double] = []
+                for _ in 0..<repeats {
+                    let start = clock.now
+                    let plan = keptUsagePlan().0
+                    keptSamples.append((clock.now - start).plannerBenchSeconds)
+                    precondition(plan.moves.count == warm.moves.count, "the planner is not deterministic")
+                }
                 let candidates = warm.moves.count + warm.waiting.count + warm.unplaceable.count
                 rows.append(PlannerBenchResult.Row(
                     nodes: nodeCount, pods: podCount, cordonedNodes: count, coveredPodsOnCordoned: candidates,
                     moves: warm.moves.count, waiting: warm.waiting.count, unplaceable: warm.unplaceable.count,
                     skipped: warm.skipped.count, snapshotRSSBytes: snapshotBytes,
-                    snapshotBuildSeconds: buildSeconds, warmUpMilliseconds: warmUp * 1000, samples: samples))
+                    snapshotBuildSeconds: buildSeconds, warmUpMilliseconds: warmUp * 1000, samples: samples,
+                    keptUsage: .init(
+                        snapshotPods: keptPods, usageBuildMilliseconds: usageBuildSeconds * 1000,
+                        updateMicroseconds: updateMicroseconds, samples: keptSamples)))
             }
             withExtendedLifetime(cluster) {}
         }
@@ -76,6 +108,17 @@ struct PlannerBench: AsyncParsableCommand {
         case .json: print(result.json())
         case .text: print(result.table())
         }
+    }
+
+    /// The summary's cost per pod update (the pod's old state leaves, its new state enters), over every pod.
+    static func summaryUpdateMicroseconds(_ pods: [Pod], usage: NodeUsageSummary.Value) -> Double {
+        var usage = usage
+        let clock = ContinuousClock()
+        let start = clock.now
+        for pod in pods { NodeUsageSummary.update(&usage, removed: pod, added: pod) }
+        let seconds = (clock.now - start).plannerBenchSeconds
+        precondition(usage == NodeUsageSummary.usage(of: pods), "an update changed the usage")
+        return seconds * 1e6 / Double(max(pods.count, 1))
     }
 
     #if DEBUG
@@ -358,11 +401,35 @@ struct PlannerBenchResult: Codable, Sendable {
         var medianMilliseconds: Double
         var p95Milliseconds: Double
         var samplesMilliseconds: [Double]
+        /// Planning as the controller does, from the kept node usage.
+        var keptUsage: KeptUsage
+
+        /// Planning from a snapshot with the node usage kept by the pod cache's summary.
+        struct KeptUsage: Codable, Sendable {
+            /// The pods in that snapshot (those of the cordoned nodes).
+            var snapshotPods: Int
+            /// Summing every node's usage once (the summary's cost for the initial list).
+            var usageBuildMilliseconds: Double
+            /// The summary's cost per pod update.
+            var updateMicroseconds: Double
+            var medianMilliseconds: Double
+            var p95Milliseconds: Double
+            var samplesMilliseconds: [Double]
+
+            init(snapshotPods: Int, usageBuildMilliseconds: Double, updateMicroseconds: Double, samples: [Double]) {
+                self.snapshotPods = snapshotPods
+                self.usageBuildMilliseconds = usageBuildMilliseconds
+                self.updateMicroseconds = updateMicroseconds
+                medianMilliseconds = PlannerBenchResult.quantile(samples, 0.5)
+                p95Milliseconds = PlannerBenchResult.quantile(samples, 0.95)
+                samplesMilliseconds = samples.map { $0 * 1000 }
+            }
+        }
 
         init(
             nodes: Int, pods: Int, cordonedNodes: Int, coveredPodsOnCordoned: Int, moves: Int, waiting: Int,
             unplaceable: Int, skipped: Int, snapshotRSSBytes: Int, snapshotBuildSeconds: Double,
-            warmUpMilliseconds: Double, samples: [Double]
+            warmUpMilliseconds: Double, samples: [Double], keptUsage: KeptUsage
         ) {
             self.nodes = nodes
             self.pods = pods
@@ -376,14 +443,18 @@ struct PlannerBenchResult: Codable, Sendable {
             self.snapshotBytesPerPod = Double(snapshotRSSBytes) / Double(max(pods, 1))
             self.snapshotBuildSeconds = snapshotBuildSeconds
             self.warmUpMilliseconds = warmUpMilliseconds
-            let sorted = samples.sorted()
-            func at(_ q: Double) -> Double {
-                sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * q).rounded()))] * 1000
-            }
-            medianMilliseconds = at(0.5)
-            p95Milliseconds = at(0.95)
+            medianMilliseconds = PlannerBenchResult.quantile(samples, 0.5)
+            p95Milliseconds = PlannerBenchResult.quantile(samples, 0.95)
             samplesMilliseconds = samples.map { $0 * 1000 }
+            self.keptUsage = keptUsage
         }
+    }
+
+    /// The `q` quantile of `samples` (seconds), in milliseconds.
+    static func quantile(_ samples: [Double], _ q: Double) -> Double {
+        let sorted = samples.sorted()
+        if sorted.isEmpty { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * q).rounded()))] * 1000
     }
 
     var build: String
@@ -391,14 +462,15 @@ struct PlannerBenchResult: Codable, Sendable {
     var rows: [Row]
 
     func table() -> String {
-        var out = "\n| planner (\(build) build, \(repeats) runs after 1 warm-up, default budgets) | cordoned | candidates | moves | waiting | unplaceable | median ms | p95 ms | snapshot RSS MB | bytes/pod |\n"
-        out += "|---|---|---|---|---|---|---|---|---|---|\n"
+        var out = "\n| planner (\(build) build, \(repeats) runs after 1 warm-up, default budgets) | cordoned | candidates | moves | waiting | unplaceable | full snapshot: median ms | p95 ms | kept usage: pods in snapshot | median ms | p95 ms | usage sum once ms | µs per pod update | snapshot RSS MB | bytes/pod |\n"
+        out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for row in rows {
             out += String(
-                format: "| %d nodes / %d pods | %d | %d | %d | %d | %d | %.1f | %.1f | %.1f | %.0f |\n", row.nodes, row.pods,
-                row.cordonedNodes, row.coveredPodsOnCordoned, row.moves, row.waiting, row.unplaceable,
-                row.medianMilliseconds, row.p95Milliseconds, Double(row.snapshotRSSBytes) / 1_048_576,
-                row.snapshotBytesPerPod)
+                format: "| %d nodes / %d pods | %d | %d | %d | %d | %d | %.1f | %.1f | %d | %.2f | %.2f | %.1f | %.2f | %.1f | %.0f |\n",
+                row.nodes, row.pods, row.cordonedNodes, row.coveredPodsOnCordoned, row.moves, row.waiting,
+                row.unplaceable, row.medianMilliseconds, row.p95Milliseconds, row.keptUsage.snapshotPods,
+                row.keptUsage.medianMilliseconds, row.keptUsage.p95Milliseconds, row.keptUsage.usageBuildMilliseconds,
+                row.keptUsage.updateMicroseconds, Double(row.snapshotRSSBytes) / 1_048_576, row.snapshotBytesPerPod)
         }
         return out
     }

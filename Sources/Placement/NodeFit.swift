@@ -55,27 +55,54 @@ public struct NodeUsage: Sendable, Hashable {
         podsPerOwner = [:]
     }
 
+    /// Whether no pod is counted.
+    public var isEmpty: Bool { podCount == 0 && requested.isEmpty && podsPerOwner.isEmpty }
+
     /// Counts `pod` (unless it is terminal). Pods of the common shape — application containers only, no init
     /// containers, overhead or pod-level requests — are summed without building their request dictionary.
     @inlinable
-    public mutating func add(_ pod: Pod) {
+    public mutating func add(_ pod: Pod) { tally(pod, adding: true) }
+
+    /// Stops counting `pod`, which must have been added in exactly this state (a cache passes the object it
+    /// replaced or deleted); terminal pods were never counted and are ignored. Resources and owners that drop
+    /// to zero are removed, so a usage built by any sequence of adds and removes equals (`==`) the usage of the
+    /// pods that remain.
+    @inlinable
+    public mutating func remove(_ pod: Pod) { tally(pod, adding: false) }
+
+    /// Adds or subtracts `pod`'s requests, its pod count and its controller. Zero quantities are never stored
+    /// (requests cannot be negative), which keeps the representation canonical.
+    @inlinable
+    mutating func tally(_ pod: Pod, adding: Bool) {
         if pod.isTerminal { return }
-        podCount += 1
+        podCount += adding ? 1 : -1
         if let spec = pod.spec {
             if spec.initContainers == nil, spec.overhead == nil, spec.resources == nil {
                 for container in spec.containers {
                     guard let requests = container.resources?.requests else { continue }
-                    for (name, quantity) in requests { requested[name, default: .zero] += quantity }
+                    for (name, quantity) in requests { count(quantity, of: name, adding: adding) }
                 }
             } else {
-                for (name, quantity) in spec.totalRequests { requested[name, default: .zero] += quantity }
+                for (name, quantity) in spec.totalRequests { count(quantity, of: name, adding: adding) }
             }
         }
         if let owners = pod.metadata.ownerReferences {
             for owner in owners where owner.controller == true {
-                podsPerOwner[owner.uid, default: 0] += 1
+                let count = podsPerOwner[owner.uid, default: 0] + (adding ? 1 : -1)
+                podsPerOwner[owner.uid] = count == 0 ? nil : count
                 break
             }
+        }
+    }
+
+    @inlinable
+    mutating func count(_ quantity: Quantity, of resource: String, adding: Bool) {
+        if quantity.isZero { return }
+        if adding {
+            requested[resource, default: .zero] += quantity
+        } else {
+            let rest = (requested[resource] ?? .zero) - quantity
+            requested[resource] = rest.isZero ? nil : rest
         }
     }
 }

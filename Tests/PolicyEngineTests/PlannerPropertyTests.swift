@@ -1,5 +1,6 @@
 import KubeModel
 import MigrationAPI
+import Placement
 @testable import PolicyEngine
 import Testing
 
@@ -89,6 +90,100 @@ struct PlannerPropertyTests {
             #expect(move.migrationName.count <= 63)
             let failures = migrations.filter { $0.spec.sourcePod == move.pod }.count
             #expect(failures < Int(policy.spec.fallback!.afterFailures!))
+        }
+    }
+}
+
+@Suite("MigrationPlanner: a snapshot with the node usage kept by the caller")
+struct PlannerNodeUsageTests {
+    @Test(
+        "planning from the kept node usage and only the pods it needs gives the plan of the full snapshot",
+        arguments: 0..<80)
+    func reducedSnapshotPlansTheSame(seed: Int) {
+        var random = SeededGenerator(seed: UInt64(seed) &+ 1000)
+        let nodeCount = Int.random(in: 2...8, using: &random)
+        let nodes = (0..<nodeCount).map { index in
+            Fixture.node(
+                "n\(index)", cpu: ["1", "2", "4"].randomElement(using: &random)!,
+                cordoned: Int.random(in: 0..<3, using: &random) == 0, ready: Int.random(in: 0..<6, using: &random) > 0)
+        }
+        var pods: [Pod] = []
+        for index in 0..<Int.random(in: 4...40, using: &random) {
+            let node = nodes.randomElement(using: &random)!.metadata.name!
+            let set = "s\(Int.random(in: 0..<5, using: &random))"
+            let cpu = ["100m", "250m", "500m", "900m"].randomElement(using: &random)!
+            let phase: PodPhase = Int.random(in: 0..<8, using: &random) == 0 ? .succeeded : .running
+            pods.append(Fixture.pod("\(set)-\(index)", on: node, set: set, cpu: cpu, phase: phase))
+        }
+        // Children in every phase, some in flight with a target (their requests are reserved there), some
+        // whose source pod sits on a node that does not drain.
+        var migrations: [StatefulMigration] = []
+        let phases: [MigrationPhase?] = [nil, .pending, .transferring, .restoring, .completed, .failed]
+        for pod in pods where Int.random(in: 0..<4, using: &random) == 0 {
+            let target = nodes.randomElement(using: &random)!.metadata.name!
+            migrations.append(Fixture.child(
+                ChildMigrationName.make(policy: "drain", pod: pod.metadata.name!, sourceUID: pod.metadata.uid!),
+                pod: pod.metadata.name!, source: pod.spec!.nodeName!, target: target,
+                phase: phases.randomElement(using: &random)!))
+        }
+        let rebalance = Bool.random(using: &random)
+            ? RebalanceSettings(enabled: true, thresholdPercent: 10, cooldownSeconds: 0) : nil
+        let policy = Fixture.policy(
+            budgets: MigrationBudgets(maxConcurrent: Int32.random(in: 1...6, using: &random), maxOutboundPerNode: 3),
+            rebalance: rebalance)
+        let full = Fixture.snapshot(policy, nodes: nodes, pods: pods, migrations: migrations)
+
+        var reduced = full
+        reduced.nodeUsage = NodeUsageSummary.usage(of: pods)
+        reduced.pods = PolicySnapshot.podsToPlan(
+            policy, nodes: nodes, migrations: migrations,
+            onNode: { node in pods.filter { $0.spec?.nodeName == node } },
+            named: { namespace, name in pods.first { $0.metadata.namespace == namespace && $0.metadata.name == name } },
+            allBound: { pods })
+
+        let draining = DrainDetection.drainingNodes(nodes, for: policy.spec.triggers)
+        if !draining.isEmpty || rebalance == nil {
+            let needed = Set(pods.filter { pod in
+                draining.contains { $0.name == pod.spec?.nodeName }
+                    || migrations.contains { $0.spec.sourcePod == pod.metadata.name && !($0.status?.phase?.isFinal ?? false) }
+            }.map { $0.metadata.name! })
+            #expect(Set(reduced.pods.map { $0.metadata.name! }) == needed)
+            #expect(reduced.pods.count == needed.count, "a pod listed twice")
+        }
+        #expect(MigrationPlanner.plan(reduced) == MigrationPlanner.plan(full))
+        #expect(
+            PolicyStatusBuilder.status(snapshot: reduced, plan: MigrationPlanner.plan(reduced), dryRun: false)
+                == PolicyStatusBuilder.status(snapshot: full, plan: MigrationPlanner.plan(full), dryRun: false))
+    }
+
+    @Test("a node's usage after any sequence of adds and removes equals the usage of the pods that remain")
+    func usageAddRemove() {
+        var random = SeededGenerator(seed: 7)
+        for _ in 0..<50 {
+            var present: [Pod] = []
+            var usage = NodeUsage()
+            for step in 0..<60 {
+                if present.isEmpty || Bool.random(using: &random) {
+                    let set = ["a", "b", "c"].randomElement(using: &random)!
+                    var pod = Fixture.pod(
+                        "p\(step)", on: "n", set: set, cpu: ["0", "100m", "1", "1.5"].randomElement(using: &random)!,
+                        memory: ["0", "64Mi", "1Gi"].randomElement(using: &random)!,
+                        phase: Int.random(in: 0..<5, using: &random) == 0 ? .failed : .running)
+                    if Int.random(in: 0..<4, using: &random) == 0 {
+                        pod.spec?.initContainers = [Container(
+                            name: "init", image: "i", resources: ResourceRequirements(requests: ["cpu": "2"]))]
+                    }
+                    usage.add(pod)
+                    present.append(pod)
+                } else {
+                    let gone = present.remove(at: Int.random(in: 0..<present.count, using: &random))
+                    usage.remove(gone)
+                }
+                #expect(usage == NodeUsage(pods: present))
+            }
+            for pod in present { usage.remove(pod) }
+            #expect(usage.isEmpty)
+            #expect(usage == NodeUsage())
         }
     }
 }

@@ -1,6 +1,7 @@
 public import ControllerRuntime
 public import KubeModel
 public import MigrationAPI
+public import Placement
 import Synchronization
 
 /// The informer caches the policy controller plans from: nodes, pods, namespaces, every `StatefulMigration`
@@ -25,16 +26,23 @@ public struct PolicyCaches: Sendable {
     public let migrations: SharedInformer<StatefulMigration>
     /// Every MigrationPolicy.
     public let policies: SharedInformer<MigrationPolicy>
+    /// What the cached pods request on each node, kept in step with the pod cache.
+    public let nodeUsage: CacheSummary<Pod, NodeUsageSummary.Value>
     /// Children this controller created that the migration cache has not shown yet.
     let expectations = ChildExpectations()
 
     /// The options of the pod informer the planner needs.
-    public static let podInformerOptions = InformerOptions<Pod>(transform: ObjectTransforms.schedulingPod)
+    public static let podInformerOptions = InformerOptions<Pod>(
+        transform: ObjectTransforms.schedulingPod, indexes: [.podsByNode])
 
-    /// Requests (or joins) the informers in `factory`.
+    /// Requests (or joins) the informers in `factory`. The pod cache gets the pods-by-node index (if whoever
+    /// created the informer did not ask for it) and the node-usage summary.
     public init(factory: InformerFactory) {
         nodes = factory.informer(for: Node.self)
         pods = factory.informer(for: Pod.self, options: Self.podInformerOptions)
+        pods.cache.ensureIndex(.podsByNode)
+        nodeUsage = NodeUsageSummary.make()
+        pods.cache.addSummary(nodeUsage)
         namespaces = factory.informer(for: Namespace.self)
         migrations = factory.informer(for: StatefulMigration.self)
         policies = factory.informer(for: MigrationPolicy.self)
@@ -48,9 +56,13 @@ public struct PolicyCaches: Sendable {
         for informer in all { await informer.waitForSync() }
     }
 
-    /// The snapshot of the cluster for planning `policy` at `now`: cached nodes, pods bound to nodes,
-    /// namespace labels (when the policy selects namespaces), every migration (with children just created
-    /// that the cache has not shown yet), and the other policies.
+    /// The snapshot of the cluster for planning `policy` at `now`: cached nodes, each node's usage (from the
+    /// summary), the pods the planner reads — those bound to draining nodes and the source pods of migrations
+    /// in flight, or every bound pod when the policy rebalances and nothing drains —, namespace labels (when
+    /// the policy selects namespaces), every migration (with children just created that the cache has not
+    /// shown yet), and the other policies.
+    ///
+    /// Its cost grows with the nodes, the migrations and the pods of draining nodes, not with all the pods.
     public func snapshot(for policy: MigrationPolicy, now: Time) -> PolicySnapshot {
         let name = policy.metadata.name ?? ""
         var namespaceLabels: [String: [String: String]] = [:]
@@ -59,16 +71,25 @@ public struct PolicyCaches: Sendable {
                 namespaceLabels[namespace.metadata.name ?? ""] = namespace.metadata.labels ?? [:]
             }
         }
-        let pods = self.pods.cache.list().filter { $0.spec?.nodeName?.isEmpty == false }
+        let nodes = self.nodes.cache.list()
+        let usage = nodeUsage.value
         let migrations = expectations.merged(into: self.migrations.cache, policy: name)
+        let cache = self.pods.cache
+        let pods = PolicySnapshot.podsToPlan(
+            policy, nodes: nodes, migrations: migrations,
+            onNode: { cache.list(index: .podsByNode, value: $0) },
+            named: { cache.get(namespace: $0, name: $1) },
+            allBound: { cache.list().filter { $0.spec?.nodeName?.isEmpty == false } })
         var snapshot = PolicySnapshot(
-            policy: policy, nodes: nodes.cache.list(), pods: pods, namespaceLabels: namespaceLabels,
+            policy: policy, nodes: nodes, pods: pods, namespaceLabels: namespaceLabels,
             migrations: migrations, now: now)
+        snapshot.nodeUsage = usage
         snapshot.otherPolicies = policies.cache.list().filter {
             $0.metadata.name != name && $0.metadata.deletionTimestamp == nil
         }
         return snapshot
     }
+
 }
 
 /// Children the controller created whose creation the migration informer has not delivered yet

@@ -5,8 +5,9 @@ public import MigrationAPI
 ///
 /// Built for snapshots of 100,000s of pods: pods stay in the snapshot's array and are referred to by index
 /// (a `Pod` is a large value; copying or sorting them dominated planning time). Only what every plan needs
-/// is computed eagerly — the pod indices per node, each node's usage (in ``TargetSelection``) and the
-/// migration index over the few pods migrations name. Coverage, precedence and the sorted order are computed
+/// is computed eagerly — the pod indices per node, each node's usage (in ``TargetSelection``, unless the
+/// snapshot brings it: then `pods` holds only the pods the passes read) and the migration index over the
+/// few pods migrations name. Coverage, precedence and the sorted order are computed
 /// only for the pods the passes look at: those on draining nodes, and for rebalancing those on its nodes.
 struct PlanningContext {
     let snapshot: PolicySnapshot
@@ -51,8 +52,9 @@ struct PlanningContext {
         drainingNodes = DrainDetection.drainingNodes(snapshot.nodes, for: snapshot.policy.spec.triggers)
         draining = Set(drainingNodes.map(\.name))
         targets = TargetSelection(
-            allNodes: snapshot.nodes, pods: snapshot.pods, podsByNode: byNode, draining: draining,
-            targetSelector: snapshot.policy.spec.targets?.nodeSelector)
+            allNodes: snapshot.nodes,
+            usage: snapshot.nodeUsage ?? TargetSelection.usage(of: snapshot.pods, podsByNode: byNode),
+            draining: draining, targetSelector: snapshot.policy.spec.targets?.nodeSelector)
     }
 
     /// `namespace/name` of a pod.

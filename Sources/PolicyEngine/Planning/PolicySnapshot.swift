@@ -1,5 +1,6 @@
 public import KubeModel
 public import MigrationAPI
+public import Placement
 
 /// Everything the planner reads, observed at one moment: the policy, the cluster's nodes and pods, the labels
 /// of the pods' namespaces, and every `StatefulMigration` (the policy's children and anyone else's).
@@ -10,7 +11,10 @@ public struct PolicySnapshot: Sendable {
     public var policy: MigrationPolicy
     /// Every node.
     public var nodes: [Node]
-    /// The pods that matter: at least those bound to nodes (drain candidates and the occupants of targets).
+    /// The pods that matter. Without ``nodeUsage``: every pod bound to a node (drain candidates, and the
+    /// occupants of targets, whose requests are summed). With it: at least the pods bound to draining nodes
+    /// and the source pods of migrations in flight — and, for a policy that rebalances while nothing drains,
+    /// every bound pod.
     public var pods: [Pod]
     /// Each namespace's labels, by namespace name (for `selection.namespaceSelector`).
     public var namespaceLabels: [String: [String: String]]
@@ -21,6 +25,9 @@ public struct PolicySnapshot: Sendable {
     /// The other `MigrationPolicy` objects in the cluster: a pod several policies cover is planned by one of
     /// them only (priority, then the most specific selector, then the name).
     public var otherPolicies: [MigrationPolicy] = []
+    /// What the pods bound to each node request, when the caller keeps it up to date (the controller's
+    /// ``NodeUsageSummary``); nil to have the planner sum it from ``pods``, which must then hold every bound pod.
+    public var nodeUsage: [String: NodeUsage]?
 
     /// Creates a snapshot.
     public init(
@@ -33,5 +40,37 @@ public struct PolicySnapshot: Sendable {
         self.namespaceLabels = namespaceLabels
         self.migrations = migrations
         self.now = now
+    }
+}
+
+extension PolicySnapshot {
+    /// The pods to put in a snapshot that brings ``nodeUsage``: the pods bound to `policy`'s draining nodes
+    /// (drain candidates) and the bound source pods of migrations in flight (their StatefulSets and the
+    /// requests they promise to targets), each once — or, when the policy rebalances and no node drains,
+    /// every bound pod (rebalancing weighs the pods of every eligible node).
+    ///
+    /// - Parameters:
+    ///   - onNode: the pods bound to a node.
+    ///   - named: the pod with a namespace and name, if any.
+    ///   - allBound: every pod bound to a node.
+    public static func podsToPlan(
+        _ policy: MigrationPolicy, nodes: [Node], migrations: [StatefulMigration], onNode: (String) -> [Pod],
+        named: (_ namespace: String, _ name: String) -> Pod?, allBound: () -> [Pod]
+    ) -> [Pod] {
+        let draining = DrainDetection.drainingNodes(nodes, for: policy.spec.triggers)
+        if draining.isEmpty, policy.spec.rebalance?.enabled == true { return allBound() }
+        var pods: [Pod] = []
+        var seen: Set<String> = []
+        for node in draining {
+            for pod in onNode(node.name) where seen.insert(PlanningContext.key(pod)).inserted { pods.append(pod) }
+        }
+        for migration in migrations where !(migration.status?.phase?.isFinal ?? false) {
+            let namespace = migration.metadata.namespace ?? ""
+            guard let pod = named(namespace, migration.spec.sourcePod), pod.spec?.nodeName?.isEmpty == false,
+                seen.insert(PlanningContext.key(pod)).inserted
+            else { continue }
+            pods.append(pod)
+        }
+        return pods
     }
 }

@@ -20,19 +20,17 @@ struct TargetSelection {
     let nodes: [Node]
     /// Each node by name.
     let nodesByName: [String: Node]
-    /// Each node's usage, summed once per plan.
+    /// Each node's usage (summed once per plan, or kept by the caller).
     let usage: [String: NodeUsage]
     let excluded: Set<String>
     private let chooser = TargetChooser()
 
-    /// Targets among `allNodes`, never one in `draining` nor one `targetSelector` does not match; the usage of
-    /// each node is summed from `pods` at the indices `podsByNode` lists for it.
-    init(
-        allNodes: [Node], pods: [Pod], podsByNode: [String: [Int]], draining: Set<String>,
-        targetSelector: LabelSelector?
-    ) {
+    /// Targets among `allNodes`, never one in `draining` nor one `targetSelector` does not match; `usage` is
+    /// what the pods bound to each node request.
+    init(allNodes: [Node], usage: [String: NodeUsage], draining: Set<String>, targetSelector: LabelSelector?) {
         var excluded = draining
         var byName: [String: Node] = [:]
+        byName.reserveCapacity(allNodes.count)
         for node in allNodes {
             guard let name = node.metadata.name else { continue }
             byName[name] = node
@@ -40,6 +38,12 @@ struct TargetSelection {
         }
         self.nodes = allNodes.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
         self.nodesByName = byName
+        self.usage = usage
+        self.excluded = excluded
+    }
+
+    /// Each node's usage, summed from `pods` at the indices `podsByNode` lists for it.
+    static func usage(of pods: [Pod], podsByNode: [String: [Int]]) -> [String: NodeUsage] {
         var usage: [String: NodeUsage] = [:]
         usage.reserveCapacity(podsByNode.count)
         pods.withUnsafeBufferPointer { pods in
@@ -49,8 +53,7 @@ struct TargetSelection {
                 usage[node] = sum
             }
         }
-        self.usage = usage
-        self.excluded = excluded
+        return usage
     }
 
     /// The target for `pod` moving off `source`, counting `reserved` requests as used, skipping `full` nodes.
