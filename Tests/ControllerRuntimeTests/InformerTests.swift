@@ -246,5 +246,15 @@ struct ObjectTransformTests {
         #expect(slim.isReady)
         #expect(slim.status?.conditions?.first?.message == nil)
         #expect(slim.status?.containerStatuses == nil)
+
+        // Conditions that differ only in their times are one shared list.
+        var later = pod
+        later.metadata.name = "q"
+        later.status?.conditions = [PodCondition(
+            type: .ready, status: .true, lastTransitionTime: Time(rfc3339: "2026-11-20T12:00:00Z"))]
+        let slimLater = ObjectTransforms.slimPod(later)
+        #expect(slimLater.status?.conditions == [PodCondition(type: .ready, status: .true)])
+        let buffers = [slim, slimLater].map { $0.status?.conditions?.withUnsafeBufferPointer { $0.baseAddress } }
+        #expect(buffers[0] != nil && buffers[0] == buffers[1], "one condition list for both pods")
     }
 }

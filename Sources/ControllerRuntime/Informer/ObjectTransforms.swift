@@ -37,14 +37,17 @@ public enum ObjectTransforms {
     static let sharedOwners = ValueInterner<[OwnerReference]>()
     /// Slimmed container lists shared by the pods of one template.
     static let sharedContainers = ValueInterner<[Container]>()
+    /// Slimmed condition lists (type, status, reason): a handful of combinations across every pod.
+    static let sharedConditions = ValueInterner<[PodCondition]>(capacity: 10_000)
 
     /// The pod as the migration operator reads it from its cache: identity, labels, owners, the node and the
     /// containers' names, images and ports, the scheduling identity a StatefulSet pod keeps (hostname,
     /// subdomain), the persistent volume claims it mounts, and the phase, conditions (Ready, ContainersReady,
-    /// …) and IPs. Environment, probes, resources, mounts, tolerations, affinity, projected volumes and
-    /// per-container statuses are dropped: a controller that needs them (to clone the spec into a restore pod,
-    /// or to read a container ID) reads the pod from the API. Repeating strings are interned, and so are the
-    /// annotation maps, owner reference lists and slimmed container lists, which replicas of one template share.
+    /// …: type, status and reason, without their times and messages) and IPs. Environment, probes, resources,
+    /// mounts, tolerations, affinity, projected volumes and per-container statuses are dropped: a controller
+    /// that needs them (to clone the spec into a restore pod, or to read a container ID or when a condition
+    /// changed) reads the pod from the API. Repeating strings are interned, and so are the annotation maps,
+    /// owner reference lists, slimmed container lists and condition lists, which most pods share.
     @Sendable
     public static func slimPod(_ pod: Pod) -> Pod {
         let strings = sharedStrings
@@ -81,11 +84,12 @@ public enum ObjectTransforms {
             kept.hostIP = status.hostIP
             kept.startTime = status.startTime
             kept.nominatedNodeName = status.nominatedNodeName
-            kept.conditions = status.conditions?.map { condition in
-                var kept = PodCondition(type: condition.type, status: condition.status)
-                kept.lastTransitionTime = condition.lastTransitionTime
-                kept.reason = condition.reason
-                return kept
+            kept.conditions = status.conditions.map { conditions in
+                sharedConditions.intern(conditions.map { condition in
+                    var kept = PodCondition(type: condition.type, status: condition.status)
+                    kept.reason = condition.reason.map(strings.intern)
+                    return kept
+                })
             }
             slim.status = kept
         }
