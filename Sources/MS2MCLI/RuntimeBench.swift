@@ -4,6 +4,7 @@ import Foundation
 import KubeClient
 import KubeModel
 import OperatorCore
+import PolicyEngine
 import KubeSim
 import Logging
 import Synchronization
@@ -17,7 +18,7 @@ struct RuntimeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
         abstract: "Controller runtime: informer memory (RSS per cached pod) and no-op controller throughput (keys/s).",
-        subcommands: [RuntimeBenchAll.self, RuntimeBenchEmulator.self, RuntimeBenchInformer.self],
+        subcommands: [RuntimeBenchAll.self, RuntimeBenchEmulator.self, RuntimeBenchInformer.self, RuntimeBenchBreakdown.self],
         defaultSubcommand: RuntimeBenchAll.self
     )
 }
@@ -42,21 +43,23 @@ struct RuntimeBenchAll: AsyncParsableCommand {
             + "PodSpec \(MemoryLayout<PodSpec>.size), PodStatus \(MemoryLayout<PodStatus>.size), "
             + "Container \(MemoryLayout<Container>.size), PodCondition \(MemoryLayout<PodCondition>.size)")
         print("")
-        print("| informer over N realistic pods | transform | sync s | RSS growth MB | RSS bytes/pod |")
-        print("|---|---|---|---|---|")
+        print("| informer over N realistic pods | transform | sync s | RSS growth MB | RSS bytes/pod | after malloc_trim: MB | bytes/pod |")
+        print("|---|---|---|---|---|---|---|")
         let slimCounts = pods.split(separator: ",").compactMap { Int($0) }
         let fullCounts = Set(fullPods.split(separator: ",").compactMap { Int($0) })
         for count in slimCounts.sorted() {
             let emulator = try await BenchProcess.startEmulator(executable: executable, pods: count)
             defer { emulator.stop() }
-            var transforms = ["slim"]
+            var transforms = ["scheduling", "slim"]
             if fullCounts.contains(count) { transforms.append("none") }
             for transform in transforms {
                 let result = try await BenchProcess.measureInformer(
                     executable: executable, server: emulator.url, transform: transform)
+                let pods = Double(max(result.pods, 1))
                 print(String(
-                    format: "| %d | %@ | %.2f | %.1f | %.0f |", result.pods, transform, result.seconds,
-                    Double(result.rssGrowth) / 1_048_576, Double(result.rssGrowth) / Double(max(result.pods, 1))))
+                    format: "| %d | %@ | %.2f | %.1f | %.0f | %.1f | %.0f |", result.pods, transform, result.seconds,
+                    Double(result.rssGrowth) / 1_048_576, Double(result.rssGrowth) / pods,
+                    Double(result.trimmedGrowth) / 1_048_576, Double(result.trimmedGrowth) / pods))
             }
         }
         print("")
@@ -154,7 +157,7 @@ struct RuntimeBenchInformer: AsyncParsableCommand {
     @Option(help: "The emulator's URL.")
     var server: String
 
-    @Option(help: "slim (ObjectTransforms.slimPod), strip (metadata noise only) or none.")
+    @Option(help: "scheduling (the policy controller's pod cache: ObjectTransforms.schedulingPod, pods by node, the node-usage summary), slim (ObjectTransforms.slimPod), strip (metadata noise only) or none.")
     var transform = "slim"
 
     func run() async throws {
@@ -163,6 +166,7 @@ struct RuntimeBenchInformer: AsyncParsableCommand {
         _ = try await client.list(Pod.self, options: ListOptions(limit: 5))
         let options: InformerOptions<Pod>
         switch transform {
+        case "scheduling": options = PolicyCaches.podInformerOptions
         case "slim": options = InformerOptions(transform: ObjectTransforms.slimPod, indexes: [.podsByNode, .byControllerUID])
         case "strip": options = InformerOptions(indexes: [.podsByNode, .byControllerUID])
         default: options = InformerOptions(transform: nil, indexes: [.podsByNode, .byControllerUID])
@@ -172,12 +176,16 @@ struct RuntimeBenchInformer: AsyncParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let informer = SharedInformer(Pod.self, api: client, options: options, logger: quiet)
+        if transform == "scheduling" { informer.cache.addSummary(NodeUsageSummary.make()) }
         let running = Task { await informer.run() }
         await informer.waitForSync()
         let elapsed = clock.now - start
         let after = ResidentMemory.current()
+        // What is live, once the allocator has returned the pages the list's transient buffers left free.
+        MallocTrim.trim()
+        let trimmed = ResidentMemory.current()
         FileHandle.standardOutput.write(Data(
-            "RESULT \(informer.cache.count) \(after - before) \(elapsed.benchSeconds)\n".utf8))
+            "RESULT \(informer.cache.count) \(after - before) \(elapsed.benchSeconds) \(trimmed - before)\n".utf8))
         running.cancel()
         withExtendedLifetime(informer) {}
     }
@@ -219,6 +227,8 @@ enum BenchProcess {
         var pods: Int
         var rssGrowth: Int
         var seconds: Double
+        /// RSS growth after `malloc_trim`.
+        var trimmedGrowth: Int
     }
 
     static func currentExecutable() throws -> String {
@@ -258,7 +268,8 @@ enum BenchProcess {
         }
         let fields = line.split(separator: " ")
         return InformerResult(
-            pods: Int(fields[1]) ?? 0, rssGrowth: Int(fields[2]) ?? 0, seconds: Double(fields[3]) ?? 0)
+            pods: Int(fields[1]) ?? 0, rssGrowth: Int(fields[2]) ?? 0, seconds: Double(fields[3]) ?? 0,
+            trimmedGrowth: fields.count > 4 ? Int(fields[4]) ?? 0 : 0)
     }
 
     /// The first line of `handle` starting with `prefix`, read on its own thread; nil at end of file.
