@@ -78,7 +78,15 @@ public struct Quantity: Hashable, Comparable, Sendable, Codable, CustomStringCon
     public var milliValue: Int64 { Self.scaled(nanos, by: 1_000_000) }
 
     /// The amount as a floating-point number of units (approximate).
-    public var doubleValue: Double { Double(nanos) / 1e9 }
+    ///
+    /// Converted from the two 64-bit halves: the generic `Double(Int128)` conversion is far slower, and
+    /// placement scores convert thousands of quantities per candidate.
+    public var doubleValue: Double {
+        if let small = Int64(exactly: nanos) { return Double(small) / 1e9 }
+        let high = Int64(truncatingIfNeeded: nanos >> 64)
+        let low = UInt64(truncatingIfNeeded: nanos)
+        return (Double(high) * 18_446_744_073_709_551_616.0 + Double(low)) / 1e9
+    }
 
     private static func scaled(_ nanos: Int128, by divisor: Int128) -> Int64 {
         var (q, r) = nanos.quotientAndRemainder(dividingBy: divisor)

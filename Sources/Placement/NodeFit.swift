@@ -142,27 +142,38 @@ public enum NodeFit {
     }
 
     /// The node-level filters: readiness, cordon, nodeSelector, required affinity, taints.
-    private static func placementFailures(of pod: Pod, on node: Node) -> [NodeFitFailure] {
+    private static func placementFailures(of pod: Pod, on target: FitTarget) -> [NodeFitFailure] {
         var failures: [NodeFitFailure] = []
-        if !node.isReady { failures.append(.notReady) }
-        if node.isUnschedulable { failures.append(.unschedulable) }
-        let labels = node.metadata.labels ?? [:]
-        if let selector = pod.spec?.nodeSelector, !selector.allSatisfy({ labels[$0.key] == $0.value }) {
-            failures.append(.nodeSelectorMismatch)
+        if !target.ready { failures.append(.notReady) }
+        if target.unschedulable { failures.append(.unschedulable) }
+        if let spec = pod.spec {
+            if let selector = spec.nodeSelector, !selector.allSatisfy({ target.labels[$0.key] == $0.value }) {
+                failures.append(.nodeSelectorMismatch)
+            }
+            if let required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+                !required.matches(target.node)
+            {
+                failures.append(.nodeAffinityMismatch)
+            }
         }
-        if let required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
-            !required.matches(node)
-        {
-            failures.append(.nodeAffinityMismatch)
-        }
-        let tolerations = pod.spec?.tolerations ?? []
-        for taint in node.taints where taint.effect == .noSchedule || taint.effect == .noExecute {
-            if taint.key == "node.kubernetes.io/unschedulable" { continue }  // reported as .unschedulable
-            if !tolerations.tolerates(taint) {
+        if !target.blockingTaints.isEmpty {
+            let tolerations = pod.spec?.tolerations ?? []
+            for taint in target.blockingTaints where !tolerations.tolerates(taint) {
                 failures.append(.untoleratedTaint(key: taint.key, effect: taint.effect.rawValue))
             }
         }
         return failures
+    }
+
+    /// Whether ``placementFailures(of:on:)`` is empty, decided without collecting the reasons.
+    private static func passesPlacement(_ pod: Pod, on target: FitTarget) -> Bool {
+        guard target.ready, !target.unschedulable else { return false }
+        if let spec = pod.spec, spec.nodeSelector != nil || spec.affinity?.nodeAffinity != nil {
+            return placementFailures(of: pod, on: target).isEmpty
+        }
+        if target.blockingTaints.isEmpty { return true }
+        let tolerations = pod.spec?.tolerations ?? []
+        return target.blockingTaints.allSatisfy { tolerations.tolerates($0) }
     }
 
     /// Every reason `pod` cannot run on `node` whose other pods take `usage` (the pod itself must not be
@@ -178,8 +189,15 @@ public enum NodeFit {
     public static func failures(
         of pod: Pod, demand: PodDemand, on node: Node, usage: NodeUsage, reserved: [String: Quantity] = [:]
     ) -> [NodeFitFailure] {
-        var failures = placementFailures(of: pod, on: node)
-        failures += resourceFailures(demand, on: node, usage: usage, reserved: reserved)
+        failures(of: pod, demand: demand, on: FitTarget(node, usage: usage), reserved: reserved)
+    }
+
+    /// ``failures(of:demand:on:usage:reserved:)`` against a prepared node.
+    public static func failures(
+        of pod: Pod, demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:]
+    ) -> [NodeFitFailure] {
+        var failures = placementFailures(of: pod, on: target)
+        failures += resourceFailures(demand, on: target, reserved: reserved)
         return failures
     }
 
@@ -188,8 +206,14 @@ public enum NodeFit {
     public static func fits(
         _ pod: Pod, demand: PodDemand, on node: Node, usage: NodeUsage, reserved: [String: Quantity] = [:]
     ) -> Bool {
-        resourceFailures(demand, on: node, usage: usage, reserved: reserved).isEmpty
-            && placementFailures(of: pod, on: node).isEmpty
+        fits(pod, demand: demand, on: FitTarget(node, usage: usage), reserved: reserved)
+    }
+
+    /// ``fits(_:demand:on:usage:reserved:)`` against a prepared node.
+    public static func fits(
+        _ pod: Pod, demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:]
+    ) -> Bool {
+        passesPlacement(pod, on: target) && resourceFailures(demand, on: target, reserved: reserved).isEmpty
     }
 
     /// Whether `pod` fits `node` (no ``failures(of:on:podsOnNode:reserved:)``).
@@ -207,9 +231,10 @@ public enum NodeFit {
     }
 
     private static func resourceFailures(
-        _ demand: PodDemand, on node: Node, usage: NodeUsage, reserved: [String: Quantity]
+        _ demand: PodDemand, on target: FitTarget, reserved: [String: Quantity]
     ) -> [NodeFitFailure] {
-        let allocatable = node.status?.allocatable ?? [:]
+        let allocatable = target.allocatable
+        let usage = target.usage
         var failures: [NodeFitFailure] = []
         for (name, request) in demand.sortedRequests {
             // A resource the node does not advertise is one it has none of (extended resources); cpu and
@@ -248,16 +273,23 @@ public enum NodeFit {
     public static func leastAllocatedScore(
         demand: PodDemand, on node: Node, usage: NodeUsage, reserved: [String: Quantity] = [:]
     ) -> Double {
-        let allocatable = node.status?.allocatable ?? [:]
-        var total = 0.0
-        var count = 0
-        for resource in ["cpu", "memory"] {
-            guard let capacity = allocatable[resource], capacity > .zero else { continue }
-            let after = (usage.requested[resource] ?? .zero) + (reserved[resource] ?? .zero)
+        leastAllocatedScore(demand: demand, on: FitTarget(node, usage: usage), reserved: reserved)
+    }
+
+    /// ``leastAllocatedScore(demand:on:usage:reserved:)`` against a prepared node.
+    public static func leastAllocatedScore(
+        demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:]
+    ) -> Double {
+        func free(_ resource: String, of capacity: Double) -> Double {
+            let after = (target.usage.requested[resource] ?? .zero) + (reserved[resource] ?? .zero)
                 + (demand.requests[resource] ?? .zero)
-            total += max(0, 1 - after.doubleValue / capacity.doubleValue)
-            count += 1
+            return max(0, 1 - after.doubleValue / capacity)
         }
-        return count == 0 ? 0 : total / Double(count)
+        switch (target.cpuCapacity, target.memoryCapacity) {
+        case let (cpu?, memory?): return (free("cpu", of: cpu) + free("memory", of: memory)) / 2
+        case let (cpu?, nil): return free("cpu", of: cpu)
+        case let (nil, memory?): return free("memory", of: memory)
+        case (nil, nil): return 0
+        }
     }
 }

@@ -48,31 +48,50 @@ public struct TargetChooser: Sendable {
         for pod: Pod, among nodes: [Node], usage usageByNode: [String: NodeUsage], excluded: Set<String>,
         reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil
     ) -> Choice {
-        let demand = PodDemand(pod)
+        choose(
+            for: pod, among: Self.prepare(nodes, usage: usageByNode), excluded: excluded, reserved: reserved,
+            ownerUID: ownerUID)
+    }
+
+    /// `nodes` prepared for the fit rules, each with its usage (none when absent from `usage`), in order.
+    public static func prepare(_ nodes: [Node], usage: [String: NodeUsage]) -> [FitTarget] {
         let empty = NodeUsage()
+        return nodes.map { node in FitTarget(node, usage: node.metadata.name.flatMap { usage[$0] } ?? empty) }
+    }
+
+    /// ``choose(for:among:usage:excluded:reserved:ownerUID:)`` against nodes prepared once
+    /// (``prepare(_:usage:)``): no node is copied or looked up per pod.
+    public func choose(
+        for pod: Pod, among targets: [FitTarget], excluded: Set<String>,
+        reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil
+    ) -> Choice {
+        let demand = PodDemand(pod)
+        let noReservations = reserved.isEmpty
         var rejected: [String: [NodeFitFailure]] = [:]
         var best: (siblings: Int, score: Double, name: String)?
-        for node in nodes {
-            guard let name = node.metadata.name, !excluded.contains(name) else { continue }
-            let usage = usageByNode[name] ?? empty
-            let promised = reserved[name] ?? [:]
-            let failures = NodeFit.failures(of: pod, demand: demand, on: node, usage: usage, reserved: promised)
-            if !failures.isEmpty {
-                rejected[name] = failures
-                continue
-            }
-            let siblings = ownerUID.map { usage.podsPerOwner[$0] ?? 0 } ?? 0
-            let score = NodeFit.leastAllocatedScore(demand: demand, on: node, usage: usage, reserved: promised)
-            let candidate = (siblings, score, name)
-            if let current = best {
-                if candidate.0 < current.siblings
-                    || (candidate.0 == current.siblings && candidate.1 > current.score)
-                    || (candidate.0 == current.siblings && candidate.1 == current.score && candidate.2 < current.name)
-                {
+        targets.withUnsafeBufferPointer { targets in
+            for target in targets {
+                let name = target.name
+                guard !name.isEmpty, !excluded.contains(name) else { continue }
+                let promised = noReservations ? [:] : reserved[name] ?? [:]
+                let failures = NodeFit.failures(of: pod, demand: demand, on: target, reserved: promised)
+                if !failures.isEmpty {
+                    rejected[name] = failures
+                    continue
+                }
+                let siblings = ownerUID.map { target.usage.podsPerOwner[$0] ?? 0 } ?? 0
+                let score = NodeFit.leastAllocatedScore(demand: demand, on: target, reserved: promised)
+                let candidate = (siblings, score, name)
+                if let current = best {
+                    if candidate.0 < current.siblings
+                        || (candidate.0 == current.siblings && candidate.1 > current.score)
+                        || (candidate.0 == current.siblings && candidate.1 == current.score && candidate.2 < current.name)
+                    {
+                        best = candidate
+                    }
+                } else {
                     best = candidate
                 }
-            } else {
-                best = candidate
             }
         }
         return Choice(node: best?.name, rejected: rejected)
@@ -86,14 +105,27 @@ public struct TargetChooser: Sendable {
         for pod: Pod, among nodes: [Node], usage usageByNode: [String: NodeUsage], excluded: Set<String>,
         alsoExcluded: String? = nil, reserved: [String: [String: Quantity]] = [:]
     ) -> String? {
+        firstFit(
+            for: pod, among: Self.prepare(nodes, usage: usageByNode), excluded: excluded, alsoExcluded: alsoExcluded,
+            reserved: reserved)
+    }
+
+    /// ``firstFit(for:among:usage:excluded:alsoExcluded:reserved:)`` against nodes prepared once.
+    public func firstFit(
+        for pod: Pod, among targets: [FitTarget], excluded: Set<String>, alsoExcluded: String? = nil,
+        reserved: [String: [String: Quantity]] = [:]
+    ) -> String? {
         let demand = PodDemand(pod)
-        let empty = NodeUsage()
-        for node in nodes {
-            guard let name = node.metadata.name, name != alsoExcluded, !excluded.contains(name) else { continue }
-            if NodeFit.fits(pod, demand: demand, on: node, usage: usageByNode[name] ?? empty, reserved: reserved[name] ?? [:]) {
-                return name
+        let noReservations = reserved.isEmpty
+        return targets.withUnsafeBufferPointer { targets in
+            for target in targets {
+                let name = target.name
+                guard !name.isEmpty, name != alsoExcluded, !excluded.contains(name) else { continue }
+                if NodeFit.fits(pod, demand: demand, on: target, reserved: noReservations ? [:] : reserved[name] ?? [:]) {
+                    return name
+                }
             }
+            return nil
         }
-        return nil
     }
 }

@@ -114,5 +114,12 @@ struct QuantityTests {
         #expect((-cpu).description == "-250m")
         #expect(Quantity.zero.isZero)
         #expect(abs(Quantity("1.5Gi").doubleValue - 1_610_612_736) < 1e-3)
+        // Beyond 2⁶³ nano-units (about 9.2 units ×10⁹) the conversion goes through both 64-bit halves.
+        for text in ["128Gi", "-128Gi", "130944852Ki", "1e20", "-3.5e15", "9223372036854775807n", "9223372036854775808n"] {
+            let quantity = Quantity(text)!
+            let exact = Double(quantity.nanos) / 1e9
+            #expect(abs(quantity.doubleValue - exact) <= abs(exact) * 1e-15, "\(text)")
+        }
+        #expect(Quantity("128Gi").doubleValue == 137_438_953_472)
     }
 }

@@ -16,29 +16,24 @@ public enum TargetOutcome: Sendable, Hashable {
 /// draining node, never one outside `spec.targets.nodeSelector`; cordoned and NotReady nodes are rejected by
 /// the fit rules with their reason.
 struct TargetSelection {
-    /// Every node, sorted by name.
-    let nodes: [Node]
-    /// Each node by name.
-    let nodesByName: [String: Node]
-    /// Each node's usage (summed once per plan, or kept by the caller).
-    let usage: [String: NodeUsage]
+    /// Every node prepared for the fit rules with its usage, sorted by name.
+    let targets: [FitTarget]
+    /// Each prepared node by name.
+    let targetsByName: [String: FitTarget]
     let excluded: Set<String>
     private let chooser = TargetChooser()
 
     /// Targets among `allNodes`, never one in `draining` nor one `targetSelector` does not match; `usage` is
-    /// what the pods bound to each node request.
+    /// what the pods bound to each node request (summed once per plan, or kept by the caller).
     init(allNodes: [Node], usage: [String: NodeUsage], draining: Set<String>, targetSelector: LabelSelector?) {
         var excluded = draining
-        var byName: [String: Node] = [:]
-        byName.reserveCapacity(allNodes.count)
         for node in allNodes {
             guard let name = node.metadata.name else { continue }
-            byName[name] = node
             if let targetSelector, !targetSelector.matches(node.metadata.labels ?? [:]) { excluded.insert(name) }
         }
-        self.nodes = allNodes.sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
-        self.nodesByName = byName
-        self.usage = usage
+        let targets = TargetChooser.prepare(allNodes, usage: usage).sorted { $0.name < $1.name }
+        self.targets = targets
+        self.targetsByName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.excluded = excluded
     }
 
@@ -62,10 +57,10 @@ struct TargetSelection {
         var excluded = self.excluded
         excluded.insert(source)
         let choice = chooser.choose(
-            for: pod, among: nodes, usage: usage, excluded: excluded.union(full), reserved: reserved, ownerUID: owner)
+            for: pod, among: targets, excluded: excluded.union(full), reserved: reserved, ownerUID: owner)
         if let node = choice.node { return .node(node) }
         if !full.isEmpty {
-            let unlimited = chooser.firstFit(for: pod, among: nodes, usage: usage, excluded: excluded, reserved: reserved)
+            let unlimited = chooser.firstFit(for: pod, among: targets, excluded: excluded, reserved: reserved)
             if unlimited != nil { return .inboundBudgetFull }
         }
         return Self.unplaceable(choice.rejected, summary: choice.rejectionSummary)
@@ -74,14 +69,13 @@ struct TargetSelection {
     /// Whether any node can take `pod` moving off `source` (budgets aside): nil when one can, else why none
     /// can. Stops at the first node that fits, so it is cheap for candidates that wait for a budget anyway.
     func unplaceableReason(for pod: Pod, source: String, reserved: [String: [String: Quantity]]) -> TargetOutcome? {
-        if chooser.firstFit(
-            for: pod, among: nodes, usage: usage, excluded: excluded, alsoExcluded: source, reserved: reserved) != nil
+        if chooser.firstFit(for: pod, among: targets, excluded: excluded, alsoExcluded: source, reserved: reserved) != nil
         {
             return nil
         }
         var excluded = self.excluded
         excluded.insert(source)
-        let choice = chooser.choose(for: pod, among: nodes, usage: usage, excluded: excluded, reserved: reserved)
+        let choice = chooser.choose(for: pod, among: targets, excluded: excluded, reserved: reserved)
         return Self.unplaceable(choice.rejected, summary: choice.rejectionSummary)
     }
 
@@ -96,9 +90,8 @@ struct TargetSelection {
 
     /// Whether `pod` fits `node` with `reserved` requests already promised to it.
     func fits(_ pod: Pod, on node: String, reserved: [String: [String: Quantity]]) -> Bool {
-        guard !excluded.contains(node), let target = nodesByName[node] else { return false }
-        return NodeFit.fits(
-            pod, demand: PodDemand(pod), on: target, usage: usage[node] ?? NodeUsage(), reserved: reserved[node] ?? [:])
+        guard !excluded.contains(node), let target = targetsByName[node] else { return false }
+        return NodeFit.fits(pod, demand: PodDemand(pod), on: target, reserved: reserved[node] ?? [:])
     }
 
     /// The most common rejection across nodes (ties by name), in CamelCase.
