@@ -241,6 +241,15 @@ struct PolicyControllerTests {
                 "\(node.metadata.name ?? "")")
         }
         #expect(NodeFit.failures(of: slim, on: nodes[0], podsOnNode: []).isEmpty)
+        // Two replicas of one template share one copy of what they have in common.
+        var sibling = pod
+        sibling.metadata.name = "db-1"
+        sibling.spec?.nodeName = "node-b"
+        let slimSibling = ObjectTransforms.schedulingPod(sibling)
+        #expect(slimSibling.spec?.nodeName == "node-b" && slim.spec?.nodeName == "node-a")
+        #expect(slimSibling.totalRequests == slim.totalRequests && slimSibling.spec?.tolerations == slim.spec?.tolerations)
+        let containerBuffers = [slim, slimSibling].map { $0.spec?.containers.withUnsafeBufferPointer { $0.baseAddress } }
+        #expect(containerBuffers[0] != nil && containerBuffers[0] == containerBuffers[1], "one container list")
         // The slim pod loses the requests: the planner must not be fed from a slimPod cache.
         #expect(ObjectTransforms.slimPod(pod).totalRequests.isEmpty)
     }

@@ -37,6 +37,9 @@ public enum ObjectTransforms {
     static let sharedOwners = ValueInterner<[OwnerReference]>()
     /// Slimmed container lists shared by the pods of one template.
     static let sharedContainers = ValueInterner<[Container]>()
+    /// The scheduling parts of pod specs (containers with resources, selectors, affinity, tolerations,
+    /// priority), shared by the pods of one template.
+    static let sharedSchedulingSpecs = ValueInterner<PodSpec>()
     /// Slimmed condition lists (type, status, reason): a handful of combinations across every pod.
     static let sharedConditions = ValueInterner<[PodCondition]>(capacity: 10_000)
 
@@ -104,17 +107,24 @@ public enum ObjectTransforms {
     public static func schedulingPod(_ pod: Pod) -> Pod {
         var slim = slimPod(pod)
         guard let spec = pod.spec else { return slim }
-        var kept = slim.spec ?? PodSpec(containers: [])
-        kept.containers = spec.containers.map(schedulingContainer)
-        kept.initContainers = spec.initContainers?.map(schedulingContainer)
-        kept.resources = spec.resources
-        kept.overhead = spec.overhead
-        kept.nodeSelector = spec.nodeSelector
-        kept.affinity = spec.affinity
-        kept.tolerations = spec.tolerations
-        kept.topologySpreadConstraints = spec.topologySpreadConstraints
-        kept.priority = spec.priority
-        kept.priorityClassName = spec.priorityClassName
+        // What the pods of one template share, interned as one value (its containers and its out-of-line
+        // fields are then one copy for all of them); the per-pod fields are set on the shared value after.
+        var template = PodSpec(containers: spec.containers.map(schedulingContainer))
+        template.initContainers = spec.initContainers?.map(schedulingContainer)
+        template.schedulerName = slim.spec?.schedulerName
+        template.resources = spec.resources
+        template.overhead = spec.overhead
+        template.nodeSelector = sharedStrings.intern(spec.nodeSelector)
+        template.affinity = spec.affinity
+        template.tolerations = spec.tolerations
+        template.topologySpreadConstraints = spec.topologySpreadConstraints
+        template.priority = spec.priority
+        template.priorityClassName = spec.priorityClassName.map(sharedStrings.intern)
+        var kept = sharedSchedulingSpecs.intern(template)
+        kept.nodeName = slim.spec?.nodeName
+        kept.hostname = slim.spec?.hostname
+        kept.subdomain = slim.spec?.subdomain
+        kept.volumes = slim.spec?.volumes
         slim.spec = kept
         slim.status?.message = pod.status?.message
         return slim
