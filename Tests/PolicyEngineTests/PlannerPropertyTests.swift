@@ -4,6 +4,18 @@ import Placement
 @testable import PolicyEngine
 import Testing
 
+/// `count` nodes named `n0`, `n1`, … of 1, 2 or 4 CPUs, one in `cordonedOneIn` cordoned, one in six NotReady.
+func randomNodes(
+    _ count: ClosedRange<Int>, cordonedOneIn: Int, using random: inout SeededGenerator
+) -> [Node] {
+    (0..<Int.random(in: count, using: &random)).map { index in
+        Fixture.node(
+            "n\(index)", cpu: ["1", "2", "4"].randomElement(using: &random)!,
+            cordoned: Int.random(in: 0..<cordonedOneIn, using: &random) == 0,
+            ready: Int.random(in: 0..<6, using: &random) > 0)
+    }
+}
+
 @Suite("MigrationPlanner: invariants on generated snapshots")
 struct PlannerPropertyTests {
     @Test(
@@ -11,12 +23,7 @@ struct PlannerPropertyTests {
         arguments: 0..<60)
     func invariants(seed: Int) {
         var random = SeededGenerator(seed: UInt64(seed) &+ 1)
-        let nodeCount = Int.random(in: 3...8, using: &random)
-        let nodes = (0..<nodeCount).map { index in
-            Fixture.node(
-                "n\(index)", cpu: ["1", "2", "4"].randomElement(using: &random)!, cordoned: Bool.random(using: &random),
-                ready: Int.random(in: 0..<6, using: &random) > 0)
-        }
+        let nodes = randomNodes(3...8, cordonedOneIn: 2, using: &random)
         var pods: [Pod] = []
         for index in 0..<Int.random(in: 5...40, using: &random) {
             let node = nodes.randomElement(using: &random)!.metadata.name!
@@ -101,12 +108,7 @@ struct PlannerNodeUsageTests {
         arguments: 0..<80)
     func reducedSnapshotPlansTheSame(seed: Int) {
         var random = SeededGenerator(seed: UInt64(seed) &+ 1000)
-        let nodeCount = Int.random(in: 2...8, using: &random)
-        let nodes = (0..<nodeCount).map { index in
-            Fixture.node(
-                "n\(index)", cpu: ["1", "2", "4"].randomElement(using: &random)!,
-                cordoned: Int.random(in: 0..<3, using: &random) == 0, ready: Int.random(in: 0..<6, using: &random) > 0)
-        }
+        let nodes = randomNodes(2...8, cordonedOneIn: 3, using: &random)
         var pods: [Pod] = []
         for index in 0..<Int.random(in: 4...40, using: &random) {
             let node = nodes.randomElement(using: &random)!.metadata.name!
