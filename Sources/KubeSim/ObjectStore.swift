@@ -87,6 +87,28 @@ enum ControllerWork: Sendable {
     case disruption(namespace: String)
 }
 
+/// One resource's objects as of a revision: keys in order (including keys whose object did not exist then),
+/// each resolved on access (nil for such a key).
+struct SnapshotView {
+    let bucket: Bucket
+    let keys: ArraySlice<String>
+    /// The state at the revision of keys written since (nil: absent then).
+    let overrides: [String: StoredObject?]
+
+    /// How many keys the view has.
+    var count: Int { keys.count }
+
+    /// The `position`th key (from 0).
+    func key(at position: Int) -> String { keys[keys.startIndex + position] }
+
+    /// The object of the `position`th key at the view's revision; nil when it did not exist then.
+    func object(at position: Int) -> StoredObject? {
+        let key = key(at: position)
+        if let override = overrides[key] { return override }
+        return bucket.objects[key]
+    }
+}
+
 /// Objects of one resource, with keys kept sorted (namespace/name byte order, like etcd's key order).
 struct Bucket {
     var objects: [String: StoredObject] = [:]
@@ -238,9 +260,16 @@ struct StoreState {
     /// The objects of a resource (in key order, one namespace or all) as of revision `at` (now when nil).
     /// Throws 410 Expired when the history no longer reaches back to `at`.
     func snapshot(_ id: ResourceID, namespace: String?, at: Int64?) -> [StoredObject]? {
+        snapshotView(id, namespace: namespace, at: at).map { view in (0..<view.count).compactMap(view.object(at:)) }
+    }
+
+    /// The objects of `id` (in `namespace`, all when nil) as of revision `at` (now when nil), in key order,
+    /// resolved on access: taking the view copies nothing (the bucket is shared copy-on-write), so a paged
+    /// LIST reads only the page it serves. Nil when `at` was compacted.
+    func snapshotView(_ id: ResourceID, namespace: String?, at: Int64?) -> SnapshotView? {
         let bucket = buckets[id] ?? Bucket()
         guard let at, at < rv else {
-            return bucket.keys(namespace: namespace).map { bucket.objects[$0]! }
+            return SnapshotView(bucket: bucket, keys: bucket.keys(namespace: namespace), overrides: [:])
         }
         if at < compactedRV { return nil }
         // Undo the writes after `at`, newest first, so the oldest undo wins.
@@ -253,20 +282,10 @@ struct StoreState {
             }
             i -= 1
         }
-        if overrides.isEmpty { return bucket.keys(namespace: namespace).map { bucket.objects[$0]! } }
-        var keys = Array(bucket.keys(namespace: namespace))
+        var keys = bucket.keys(namespace: namespace)
         let extra = overrides.keys.filter { bucket.objects[$0] == nil }
-        if !extra.isEmpty { keys = (keys + extra).sorted() }
-        var out: [StoredObject] = []
-        out.reserveCapacity(keys.count)
-        for key in keys {
-            if let o = overrides[key] {
-                if let o { out.append(o) }
-            } else if let current = bucket.objects[key] {
-                out.append(current)
-            }
-        }
-        return out
+        if !extra.isEmpty { keys = ArraySlice((Array(keys) + extra).sorted()) }
+        return SnapshotView(bucket: bucket, keys: keys, overrides: overrides)
     }
 }
 

@@ -49,10 +49,10 @@ extension KubeSimCore {
             throw APIError.badRequest("invalid resource version \"\(rvParam)\"")
         }
         let ns = info.namespaced ? namespace : nil
-        let (objects, currentRV, compacted) = store.state.withLock { s in
-            (s.snapshot(info.id, namespace: ns, at: snapshotRV), s.rv, s.compactedRV)
+        let (view, currentRV, compacted) = store.state.withLock { s in
+            (s.snapshotView(info.id, namespace: ns, at: snapshotRV), s.rv, s.compactedRV)
         }
-        guard let objects else {
+        guard let view else {
             if query["continue"] != nil, let startKey {
                 throw APIError.expired(
                     ContinueToken.expiredMessage,
@@ -65,10 +65,10 @@ extension KubeSimCore {
         if let startKey {
             // Binary search the first key >= startKey.
             var lo = 0
-            var hi = objects.count
+            var hi = view.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if objects[mid].key < startKey { lo = mid + 1 } else { hi = mid }
+                if view.key(at: mid) < startKey { lo = mid + 1 } else { hi = mid }
             }
             index = lo
         }
@@ -78,13 +78,18 @@ extension KubeSimCore {
         var more = false
         var remaining = 0
         var size = 0
-        while index < objects.count {
-            let o = objects[index]
+        while index < view.count {
+            guard let o = view.object(at: index) else {
+                index += 1
+                continue
+            }
             index += 1
             if selective && !filter.matchesSelectors(o.value) { continue }
             if let limit, page.count == limit {
                 more = true
-                remaining = objects.count - index + 1
+                // Exact: every key counts unless writes since the snapshot left keys without an object.
+                remaining = view.overrides.isEmpty
+                    ? view.count - index + 1 : (index - 1..<view.count).count { view.object(at: $0) != nil }
                 break
             }
             page.append(o)

@@ -83,6 +83,7 @@ struct ListTests {
             let second = try await client.get("\(cms)?limit=3&continue=\(token1.addingPercentEncodingForQuery())").json
             #expect(second.names == ["cm3", "cm4", "cm5"])
             #expect(second.rv == snapshotRV)
+            #expect(second[path: ["metadata", "remainingItemCount"]] == 1, "cm5a, created after the snapshot, is not counted")
             let token2 = try #require(second[path: ["metadata", "continue"]]?.stringValue)
             let third = try await client.get("\(cms)?limit=3&continue=\(token2.addingPercentEncodingForQuery())").json
             #expect(third.names == ["cm6"])
