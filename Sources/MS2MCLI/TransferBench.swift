@@ -112,6 +112,9 @@ struct TransferBench: AsyncParsableCommand {
             for (index, method) in methods.enumerated() {
                 // A fresh registry for every measurement: nothing can be skipped or cross-repository mounted
                 // (skopeo remembers where blobs live; checkpoint-transfer remembers layer digests on the archive).
+                // Every method starts with no dirty pages left by the one before, whose writeback would
+                // otherwise compete with it for the disk and the CPU.
+                sync()
                 let registry = try BenchRegistry.start(binary: tools.registry, directory: work + "/registry-\(round)-\(index)")
                 defer {
                     registry.stop()
