@@ -154,6 +154,20 @@ public final class KubeSimServer: Sendable {
         return "\(scheme)://\(host):\(port)"
     }
 
+    /// A kubeconfig (YAML) whose current context is this server, anonymous, in `namespace` (a TLS server
+    /// also needs its CA in the cluster entry).
+    public func kubeconfig(namespace: String) -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: kubesim, cluster: {server: "\(baseURL)"}}]
+        users: [{name: kubesim, user: {}}]
+        contexts: [{name: kubesim, context: {cluster: kubesim, user: kubesim, namespace: \(namespace)}}]
+        current-context: kubesim
+
+        """
+    }
+
     /// Scripted failures, delays and broken watches.
     public var faults: FaultInjector { core.faults }
 

@@ -401,12 +401,9 @@ private struct WarningCountingHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
-        var text = "\(level): \(message)"
-        if let error = metadata?["error"] ?? self.metadata["error"] { text += ": " + String("\(error)".prefix(100)) }
+    func log(event: LogEvent) {
+        var text = "\(event.level): \(event.message)"
+        if let error = event.metadata?["error"] ?? metadata["error"] { text += ": " + String("\(error)".prefix(100)) }
         counter.record(text)
     }
 }

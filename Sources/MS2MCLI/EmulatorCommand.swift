@@ -30,15 +30,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         try await server.start()
         print("KubeSim serving the Kubernetes API at \(server.baseURL)")
         if let kubeconfig {
-            let text = """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: kubesim, cluster: {server: "\(server.baseURL)"}}]
-                users: [{name: kubesim, user: {}}]
-                contexts: [{name: kubesim, context: {cluster: kubesim, user: kubesim, namespace: default}}]
-                current-context: kubesim
-
-                """
+            let text = server.kubeconfig(namespace: "default")
             try text.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
             print("Wrote kubeconfig \(kubeconfig)")
         }

@@ -109,7 +109,7 @@ public final class TestRegistry: @unchecked Sendable {
         }
         try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
         let logPath = directory + "/registry.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

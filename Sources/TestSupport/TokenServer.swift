@@ -44,7 +44,7 @@ public final class TokenServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [directory + "/token.py", directory, user, password, issuer, String(lifetime), openssl]
         let log = directory + "/token.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle

@@ -19,6 +19,17 @@ public enum Tools {
         throw TestSupportError("'\(name)' is not installed: the registry integration tests need the Debian package '\(package)' (\(packages))")
     }
 
+    /// The path of this package's executable `name`, built next to the test bundle (`swift build --build-tests`
+    /// builds every product); throws saying so when it is missing.
+    public static func builtExecutable(_ name: String) throws -> String {
+        let directory = Bundle.main.executableURL?.deletingLastPathComponent().path ?? FileManager.default.currentDirectoryPath
+        for candidate in [directory, directory + "/.."] {
+            let path = candidate + "/" + name
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw TestSupportError("\(name) is not built next to \(directory); run swift build --build-tests")
+    }
+
     /// What a program run by ``run(_:_:environment:check:)`` left behind.
     public struct Output: Sendable {
         public var status: Int32
@@ -43,8 +54,8 @@ public enum Tools {
         defer { try? FileManager.default.removeItem(at: directory) }
         let outURL = directory.appendingPathComponent("out")
         let errURL = directory.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out

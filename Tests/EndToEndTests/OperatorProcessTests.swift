@@ -14,23 +14,9 @@ struct OperatorProcessTests {
     static let identity = "ms2m-operator-process-test"
     static let leaseName = "ms2m-operator-leader"
 
-    /// The executable next to the test bundle (`swift build --build-tests` builds it).
-    var executable: String {
-        get throws {
-            let directory =
-                Bundle.main.executableURL?.deletingLastPathComponent().path
-                ?? FileManager.default.currentDirectoryPath
-            for candidate in [directory, directory + "/.."] {
-                let path = candidate + "/ms2m-operator"
-                if FileManager.default.isExecutableFile(atPath: path) { return path }
-            }
-            throw TestSupportError("ms2m-operator is not built next to \(directory); run swift build --build-tests")
-        }
-    }
-
     @Test("leads, serves /readyz once synced, and on SIGTERM releases the lease and exits 0")
     func sigtermReleasesLease() async throws {
-        let executable = try self.executable
+        let executable = try Tools.builtExecutable("ms2m-operator")
         try await withKubeSim { server in
             for file in ["migration.ms2m.io_statefulmigrations.yaml", "migration.ms2m.io_migrationpolicies.yaml"] {
                 _ = try server.create(try YAML.parse(String(contentsOfFile: "\(repositoryRoot)/config/crd/bases/\(file)", encoding: .utf8)))
@@ -40,14 +26,7 @@ struct OperatorProcessTests {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: work) }
             let kubeconfig = work + "/kubeconfig"
-            try """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: sim, cluster: {server: "\(server.baseURL)"}}]
-                users: [{name: tester, user: {}}]
-                contexts: [{name: sim, context: {cluster: sim, user: tester, namespace: default}}]
-                current-context: sim
-                """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+            try server.kubeconfig(namespace: "default").write(toFile: kubeconfig, atomically: true, encoding: .utf8)
             let healthPort = try RabbitMQTestServer.freePort()
             let logPath = work + "/operator.log"
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -8,17 +8,7 @@ import Testing
 struct SampleConsumerExecutableTests {
     /// The executable next to the test bundle (`swift build --build-tests` builds it).
     var executable: String {
-        get throws {
-            let directory =
-                Bundle.main.executableURL?.deletingLastPathComponent().path
-                ?? FileManager.default.currentDirectoryPath
-            for candidate in [directory, directory + "/.."] {
-                let path = candidate + "/ms2m-sample-consumer"
-                if FileManager.default.isExecutableFile(atPath: path) { return path }
-            }
-            throw TestSupportError(
-                "ms2m-sample-consumer is not built next to \(directory); run swift build --build-tests")
-        }
+        get throws { try Tools.builtExecutable("ms2m-sample-consumer") }
     }
 
     @Test("consume counts what produce published, serves /count, and exits 0 on SIGTERM")
