@@ -221,7 +221,7 @@ struct BenchTools {
 /// (incompressible) bytes, written in 4 MiB pieces.
 enum BenchArchive {
     static func write(at path: String, pagesBytes: Int64) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         func member(_ name: String, _ size: Int64, directory: Bool = false) throws {

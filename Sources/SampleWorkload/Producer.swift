@@ -5,11 +5,16 @@ public import OperatorCore
 /// with sequential ids `<idPrefix>-1`, `<idPrefix>-2`, … that consumers de-duplicate by.
 ///
 /// Publishing follows a schedule (message n is due `(n - 1) / rate` seconds after the start), not a sleep per
-/// message, so the rate holds however long each publish takes, and after a stall (a slow broker, a lost
-/// connection) the producer catches up by publishing the overdue messages at once. A publish that fails is
-/// retried with the same id after a backoff: the broker may have taken it, so consumers can see it twice
-/// and skip the second.
+/// message. Every message already due is published at once, up to ``maximumInFlight`` awaiting their
+/// confirms together, so the rate holds although each confirm takes a broker round trip, and after a stall
+/// (a slow broker, a lost connection) the producer catches up. Messages published together may reach a
+/// queue in any order. A publish that fails is retried with the same id after a backoff (those of its batch
+/// that were confirmed are not sent again): the broker may have taken it, so consumers can see it twice and
+/// skip the second.
 public actor Producer {
+    /// Publishes awaiting their confirms at once when several messages are due.
+    public static let maximumInFlight = 16
+
     private let brokers: any MessageBrokerConnecting
     private let brokerURL: String
     private let exchange: String?
@@ -18,6 +23,9 @@ public actor Producer {
     private let idPrefix: String
     private let logger: Logger
     private var confirmed = 0
+    /// Numbers above `confirmed + 1` the broker has confirmed (a batch whose earlier message failed); they
+    /// are not published again.
+    private var confirmedAhead = Set<Int>()
     private var stopRequested = false
     private let pause = InterruptibleSleep()
 
@@ -62,11 +70,15 @@ public actor Producer {
         var backoff = ReconnectBackoff()
         while !stopRequested, !Task.isCancelled, count.map({ confirmed < $0 }) ?? true {
             let number = confirmed + 1
+            let now = ContinuousClock.now
             let due = start + .seconds(Double(number - 1 - first) / rate)
-            if ContinuousClock.now < due {
+            if now < due {
                 await pause.sleep(until: due)
                 continue
             }
+            // Every message due by now, within the in-flight bound and the count.
+            let dueThrough = first + 1 + Int(((now - start) / .seconds(1)) * rate)
+            let last = min(dueThrough, number + Self.maximumInFlight - 1, count ?? .max)
             do {
                 let target: any MessageBroker
                 if let broker {
@@ -75,9 +87,7 @@ public actor Producer {
                     target = try await connect()
                     broker = target
                 }
-                try await target.publish(
-                    message(number), exchange: exchange ?? "", routingKey: exchange == nil ? queue! : "")
-                confirmed = number
+                try await publish(number...max(number, last), to: target)
                 backoff.reset()
             } catch let error as BrokerError where !error.isRetryable {
                 logger.error("Stopped publishing: broker refused", metadata: ["error": "\(error)"])
@@ -102,6 +112,38 @@ public actor Producer {
     public func stop() {
         stopRequested = true
         pause.interrupt()
+    }
+
+    /// Publishes `numbers` together (except those already confirmed); ``confirmed`` advances through the
+    /// longest confirmed prefix, and the first failure is thrown once all have finished.
+    private func publish(_ numbers: ClosedRange<Int>, to broker: any MessageBroker) async throws {
+        let exchange = exchange ?? ""
+        let routingKey = self.exchange == nil ? queue! : ""
+        let messages = numbers.filter { !confirmedAhead.contains($0) }.map { (number: $0, message: message($0)) }
+        var succeeded = Set<Int>()
+        var failure: (any Error)?
+        await withTaskGroup(of: (Int, (any Error)?).self) { group in
+            for (number, message) in messages {
+                group.addTask {
+                    do {
+                        try await broker.publish(message, exchange: exchange, routingKey: routingKey)
+                        return (number, nil)
+                    } catch {
+                        return (number, error)
+                    }
+                }
+            }
+            for await (number, error) in group {
+                if let error {
+                    failure = failure ?? error
+                } else {
+                    succeeded.insert(number)
+                }
+            }
+        }
+        confirmedAhead.formUnion(succeeded)
+        while confirmedAhead.remove(confirmed + 1) != nil { confirmed += 1 }
+        if let failure { throw failure }
     }
 
     private func connect() async throws -> any MessageBroker {

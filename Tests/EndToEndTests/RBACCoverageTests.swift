@@ -107,9 +107,22 @@ struct RBACCoverageTests {
                 spec.template = template
                 _ = try await e.client.create(MigrationPolicy(metadata: ObjectMeta(name: "drain"), spec: spec), namespace: nil, options: WriteOptions())
                 _ = try await e.client.patch(Node.self, name: node, namespace: nil, patch: .merge(["spec": ["unschedulable": true]]), subresource: nil, options: WriteOptions())
-                try await e.waitUntil("a policy child to complete", timeout: .seconds(90)) {
-                    let children = try await e.client.list(StatefulMigration.self, namespace: "default", options: ListOptions()).items
-                    return !children.isEmpty && children.allSatisfy { $0.status?.phase?.isFinal == true }
+                do {
+                    try await e.waitUntil("a policy child to complete", timeout: .seconds(90)) {
+                        let children = try await e.client.list(StatefulMigration.self, namespace: "default", options: ListOptions()).items
+                        return !children.isEmpty && children.allSatisfy { $0.status?.phase?.isFinal == true }
+                    }
+                } catch {
+                    // What the operator was doing, so that a timeout here can be explained from the CI log.
+                    let children = (try? await e.client.list(StatefulMigration.self, namespace: "default", options: ListOptions()).items) ?? []
+                    let policy = try? await e.client.get(MigrationPolicy.self, name: "drain", namespace: nil)
+                    let pods = (try? await e.client.list(Pod.self, namespace: "default", options: ListOptions()).items) ?? []
+                    Issue.record("""
+                        cordoned \(node); children: \(children.map { "\($0.metadata.name ?? "") \($0.status?.phase.map { "\($0)" } ?? "-") \($0.status?.failureMessage ?? "") \($0.status?.conditions ?? [])" })
+                        policy status: \(policy?.status.map { "\($0)" } ?? "none")
+                        pods: \(pods.map { "\($0.metadata.name ?? "")@\($0.spec?.nodeName ?? "-") \($0.status?.phase.map { "\($0)" } ?? "-") ready=\($0.isReady)" })
+                        """)
+                    throw error
                 }
                 let children = try await e.client.list(StatefulMigration.self, namespace: "default", options: ListOptions()).items
                 #expect(children.allSatisfy { $0.status?.phase == .completed }, "\(children.map { "\($0.metadata.name ?? ""): \($0.status?.failureMessage ?? "")" })")

@@ -42,7 +42,8 @@ struct InProcessConsumerTests {
         let producer = producer(exchange: nil, queue: "orders", rate: 5000)
         try await producer.run(count: 120)  // before the consumer: the queue holds them
         #expect(await producer.published == 120)
-        #expect(try broker.messages(in: "orders")?.map(\.messageID) == (1...120).map { "msg-\($0)" })
+        let queued = try broker.messages(in: "orders")?.compactMap(\.messageID) ?? []
+        #expect(queued.count == 120 && Set(queued) == Set((1...120).map { "msg-\($0)" }))
 
         let running = start(counter)
         try await waitUntil("120 counted") { counter.status.count == 120 }
@@ -74,7 +75,9 @@ struct InProcessConsumerTests {
         #expect(elapsed >= .milliseconds(390))
         #expect(elapsed < .seconds(3))
         #expect(await producer.published == 40)
-        #expect(broker.messages(in: "paced")?.map(\.messageID) == (1...40).map { "msg-\($0)" })
+        // Messages due together are published together, so the order within a catch-up may vary.
+        let ids = broker.messages(in: "paced")?.compactMap(\.messageID) ?? []
+        #expect(ids.count == 40 && Set(ids) == Set((1...40).map { "msg-\($0)" }))
         #expect(broker.messages(in: "paced")?.allSatisfy(\.persistent) == true)
     }
 

@@ -29,7 +29,7 @@ struct RabbitMQConsumerTests {
         defer {
             Task {
                 await pool.shutdown()
-                try? await RabbitMQTestServer.shared.rabbitmqctl(["delete_vhost", vhost])
+                _ = try? await RabbitMQTestServer.shared.rabbitmqctl(["delete_vhost", vhost])
             }
         }
         let broker = try await pool.broker(url: url, credentials: nil)
@@ -92,7 +92,7 @@ struct RabbitMQConsumerTests {
         defer {
             Task {
                 await pool.shutdown()
-                try? await RabbitMQTestServer.shared.rabbitmqctl(["delete_vhost", vhost])
+                _ = try? await RabbitMQTestServer.shared.rabbitmqctl(["delete_vhost", vhost])
             }
         }
         let config = CounterConsumerConfiguration(

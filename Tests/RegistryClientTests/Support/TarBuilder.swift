@@ -31,7 +31,7 @@ enum TarBuilder {
     }
 
     static func write(at path: String, members: [Member]) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         for member in members {
