@@ -117,9 +117,12 @@ struct RBACCoverageTests {
                     let children = (try? await e.client.list(StatefulMigration.self, namespace: "default", options: ListOptions()).items) ?? []
                     let policy = try? await e.client.get(MigrationPolicy.self, name: "drain", namespace: nil)
                     let pods = (try? await e.client.list(Pod.self, namespace: "default", options: ListOptions()).items) ?? []
+                    // A stale renewTime means the operator lost its lease and stopped (the harness keeps waiting).
+                    let lease = try? await e.client.get(Lease.self, name: "ms2m-operator-leader", namespace: "default")
                     Issue.record("""
                         cordoned \(node); children: \(children.map { "\($0.metadata.name ?? "") \($0.status?.phase.map { "\($0)" } ?? "-") \($0.status?.failureMessage ?? "") \($0.status?.conditions ?? [])" })
                         policy status: \(policy?.status.map { "\($0)" } ?? "none")
+                        lease: holder \(lease?.spec?.holderIdentity ?? "-"), renewed \(lease?.spec?.renewTime.map { "\($0)" } ?? "-"), now \(MicroTime.now())
                         pods: \(pods.map { "\($0.metadata.name ?? "")@\($0.spec?.nodeName ?? "-") \($0.status?.phase.map { "\($0)" } ?? "-") ready=\($0.isReady)" })
                         """)
                     throw error
