@@ -180,10 +180,7 @@ struct CLICommandTests {
     /// KubeSim with both CRDs, the snapshot's nodes, namespace and pods, and a client.
     func withCluster(_ body: (KubeSimServer, KubeClient) async throws -> Void) async throws {
         try await withKubeSim { server in
-            for file in ["migration.ms2m.io_statefulmigrations.yaml", "migration.ms2m.io_migrationpolicies.yaml"] {
-                let text = try String(contentsOfFile: "\(repositoryRoot)/config/crd/bases/\(file)", encoding: .utf8)
-                _ = try server.create(try YAML.parse(text))
-            }
+            try installMigrationCRDs(on: server)
             for document in try YAML.parseAll(Self.snapshotYAML) {
                 for object in document["kind"] == "List" ? (document["items"]?.arrayValue ?? []) : [document] {
                     var object = object

@@ -23,6 +23,14 @@ let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 /// The repository root (for the CRDs in config/).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
+/// Creates the StatefulMigration and MigrationPolicy CRDs of config/crd/bases in `server`.
+func installMigrationCRDs(on server: KubeSimServer) throws {
+    for file in ["migration.ms2m.io_statefulmigrations.yaml", "migration.ms2m.io_migrationpolicies.yaml"] {
+        let text = try String(contentsOfFile: "\(repositoryRoot)/config/crd/bases/\(file)", encoding: .utf8)
+        _ = try server.create(try YAML.parse(text))
+    }
+}
+
 /// A whole MS2M installation on one machine: the API emulator with the real CRDs, a simulated cluster of three
 /// CRI-O nodes whose kubelets checkpoint and restore the sample consumer, a real RabbitMQ, a real
 /// docker-registry, and the operator built exactly as `ms2m-operator` builds it — all talking over HTTP and AMQP.
@@ -54,10 +62,7 @@ struct EndToEnd {
             imageSource: .registry(plainHTTP: true, caFile: nil, username: nil, password: nil), brokers: brokers,
             podStartDelay: .milliseconds(20), leaseHeartbeatInterval: .seconds(2), readinessCheckInterval: .milliseconds(50))
         try await withKubeSim { server in
-            for file in ["migration.ms2m.io_statefulmigrations.yaml", "migration.ms2m.io_migrationpolicies.yaml"] {
-                let text = try String(contentsOfFile: "\(repositoryRoot)/config/crd/bases/\(file)", encoding: .utf8)
-                _ = try server.create(try YAML.parse(text))
-            }
+            try installMigrationCRDs(on: server)
             let cluster = SimulatedCluster(configuration: configuration, logger: quiet)
             try await cluster.start(server: server)
             let client = KubeClient(configuration: ClientConfiguration(server: server.baseURL, rateLimit: nil))

@@ -2,10 +2,8 @@ import Foundation
 import KubeClient
 import KubeModel
 import KubeSim
-import Synchronization
 import TestSupport
 import Testing
-import YAMLCodec
 
 /// The `ms2m-operator` executable as a process, against KubeSim through a kubeconfig: it elects itself
 /// leader, reports ready once its caches are synced, and on a real SIGTERM releases its lease and exits 0.
@@ -18,9 +16,7 @@ struct OperatorProcessTests {
     func sigtermReleasesLease() async throws {
         let executable = try Tools.builtExecutable("ms2m-operator")
         try await withKubeSim { server in
-            for file in ["migration.ms2m.io_statefulmigrations.yaml", "migration.ms2m.io_migrationpolicies.yaml"] {
-                _ = try server.create(try YAML.parse(String(contentsOfFile: "\(repositoryRoot)/config/crd/bases/\(file)", encoding: .utf8)))
-            }
+            try installMigrationCRDs(on: server)
             let client = KubeClient(configuration: ClientConfiguration(server: server.baseURL, rateLimit: nil))
             let work = NSTemporaryDirectory() + "ms2m-operator-process-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -46,8 +42,6 @@ struct OperatorProcessTests {
             process.environment = ["POD_NAME": Self.identity, "PATH": "/usr/bin:/bin"]
             process.standardOutput = log
             process.standardError = log
-            let exited = ProcessExit()
-            process.terminationHandler = { _ in exited.record() }
             try process.run()
             defer {
                 if process.isRunning { kill(process.processIdentifier, SIGKILL) }
@@ -69,7 +63,7 @@ struct OperatorProcessTests {
             #expect(process.isRunning)
 
             kill(process.processIdentifier, SIGTERM)
-            let stopped = await exited.wait(timeout: .seconds(20))
+            let stopped = await poll(timeout: .seconds(20)) { !process.isRunning }
             #expect(stopped, "still running 20 s after SIGTERM; log: \(logTail())")
             guard stopped else { return }
             #expect(process.terminationReason == .exit && process.terminationStatus == 0, "log: \(logTail())")
@@ -86,22 +80,5 @@ struct OperatorProcessTests {
             try? await Task.sleep(for: .milliseconds(100))
         }
         return false
-    }
-}
-
-/// Set by a Process's termination handler (a Dispatch thread), awaited by the test.
-private final class ProcessExit: Sendable {
-    private let exited = Mutex(false)
-
-    func record() { exited.withLock { $0 = true } }
-
-    /// Whether the process exited within `timeout`.
-    func wait(timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if exited.withLock({ $0 }) { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return exited.withLock { $0 }
     }
 }
