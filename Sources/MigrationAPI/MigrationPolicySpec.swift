@@ -50,13 +50,26 @@ public struct PolicyTriggers: Codable, Sendable, Hashable {
     public var nodeSelector: LabelSelector?
     /// Drain nodes carrying any of these taints.
     public var taints: [TaintTrigger]?
+    /// Live-migrate a covered pod instead of letting an eviction (`kubectl drain`, cluster-autoscaler,
+    /// Karpenter, the descheduler: anything calling the Eviction API) kill it. The operator's eviction webhook
+    /// refuses the eviction with 429 while the pod migrates; once the migration completes the pod is gone and
+    /// the evicting tool moves on. Default true: a policy says its pods are to be moved live, and an eviction
+    /// is the most common way a pod is moved off a node — killing it there would lose exactly the state the
+    /// policy exists to keep. Only effective where the webhook is installed (`config/webhook`).
+    public var eviction: Bool?
 
     /// Creates triggers.
-    public init(cordon: Bool? = nil, nodeSelector: LabelSelector? = nil, taints: [TaintTrigger]? = nil) {
+    public init(
+        cordon: Bool? = nil, nodeSelector: LabelSelector? = nil, taints: [TaintTrigger]? = nil, eviction: Bool? = nil
+    ) {
         self.cordon = cordon
         self.nodeSelector = nodeSelector
         self.taints = taints
+        self.eviction = eviction
     }
+
+    /// Whether evictions of covered pods are intercepted (``eviction``, true when absent).
+    public var interceptsEvictions: Bool { eviction ?? true }
 }
 
 /// A taint that makes a node draining: matched by key, and by value and effect when they are given.

@@ -66,6 +66,8 @@ public struct DrainTrigger: OpenEnum {
     public static let nodeLabel: DrainTrigger = "NodeLabel"
     /// The node carries a trigger taint.
     public static let taint: DrainTrigger = "Taint"
+    /// Pods on the node were asked to leave through the Eviction API (only those pods move).
+    public static let eviction: DrainTrigger = "Eviction"
 }
 
 /// One draining node's progress.

@@ -25,8 +25,9 @@ public enum TargetPodBuilder {
     ) -> Pod {
         var labels = source.metadata.labels ?? [:]
         labels[MigrationNames.migrationLabel] = migration.metadata.name
+        // The source's eviction request is its own (the target is a new pod that nobody asked to leave).
         var annotations = (source.metadata.annotations ?? [:]).filter {
-            $0.key != "kubectl.kubernetes.io/last-applied-configuration"
+            $0.key != "kubectl.kubernetes.io/last-applied-configuration" && $0.key != EvictionRequest.annotation
         }
         annotations[MigrationNames.restoredFromAnnotation] = image
         annotations[MigrationNames.migratedFromAnnotation] =

@@ -5,7 +5,8 @@ import MigrationAPI
 public import OperatorCore
 
 /// The `MigrationPolicy` controller: reconciles each policy (cluster-scoped) when it changes, when any node's
-/// drain-relevant state changes (all policies), when a pod on one of its draining nodes changes, and when one
+/// drain-relevant state changes (all policies), when a pod on one of its draining nodes changes or a pod gets
+/// an eviction request (all policies), and when one
 /// of its child `StatefulMigration`s changes. It plans from the manager's shared informer caches
 /// (``PolicyCaches``); the workers start once they have synced.
 public enum MigrationPolicyController {
@@ -13,13 +14,15 @@ public enum MigrationPolicyController {
     public static let name = "migrationpolicy"
 
     /// Builds the controller; add it to a `ControllerManager` whose `informers` are `informers` (the
-    /// reconciler plans from those caches and writes through `api`).
+    /// reconciler plans from those caches and writes through `api`). Pass `caches` to share them (the
+    /// eviction webhook plans from the same ones); by default they are requested from `informers`.
     public static func make(
         api: any KubernetesAPI, informers: InformerFactory, events: any PolicyEventSink,
-        logger: Logger = Logger(label: "ms2m.policy"), workers: Int = 2, budgetRecheck: Duration = .seconds(60)
+        logger: Logger = Logger(label: "ms2m.policy"), workers: Int = 2, budgetRecheck: Duration = .seconds(60),
+        caches: PolicyCaches? = nil
     ) -> Controller {
         let registry = PolicyRegistry()
-        let caches = PolicyCaches(factory: informers)
+        let caches = caches ?? PolicyCaches(factory: informers)
         let reconciler = MigrationPolicyReconciler(
             api: api, caches: caches, events: events, registry: registry, logger: logger, budgetRecheck: budgetRecheck)
         // Every watch names the same informer options as `PolicyCaches`, so whichever asks first, the shared
@@ -31,6 +34,8 @@ public enum MigrationPolicyController {
             .watches(Node.self, filter: nodeDrainStateChanged) { _ in registry.allPolicies() }
             .watches(Pod.self, informerOptions: PolicyCaches.podInformerOptions) { pod in
                 guard let node = pod.spec?.nodeName, !node.isEmpty else { return [] }
+                // An evicted pod may sit on a node no policy drains yet: every policy looks (rare events).
+                if EvictionRequest.recorded(on: pod) != nil { return registry.allPolicies() }
                 return registry.policies(drainingNode: node)
             }
             .watches(Namespace.self, filter: namespaceLabelsChanged) { _ in registry.allPolicies() }

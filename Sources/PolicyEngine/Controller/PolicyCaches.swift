@@ -33,7 +33,7 @@ public struct PolicyCaches: Sendable {
 
     /// The options of the pod informer the planner needs.
     public static let podInformerOptions = InformerOptions<Pod>(
-        transform: ObjectTransforms.schedulingPod, indexes: [.podsByNode])
+        transform: ObjectTransforms.schedulingPod, indexes: [.podsByNode, .podsWithEvictionRequest])
 
     /// Requests (or joins) the informers in `factory`. The pod cache gets the pods-by-node index (if whoever
     /// created the informer did not ask for it) and the node-usage summary.
@@ -41,6 +41,7 @@ public struct PolicyCaches: Sendable {
         nodes = factory.informer(for: Node.self)
         pods = factory.informer(for: Pod.self, options: Self.podInformerOptions)
         pods.cache.ensureIndex(.podsByNode)
+        pods.cache.ensureIndex(.podsWithEvictionRequest)
         nodeUsage = NodeUsageSummary.make()
         pods.cache.addSummary(nodeUsage)
         namespaces = factory.informer(for: Namespace.self)
@@ -50,6 +51,9 @@ public struct PolicyCaches: Sendable {
 
     /// Every informer, for the manager's sync.
     var all: [any InformerRunning] { [nodes, pods, namespaces, migrations, policies] }
+
+    /// Whether every cache has its initial list.
+    public var hasSynced: Bool { all.allSatisfy(\.hasSynced) }
 
     /// Waits until every cache has its initial list (at once after that).
     public func waitForSync() async {
@@ -79,7 +83,8 @@ public struct PolicyCaches: Sendable {
             policy, nodes: nodes, migrations: migrations,
             onNode: { cache.list(index: .podsByNode, value: $0) },
             named: { cache.get(namespace: $0, name: $1) },
-            allBound: { cache.list().filter { $0.spec?.nodeName?.isEmpty == false } })
+            allBound: { cache.list().filter { $0.spec?.nodeName?.isEmpty == false } },
+            evicted: { cache.list(index: .podsWithEvictionRequest, value: CacheIndex<Pod>.evictionRequestedValue) })
         var snapshot = PolicySnapshot(
             policy: policy, nodes: nodes, pods: pods, namespaceLabels: namespaceLabels,
             migrations: migrations, now: now)
@@ -90,6 +95,20 @@ public struct PolicyCaches: Sendable {
         return snapshot
     }
 
+}
+
+extension CacheIndex where Object == Pod {
+    /// The one value ``podsWithEvictionRequest`` files pods under.
+    static let evictionRequestedValue = "requested"
+
+    /// Pods carrying an `EvictionRequest` annotation (for any UID, current or not), all under
+    /// ``evictionRequestedValue``: the few pods the eviction webhook asked to move, found without a pass over
+    /// every pod.
+    public static var podsWithEvictionRequest: CacheIndex {
+        CacheIndex(name: "metadata.annotations.eviction-requested") { pod in
+            pod.metadata.annotations?[EvictionRequest.annotation] == nil ? [] : [evictionRequestedValue]
+        }
+    }
 }
 
 /// Children the controller created whose creation the migration informer has not delivered yet

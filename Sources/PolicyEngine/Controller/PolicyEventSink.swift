@@ -34,4 +34,6 @@ public enum PolicyEventReason {
     public static let evictionFailed = "EvictionFailed"
     /// A covered pod is left to another policy that also covers it and wins.
     public static let podYielded = "PodYielded"
+    /// The eviction webhook refused an eviction of a covered pod and asked for its live migration instead.
+    public static let evictionIntercepted = "EvictionIntercepted"
 }

@@ -54,9 +54,9 @@ public struct DrainingNode: Sendable, Hashable {
         self.triggers = triggers
     }
 
-    /// Whether schedule windows apply: cordon always may start migrations, label and taint triggers only
-    /// inside a window.
-    public var needsScheduleWindow: Bool { !triggers.contains(.cordon) }
+    /// Whether schedule windows apply: cordon and eviction always may start migrations, label and taint
+    /// triggers only inside a window (an evicted pod on such a node may start at once all the same).
+    public var needsScheduleWindow: Bool { !triggers.contains(.cordon) && !triggers.contains(.eviction) }
 }
 
 /// Why a pod moves.
@@ -65,6 +65,8 @@ public enum MoveReason: String, Sendable, Hashable, CaseIterable {
     case drain = "Drain"
     /// Its node holds more than its share.
     case rebalance = "Rebalance"
+    /// It was evicted (Eviction API) from a node that does not otherwise drain for the policy.
+    case eviction = "Eviction"
 }
 
 /// One child to create: the pod, where it goes, and the child's name and spec.

@@ -4,7 +4,10 @@ public import MigrationAPI
 /// Plans a `MigrationPolicy`: a pure, deterministic function from a ``PolicySnapshot`` to a
 /// ``MigrationPlan``.
 ///
-/// 1. **Drain.** Nodes matching a trigger drain. Their covered pods are first checked against the other
+/// 1. **Drain.** Nodes matching a trigger drain, and so, for their evicted pods only, do nodes with pods
+///    whose eviction the webhook turned into a live migration (a current ``EvictionRequest``; trigger
+///    ``DrainTrigger/eviction``, child reason ``MoveReason/eviction``; such a pod never waits for a schedule
+///    window, since whoever evicts it waits now). Their covered pods are first checked against the other
 ///    policies (``PolicySnapshot/otherPolicies``): a pod another policy outranks this one for (priority, then
 ///    the most specific selection, then the name; see ``PolicyPrecedence``) is listed in
 ///    ``MigrationPlan/yielded`` and never touched. Opt-outs, pods already migrating (by anyone), pods not
@@ -60,7 +63,7 @@ public enum MigrationPlanner {
         var queues: [String: ArraySlice<Candidate>] = [:]
         for node in context.drainingNodes {
             var candidates: [Candidate] = []
-            for position in context.sortedPods(on: node.name) {
+            for position in context.drainCandidates(on: node) {
                 let pod = pods[position]
                 guard context.covers(pod) else { continue }
                 let namespace = pod.metadata.namespace ?? ""
@@ -74,7 +77,7 @@ public enum MigrationPlanner {
                 case .skip(let reason):
                     plan.skipped.append(SkippedPod(namespace: namespace, pod: name, node: node.name, reason: reason))
                 case .evict(let failures, let last):
-                    let mayStart = !node.needsScheduleWindow || windowOpen
+                    let mayStart = !node.needsScheduleWindow || windowOpen || context.hasEvictionRequest(position)
                     guard mayStart else {
                         plan.waiting.append(WaitingCandidate(
                             namespace: namespace, pod: name, sourceNode: node.name, targetNode: nil,
@@ -103,9 +106,9 @@ public enum MigrationPlanner {
             for node in order {
                 guard let candidate = queues[node.name]?.popFirst() else { continue }
                 remaining = true
-                let mayStart = !node.needsScheduleWindow || windowOpen
+                let mayStart = !node.needsScheduleWindow || windowOpen || context.hasEvictionRequest(candidate.position)
                 consider(
-                    pods[candidate.position], attempt: candidate.attempt, on: node.name, mayStart: mayStart, context,
+                    pods[candidate.position], attempt: candidate.attempt, on: node, mayStart: mayStart, context,
                     &plan, &ledger, &reserved)
             }
         }
@@ -124,9 +127,10 @@ public enum MigrationPlanner {
     /// for whether some node fits it at all (stopping at the first that does), so thousands of waiting
     /// candidates do not each rank every node; its ``WaitingCandidate/targetNode`` is then nil.
     private static func consider(
-        _ pod: Pod, attempt: Int, on source: String, mayStart: Bool, _ context: PlanningContext,
+        _ pod: Pod, attempt: Int, on node: DrainingNode, mayStart: Bool, _ context: PlanningContext,
         _ plan: inout MigrationPlan, _ ledger: inout BudgetLedger, _ reserved: inout [String: [String: Quantity]]
     ) {
+        let source = node.name
         let namespace = pod.metadata.namespace ?? ""
         let name = pod.metadata.name ?? ""
         let statefulSet = PodCoverage.statefulSetKey(of: pod)
@@ -158,7 +162,8 @@ public enum MigrationPlanner {
         case .node(let target):
             ledger.admit(source: source, target: target, statefulSet: statefulSet)
             reserve(pod, on: target, in: &reserved)
-            plan.moves.append(context.move(pod, from: source, to: target, reason: .drain, attempt: attempt))
+            let reason: MoveReason = node.triggers == [.eviction] ? .eviction : .drain
+            plan.moves.append(context.move(pod, from: source, to: target, reason: reason, attempt: attempt))
         }
     }
 

@@ -17,8 +17,13 @@ struct PlanningContext {
     /// Indices into `snapshot.pods` of the pods bound to each node, in snapshot order.
     let podsByNode: [String: [Int]]
     let index: ChildMigrationIndex
+    /// The nodes that drain: those matching the policy's triggers, then (trigger ``DrainTrigger/eviction``)
+    /// those where only evicted pods are to leave.
     let drainingNodes: [DrainingNode]
     let draining: Set<String>
+    /// Indices into `snapshot.pods` of the pods with a current ``EvictionRequest``, by node, sorted by
+    /// `namespace/name`; empty when the policy does not intercept evictions.
+    let evictionRequested: [String: [Int]]
     let targets: TargetSelection
     /// `fallback.action`, `None` when absent.
     let fallbackAction: FallbackAction
@@ -37,10 +42,17 @@ struct PlanningContext {
         // The pods migrations name (`namespace/pod`), found in one pass without keying every pod.
         let wantedNames = Set(snapshot.migrations.map(\.spec.sourcePod))
         var byKey: [String: Pod] = [:]
+        var requested: [String: [Int]] = [:]
+        let interceptsEvictions = snapshot.policy.spec.triggers?.interceptsEvictions ?? false
         snapshot.pods.withUnsafeBufferPointer { pods in
             for position in pods.indices {
                 if let node = pods[position].spec?.nodeName, !node.isEmpty {
                     byNode[node, default: []].append(position)
+                    if interceptsEvictions, let request = EvictionRequest.recorded(on: pods[position]),
+                        request.isCurrent(at: snapshot.now)
+                    {
+                        requested[node, default: []].append(position)
+                    }
                 }
                 if let name = pods[position].metadata.name, wantedNames.contains(name) {
                     byKey[Self.key(pods[position])] = pods[position]
@@ -49,7 +61,15 @@ struct PlanningContext {
         }
         podsByNode = byNode
         index = ChildMigrationIndex(migrations: snapshot.migrations, policy: policyName, podsByKey: byKey)
-        drainingNodes = DrainDetection.drainingNodes(snapshot.nodes, for: snapshot.policy.spec.triggers)
+        let pods = snapshot.pods
+        evictionRequested = requested.mapValues { positions in
+            positions.sorted { Self.key(pods[$0]) < Self.key(pods[$1]) }
+        }
+        let triggered = DrainDetection.drainingNodes(snapshot.nodes, for: snapshot.policy.spec.triggers)
+        let triggeredNames = Set(triggered.map(\.name))
+        drainingNodes = (triggered + requested.keys.filter { !triggeredNames.contains($0) }.map {
+            DrainingNode(name: $0, triggers: [.eviction])
+        }).sorted { $0.name < $1.name }
         draining = Set(drainingNodes.map(\.name))
         targets = TargetSelection(
             allNodes: snapshot.nodes,
@@ -67,6 +87,19 @@ struct PlanningContext {
         return positions.map { (key: Self.key(pods[$0]), position: $0) }
             .sorted { $0.key < $1.key }
             .map(\.position)
+    }
+
+    /// The pods of draining `node` the drain considers, sorted by `namespace/name`: every pod bound to it, or
+    /// on a node drained only by evictions just the evicted pods.
+    func drainCandidates(on node: DrainingNode) -> [Int] {
+        node.triggers == [.eviction] ? evictionRequested[node.name] ?? [] : sortedPods(on: node.name)
+    }
+
+    /// Whether the pod at `position` has a current eviction request (it may start outside schedule windows:
+    /// whoever evicts it waits now).
+    func hasEvictionRequest(_ position: Int) -> Bool {
+        guard let node = snapshot.pods[position].spec?.nodeName else { return false }
+        return evictionRequested[node]?.contains(position) ?? false
     }
 
     /// Whether the policy covers `pod` (selection and owner kind; opt-outs not considered).

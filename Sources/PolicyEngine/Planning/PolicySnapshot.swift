@@ -53,16 +53,21 @@ extension PolicySnapshot {
     ///   - onNode: the pods bound to a node.
     ///   - named: the pod with a namespace and name, if any.
     ///   - allBound: every pod bound to a node.
+    ///   - evicted: the pods carrying an ``EvictionRequest`` annotation (current or not; the planner decides).
     public static func podsToPlan(
         _ policy: MigrationPolicy, nodes: [Node], migrations: [StatefulMigration], onNode: (String) -> [Pod],
-        named: (_ namespace: String, _ name: String) -> Pod?, allBound: () -> [Pod]
+        named: (_ namespace: String, _ name: String) -> Pod?, allBound: () -> [Pod], evicted: () -> [Pod] = { [] }
     ) -> [Pod] {
         let draining = DrainDetection.drainingNodes(nodes, for: policy.spec.triggers)
-        if draining.isEmpty, policy.spec.rebalance?.enabled == true { return allBound() }
+        let requested = policy.spec.triggers?.interceptsEvictions == true ? evicted() : []
+        if draining.isEmpty, requested.isEmpty, policy.spec.rebalance?.enabled == true { return allBound() }
         var pods: [Pod] = []
         var seen: Set<String> = []
         for node in draining {
             for pod in onNode(node.name) where seen.insert(PlanningContext.key(pod)).inserted { pods.append(pod) }
+        }
+        for pod in requested where pod.spec?.nodeName?.isEmpty == false && seen.insert(PlanningContext.key(pod)).inserted {
+            pods.append(pod)
         }
         for migration in migrations where !(migration.status?.phase?.isFinal ?? false) {
             let namespace = migration.metadata.namespace ?? ""

@@ -119,7 +119,7 @@ enum FullyPopulated {
         return MigrationPolicySpec(
             triggers: PolicyTriggers(
                 cordon: true, nodeSelector: selector,
-                taints: [TaintTrigger(key: "maintenance", value: "true", effect: .noSchedule)]),
+                taints: [TaintTrigger(key: "maintenance", value: "true", effect: .noSchedule)], eviction: true),
             rebalance: RebalanceSettings(
                 enabled: true, basis: .requests, thresholdPercent: 20, cooldownSeconds: 600, scheduleWindows: [window]),
             selection: PodSelection(namespaceSelector: selector, podSelector: selector, ownerKinds: [.statefulSet]),
