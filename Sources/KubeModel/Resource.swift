@@ -45,7 +45,7 @@ extension KubernetesObject {
 }
 
 /// Identifies a resource collection in the API: group, version and plural resource name.
-public struct GroupVersionResource: Hashable, Sendable, CustomStringConvertible {
+public struct GroupVersionResource: Codable, Hashable, Sendable, CustomStringConvertible {
     /// The API group; empty for the core group.
     public var group: String
     /// The API version, e.g. `v1`.

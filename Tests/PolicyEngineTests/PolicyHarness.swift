@@ -40,6 +40,8 @@ final class PolicyHarness: Sendable {
     let server: KubeSimServer
     let client: KubeClient
     let events = RecordingPolicyEvents()
+    /// The caches the controller plans from (set once the manager is built).
+    private let cachesBox = Mutex<PolicyCaches?>(nil)
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -72,9 +74,11 @@ final class PolicyHarness: Sendable {
                     healthProbeAddress: nil, metricsAddress: nil,
                     events: EventRecorderConfiguration(reportingController: "ms2m.io/test", reportingInstance: "test-0")),
                 logger: quiet)
+            let caches = PolicyCaches(factory: manager.informers)
+            harness.cachesBox.withLock { $0 = caches }
             manager.add(MigrationPolicyController.make(
                 api: manager.api, informers: manager.informers, events: harness.events, logger: quiet,
-                budgetRecheck: .seconds(1)))
+                budgetRecheck: .seconds(1), caches: caches))
             let task = Task { try await manager.run() }
             do {
                 try await body(harness)
@@ -86,6 +90,14 @@ final class PolicyHarness: Sendable {
             task.cancel()
             _ = await task.result
         }
+    }
+
+    /// The eviction webhook, deciding from the controller's caches and writing through the harness's client.
+    func evictionWebhook(now: @escaping @Sendable () -> Time = { .now() }) -> EvictionWebhook {
+        let caches = cachesBox.withLock { $0 }!
+        return EvictionWebhook(
+            api: client, caches: caches, events: events,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: now)
     }
 
     /// Polls `condition` every 25 ms for up to `seconds`; fails the test with `what` when it never holds.

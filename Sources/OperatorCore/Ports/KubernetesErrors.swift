@@ -49,4 +49,10 @@ public enum KubernetesErrors {
 
     /// The HTTP code of `error`, when it carries a Status.
     public static func code(of error: any Error) -> Int? { statusAndCode(of: error)?.code }
+
+    /// The Status message of `error`, when it carries a Status with one.
+    public static func message(of error: any Error) -> String? {
+        if let error = error as? any KubernetesStatusError { return error.status.message }
+        return (error as? Status)?.message
+    }
 }

@@ -1,0 +1,194 @@
+public import KubeModel
+public import MigrationAPI
+
+/// What the eviction webhook answers for the eviction of one pod.
+public struct EvictionVerdict: Sendable, Hashable {
+    /// Whether the eviction goes ahead (the Eviction API then applies PodDisruptionBudgets as usual) or is
+    /// refused with 429 TooManyRequests (tools that evict retry).
+    public enum Outcome: Sendable, Hashable {
+        /// Let the Eviction API decide.
+        case allow
+        /// Refuse with 429 TooManyRequests.
+        case refuse
+        /// Answer 404 NotFound: the pod this eviction was meant for is gone, live-migrated away, and the
+        /// named pod is its successor restored under the same name (Sequential) on another node.
+        case gone
+    }
+
+    /// Allow or refuse.
+    public var outcome: Outcome
+    /// For people: the reason, as `kubectl drain` prints it (refusals) or as a warning (allowed evictions a
+    /// policy covers).
+    public var message: String
+    /// The policy that decided; nil when none covers the pod.
+    public var policy: String?
+    /// The `StatefulMigration` moving the pod (existing, or the name the planned one gets), `namespace/name`.
+    public var migration: String?
+    /// Where the pod goes, when known.
+    public var targetNode: String?
+    /// Whether the pod must carry a current ``EvictionRequest`` so the policy controller moves it.
+    public var recordsRequest: Bool
+
+    /// Creates a verdict.
+    public init(
+        outcome: Outcome, message: String, policy: String? = nil, migration: String? = nil, targetNode: String? = nil,
+        recordsRequest: Bool = false
+    ) {
+        self.outcome = outcome
+        self.message = message
+        self.policy = policy
+        self.migration = migration
+        self.targetNode = targetNode
+        self.recordsRequest = recordsRequest
+    }
+}
+
+/// Decides an eviction the way the policy planner decides a drain: pure, from the policies and the plan.
+///
+/// The webhook never keeps its own copy of the rules. It finds the policy that plans the pod (the highest
+/// ranked policy covering it, ``PolicyPrecedence``), plans that policy with ``MigrationPlanner`` from a snapshot
+/// in which the pod carries a current ``EvictionRequest``, and reads the pod's fate from the plan:
+///
+/// | the plan says | the eviction is |
+/// |---|---|
+/// | a move (or an existing migration in flight) | refused: the pod is being live-migrated; named migration and target |
+/// | waiting for a budget or window | refused: it will be live-migrated; what it waits for |
+/// | unplaceable, or failed `afterFailures` times, fallback `Evict` | allowed (with a warning); PodDisruptionBudgets decide |
+/// | unplaceable, or failed `afterFailures` times, fallback `None` | refused with the reason |
+/// | opted out, not running, already moved | allowed |
+///
+/// A policy that does not intercept evictions (`triggers.eviction: false`) or only plans (`dryRun`) lets
+/// the eviction through; pods no policy covers are allowed at once.
+public enum EvictionDecision {
+    /// The policy that plans `pod`, if any covers it: the highest ranked among the policies not being deleted.
+    public static func owningPolicy(
+        for pod: Pod, among policies: [MigrationPolicy], namespaceLabels: [String: String]
+    ) -> MigrationPolicy? {
+        policies.filter {
+            $0.metadata.deletionTimestamp == nil
+                && PodCoverage($0.spec.selection).covers(pod, namespaceLabels: namespaceLabels)
+        }
+        .max { PolicyPrecedence.rank(of: $0) < PolicyPrecedence.rank(of: $1) }
+    }
+
+    /// `pod` as the planner sees it once its eviction is recorded at `now`.
+    public static func withRequest(_ pod: Pod, at now: Time) -> Pod {
+        var pod = pod
+        let request = EvictionRequest(podUID: pod.metadata.uid ?? "", requestedAt: now)
+        pod.metadata.annotations = (pod.metadata.annotations ?? [:]).merging(
+            [EvictionRequest.annotation: request.annotationValue]) { _, new in new }
+        return pod
+    }
+
+    /// The verdict for `pod` when it is the copy a migration restored under the source's own name on another
+    /// node (Sequential: a StatefulSet ordinal keeps its name). An eviction naming it is a retry meant for the
+    /// source — `kubectl drain` names pods, without a UID precondition, and retries every 5 s —, so it must
+    /// neither migrate nor kill the restored pod:
+    /// - while that migration runs, the eviction is refused (429) and nothing is recorded on the new pod;
+    /// - for ``EvictionRequest/lifetime`` after it completed, it gets ``EvictionVerdict/Outcome/gone``, the
+    ///   answer an eviction of a deleted pod gets, and the evicting tool moves on.
+    /// A pod whose own node drains is not spared: that drain moves it like any other.
+    public static func restoredSuccessor(
+        _ pod: Pod, migrations: [StatefulMigration], now: Time, nodeDrains: Bool
+    ) -> EvictionVerdict? {
+        guard !nodeDrains, let name = pod.metadata.name, let node = pod.spec?.nodeName else { return nil }
+        let namespace = pod.metadata.namespace ?? ""
+        for migration in migrations where migration.metadata.namespace == namespace {
+            guard let status = migration.status, status.targetPod == name, migration.spec.sourcePod == name,
+                let source = status.sourceNode, source != node
+            else { continue }
+            let migrationName = migration.metadata.name ?? ""
+            let by = "StatefulMigration \(namespace)/\(migrationName)"
+            if status.phase?.isFinal != true {
+                return EvictionVerdict(
+                    outcome: .refuse,
+                    message: "pod \(namespace)/\(name) on node \(node) is the restored copy of the pod \(by) is live-migrating off node \(source) (phase \(status.phase?.rawValue ?? "Pending")); the eviction is refused until it completes",
+                    migration: "\(namespace)/\(migrationName)", targetNode: node)
+            }
+            guard status.phase == .completed, let completed = status.completionTime,
+                now.secondsSinceEpoch - completed.secondsSinceEpoch < EvictionRequest.lifetime
+            else { continue }
+            return EvictionVerdict(
+                outcome: .gone,
+                message: "pod \(namespace)/\(name) was live-migrated off node \(source) by \(by); the pod of that name on node \(node) is its restored successor and is not evicted",
+                migration: "\(namespace)/\(migrationName)", targetNode: node)
+        }
+        return nil
+    }
+
+    /// Whether `policy` takes over evictions of the pods it covers.
+    public static func intercepts(_ policy: MigrationPolicy) -> Bool {
+        policy.spec.triggers?.interceptsEvictions ?? false
+    }
+
+    /// The verdict for evicting `pod`, whose owning policy is `policy`, given `plan`: that policy's plan from
+    /// a snapshot in which `pod` carries a current eviction request (``withRequest(_:at:)``), and the
+    /// `migrations` of that snapshot (to name the target of one already in flight).
+    public static func verdict(
+        for pod: Pod, policy: MigrationPolicy, plan: MigrationPlan, migrations: [StatefulMigration]
+    ) -> EvictionVerdict {
+        let namespace = pod.metadata.namespace ?? ""
+        let name = pod.metadata.name ?? ""
+        let podName = "\(namespace)/\(name)"
+        let policyName = policy.metadata.name ?? ""
+        let isPod = { (ns: String, pod: String) in ns == namespace && pod == name }
+        let leaves = "it leaves this node once its state is restored there; the eviction is refused until then"
+
+        if let move = plan.moves.first(where: { isPod($0.namespace, $0.pod) }) {
+            return EvictionVerdict(
+                outcome: .refuse,
+                message: "pod \(podName) is being live-migrated to node \(move.targetNode) by StatefulMigration \(namespace)/\(move.migrationName) (MigrationPolicy \(policyName)); \(leaves)",
+                policy: policyName, migration: "\(namespace)/\(move.migrationName)", targetNode: move.targetNode,
+                recordsRequest: true)
+        }
+        if let waiting = plan.waiting.first(where: { isPod($0.namespace, $0.pod) }) {
+            return EvictionVerdict(
+                outcome: .refuse,
+                message: "pod \(podName) will be live-migrated by MigrationPolicy \(policyName) instead of evicted; it waits because \(waiting.blockedBy)",
+                policy: policyName, targetNode: waiting.targetNode, recordsRequest: true)
+        }
+        if let eviction = plan.evictions.first(where: { isPod($0.namespace, $0.pod) }) {
+            return EvictionVerdict(
+                outcome: .allow,
+                message: "pod \(podName) cannot be live-migrated (\(eviction.reason.rawValue): \(eviction.message)); MigrationPolicy \(policyName) falls back to eviction",
+                policy: policyName)
+        }
+        if let unplaceable = plan.unplaceable.first(where: { isPod($0.namespace, $0.pod) }) {
+            return EvictionVerdict(
+                outcome: .refuse,
+                message: "pod \(podName) cannot be live-migrated: no node fits it (\(unplaceable.reason): \(unplaceable.message)); MigrationPolicy \(policyName) has fallback None, so it is not evicted (add capacity, or set fallback.action: Evict)",
+                policy: policyName)
+        }
+        if let skipped = plan.skipped.first(where: { isPod($0.namespace, $0.pod) }) {
+            switch skipped.reason {
+            case .alreadyMigrating(let migration):
+                let child = migrations.first { $0.metadata.namespace == namespace && $0.metadata.name == migration }
+                let target = child?.status?.targetNode ?? child?.spec.targetNode
+                let phase = child?.status?.phase?.rawValue ?? "Pending"
+                let destination = target.map { "to node \($0) " } ?? ""
+                return EvictionVerdict(
+                    outcome: .refuse,
+                    message: "pod \(podName) is being live-migrated \(destination)by StatefulMigration \(namespace)/\(migration) (phase \(phase)); \(leaves)",
+                    policy: policyName, migration: "\(namespace)/\(migration)", targetNode: target, recordsRequest: true)
+            case .migrationFailedRepeatedly(let failures, let last):
+                return EvictionVerdict(
+                    outcome: .refuse,
+                    message: "pod \(podName) is not evicted: its live migration failed \(failures) time(s) (last: StatefulMigration \(namespace)/\(last)) and MigrationPolicy \(policyName) has fallback None (see the migration's conditions; set fallback.action: Evict to allow evictions)",
+                    policy: policyName, migration: "\(namespace)/\(last)")
+            case .optedOut:
+                return EvictionVerdict(
+                    outcome: .allow, message: "pod \(podName) is opted out of live migration", policy: policyName)
+            case .notRunning:
+                return EvictionVerdict(
+                    outcome: .allow, message: "pod \(podName) is not running; nothing to migrate", policy: policyName)
+            case .previousMigrationEnded(let migration, _):
+                return EvictionVerdict(
+                    outcome: .allow,
+                    message: "pod \(podName) was already live-migrated by StatefulMigration \(namespace)/\(migration)",
+                    policy: policyName, migration: "\(namespace)/\(migration)")
+            }
+        }
+        return EvictionVerdict(
+            outcome: .allow, message: "MigrationPolicy \(policyName) does not plan pod \(podName)", policy: policyName)
+    }
+}
