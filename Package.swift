@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.6.0"),
     ],
     targets: [
         // MARK: C libraries (Debian -dev packages) and the one shim target
@@ -85,12 +86,28 @@ let package = Package(
         .target(
             name: "KubeSim",
             dependencies: [
-                "Unstructured", "KubeModel",
+                "Unstructured", "KubeModel", "HTTPTransport", "CurlTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Admission webhooks: the HTTPS server and its self-managed serving certificate
+        .target(
+            name: "WebhookServer",
+            dependencies: [
+                "KubeModel", "OperatorCore", "Unstructured", "ControllerRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -118,7 +135,7 @@ let package = Package(
             name: "OperatorAssembly",
             dependencies: [
                 "MigrationEngine", "PolicyEngine", "MigrationAPI", "OperatorCore", "KubeModel", "KubeClient",
-                "ControllerRuntime", "AMQPBroker", "RegistryClient", "CurlTransport", "HTTPTransport",
+                "ControllerRuntime", "AMQPBroker", "RegistryClient", "CurlTransport", "HTTPTransport", "WebhookServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -155,7 +172,7 @@ let package = Package(
             dependencies: [
                 "KubeSim", "KubeClient", "KubeModel", "Unstructured", "YAMLCodec", "CurlTransport", "HTTPTransport",
                 "ControllerRuntime", "OperatorCore", "RegistryClient", "SimCluster", "OperatorAssembly", "SampleWorkload",
-                "InProcessBroker", "AMQPBroker", "MigrationAPI", "MigrationEngine", "PolicyEngine",
+                "InProcessBroker", "AMQPBroker", "MigrationAPI", "MigrationEngine", "PolicyEngine", "WebhookServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -173,7 +190,7 @@ let package = Package(
         .executableTarget(
             name: "OperatorMain",
             dependencies: [
-                "OperatorAssembly", "ControllerRuntime", "KubeClient",
+                "OperatorAssembly", "ControllerRuntime", "KubeClient", "WebhookServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -189,7 +206,16 @@ let package = Package(
         ),
 
         // MARK: Test scaffolding shared by test targets (certificates, processes)
-        .target(name: "TestSupport", dependencies: ["KubeSim"]),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "KubeSim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
 
         // MARK: Tests
         .testTarget(name: "UnstructuredTests", dependencies: ["Unstructured"]),
@@ -246,7 +272,7 @@ let package = Package(
             dependencies: [
                 "MS2MCLI", "SimCluster", "OperatorAssembly", "SampleWorkload", "AMQPBroker", "TestSupport", "KubeClient", "KubeSim",
                 "MigrationAPI", "MigrationEngine", "RegistryClient", "YAMLCodec", "ControllerRuntime", "OperatorCore",
-                "KubeModel", "Unstructured", "CurlTransport", "InProcessBroker",
+                "KubeModel", "Unstructured", "CurlTransport", "InProcessBroker", "WebhookServer", "PolicyEngine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -256,6 +282,14 @@ let package = Package(
             dependencies: [
                 "PolicyEngine", "MigrationAPI", "Placement", "OperatorCore", "KubeModel", "Unstructured", "KubeSim",
                 "KubeClient", "ControllerRuntime", "TestSupport", "YAMLCodec",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "WebhookServerTests",
+            dependencies: [
+                "WebhookServer", "KubeModel", "OperatorCore", "KubeSim", "KubeClient", "CurlTransport", "HTTPTransport",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -7,6 +7,7 @@ import Logging
 import MigrationEngine
 import OperatorAssembly
 import ServiceLifecycle
+import WebhookServer
 
 /// `ms2m-operator`: the operator process — the MigrationPolicy controller and the embedded MS2M phase
 /// engine in one ControllerManager, with leader election, probes and metrics. Runs in-cluster with its
@@ -41,6 +42,21 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "Migrations reconciled at once.")
     var workers = 8
 
+    @Option(help: "Where the eviction webhook is served over HTTPS (host:port or :port; 0 disables).")
+    var webhookBindAddress = "0"
+
+    @Option(help: "Take the webhook's certificate from tls.crt/tls.key in this directory (a Secret cert-manager maintains) instead of managing one.")
+    var webhookCertDir: String?
+
+    @Option(help: "The Secret holding the self-managed webhook CA and certificate (in the operator's namespace).")
+    var webhookSecretName = "ms2m-webhook-server-cert"
+
+    @Option(help: "The webhook's Service (the certificate covers <service>.<namespace>.svc).")
+    var webhookServiceName = "ms2m-webhook-service"
+
+    @Option(help: "The ValidatingWebhookConfiguration whose caBundle the operator keeps current.")
+    var webhookConfigurationName = "ms2m-eviction-webhook"
+
     @Option(help: "Log format: json, text or auto.")
     var logFormat: LogFormat = .automatic
 
@@ -67,14 +83,29 @@ struct OperatorCommand: AsyncParsableCommand {
             healthProbeAddress: Self.address(healthProbeBindAddress), metricsAddress: Self.address(metricsBindAddress),
             events: EventRecorderConfiguration(reportingController: "migration.ms2m.io/operator", reportingInstance: identity))
         options.engine.transfer.image = transferImage
-        let manager = OperatorAssembly.makeManager(
+        if let address = Self.address(webhookBindAddress) {
+            let certificates: WebhookOptions.Certificates
+            if let webhookCertDir {
+                certificates = .mountedSecret(directory: webhookCertDir)
+            } else {
+                certificates = .selfManaged(WebhookCertificateManager.SecretOptions(
+                    secretName: webhookSecretName, namespace: namespace,
+                    policy: CertificatePolicy(service: webhookServiceName, namespace: namespace),
+                    validatingWebhookConfigurations: [webhookConfigurationName]))
+            }
+            options.webhook = WebhookOptions(
+                server: AdmissionWebhookServer.Configuration(address: address), certificates: certificates)
+        }
+        let services = OperatorAssembly.make(
             api: client, brokers: RabbitMQBrokerPool(logger: logger), images: RegistryImageDeleter(logger: logger),
             options: options, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: manager, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: services.all.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.info("ms2m-operator starting", metadata: ["leaderElection": "\(leaderElect)", "transferImage": "\(transferImage)"])
+        logger.info("ms2m-operator starting", metadata: [
+            "leaderElection": "\(leaderElect)", "transferImage": "\(transferImage)", "webhook": "\(webhookBindAddress)",
+        ])
         try await group.run()
     }
 

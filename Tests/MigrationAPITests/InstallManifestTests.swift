@@ -185,6 +185,72 @@ struct InstallManifestTests {
         }
     }
 
+    @Test("the webhook: its Role reads, creates and renews only its certificate Secret; the CA bundle patch names one configuration")
+    func webhookRBAC() throws {
+        let documents = try Self.documents("config/rbac/webhook_role.yaml")
+        let role = try #require(documents.first { $0["kind"]?.stringValue == "Role" })
+        #expect(role[path: ["metadata", "namespace"]]?.stringValue == "ms2m-system")
+        for verb in ["get", "update"] {
+            #expect(Self.grants(role, group: "", resource: "secrets", verb: verb, name: "ms2m-webhook-server-cert"))
+            #expect(!Self.grants(role, group: "", resource: "secrets", verb: verb, name: "any-other-secret"))
+        }
+        #expect(Self.grants(role, group: "", resource: "secrets", verb: "create"))
+        for verb in ["list", "watch", "delete", "patch"] {
+            #expect(!Self.grants(role, group: "", resource: "secrets", verb: verb), "secrets \(verb) is granted")
+        }
+        let clusterRole = try #require(documents.first { $0["kind"]?.stringValue == "ClusterRole" })
+        for verb in ["get", "patch"] {
+            #expect(Self.grants(
+                clusterRole, group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations", verb: verb,
+                name: "ms2m-eviction-webhook"))
+            #expect(!Self.grants(
+                clusterRole, group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations", verb: verb,
+                name: "someone-elses-webhook"))
+        }
+        let bindings = documents.filter { ["RoleBinding", "ClusterRoleBinding"].contains($0["kind"]?.stringValue ?? "") }
+        #expect(bindings.count == 2)
+        for binding in bindings {
+            #expect(binding[path: ["subjects"]]?.arrayValue?.first?["name"]?.stringValue == "ms2m-controller-manager")
+        }
+    }
+
+    @Test("the eviction webhook: pods/eviction CREATE, Fail, NoneOnDryRun, short timeout, never the system or operator namespaces")
+    func webhookConfiguration() throws {
+        let configuration = try #require(try Self.documents("config/webhook/manifests.yaml").first)
+        #expect(configuration["kind"]?.stringValue == "ValidatingWebhookConfiguration")
+        #expect(configuration[path: ["metadata", "name"]]?.stringValue == "ms2m-eviction-webhook")
+        let webhook = try #require(configuration["webhooks"]?.arrayValue?.first)
+        #expect(webhook["failurePolicy"]?.stringValue == "Fail")
+        #expect(webhook["sideEffects"]?.stringValue == "NoneOnDryRun")
+        #expect(webhook["matchPolicy"]?.stringValue == "Equivalent")
+        #expect((webhook["timeoutSeconds"]?.intValue ?? 99) <= 10)
+        let rule = try #require(webhook["rules"]?.arrayValue?.first)
+        #expect(rule["resources"]?.arrayValue?.compactMap(\.stringValue) == ["pods/eviction"])
+        #expect(rule["operations"]?.arrayValue?.compactMap(\.stringValue) == ["CREATE"])
+        let service = try #require(webhook[path: ["clientConfig", "service"]])
+        #expect(service["path"]?.stringValue == "/validate-v1-pod-eviction")
+        #expect(service["name"]?.stringValue == "ms2m-webhook-service" && service["namespace"]?.stringValue == "ms2m-system")
+        let excluded = (webhook[path: ["namespaceSelector", "matchExpressions"]]?.arrayValue ?? [])
+            .filter { $0["key"]?.stringValue == "kubernetes.io/metadata.name" && $0["operator"]?.stringValue == "NotIn" }
+            .flatMap { ($0["values"]?.arrayValue ?? []).compactMap(\.stringValue) }
+        #expect(Set(excluded).isSuperset(of: ["kube-system", "ms2m-system"]))
+        let conditions = (webhook["matchConditions"]?.arrayValue ?? []).compactMap { $0["expression"]?.stringValue }
+        #expect(conditions.contains { $0.contains("system:serviceaccount:ms2m-system:ms2m-controller-manager") })
+
+        let serviceObject = try #require(try Self.documents("config/webhook/service.yaml").first)
+        #expect(serviceObject[path: ["metadata", "name"]]?.stringValue == "ms2m-webhook-service")
+        #expect(serviceObject[path: ["spec", "ports"]]?.arrayValue?.first?["targetPort"]?.stringValue == "webhook")
+        let deployment = try #require(try Self.documents(Self.managerPath).first)
+        let container = try #require(deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first)
+        #expect((container["ports"]?.arrayValue ?? []).contains {
+            $0["name"]?.stringValue == "webhook" && $0["containerPort"]?.intValue == 9443
+        })
+        let args = (container["args"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(args.contains("--webhook-bind-address"))
+        let kustomization = try #require(try Self.documents("config/default/kustomization.yaml").first)
+        #expect((kustomization["resources"]?.arrayValue ?? []).contains { $0.stringValue == "../webhook" })
+    }
+
     @Test("the leader-election Role lets the replicas read, create and renew their Lease")
     func leaderElectionRole() throws {
         let role = try #require(try Self.documents(Self.leaderElectionRolePath).first)
