@@ -8,7 +8,7 @@ struct MS2M: AsyncParsableCommand {
         abstract: "Live-migrate stateful pods between Kubernetes nodes (MS2M).",
         subcommands: [
             SimulateCommand.self, EmulatorCommand.self, BenchCommand.self, PlanCommand.self, MigrateCommand.self,
-            StatusCommand.self,
+            StatusCommand.self, DrainCommand.self,
         ]
     )
 }
