@@ -419,8 +419,9 @@ public struct SideEffectClass: OpenEnum {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
 
-    /// No side effects; safe for dry-run requests.
-    public static let none: SideEffectClass = "None"
+    /// `None`: no side effects; safe for dry-run requests. (Not named `none`, which an optional's `.none`
+    /// would shadow.)
+    public static let noSideEffects: SideEffectClass = "None"
     /// Side effects, suppressed when the request is a dry run.
     public static let noneOnDryRun: SideEffectClass = "NoneOnDryRun"
     /// v1beta1 only: side effects; rejected by v1.
