@@ -76,6 +76,8 @@ public final class AdmissionWebhookServer: Service, Sendable {
         return boundPort
     }
 
+    /// Waits for the first certificate, listens, and serves until graceful shutdown or cancellation; throws
+    /// when the address cannot be bound.
     public func run() async throws {
         guard let first = await cancelWhenGracefulShutdown({ [certificates] in await certificates.waitForCertificate() })
         else { return }  // shut down before any certificate arrived
@@ -100,10 +102,11 @@ public final class AdmissionWebhookServer: Service, Sendable {
         logger.info("Admission webhook server stopped")
     }
 
-    /// Waits for running handlers (up to the grace period), then closes every connection.
+    /// Waits for running handlers (up to the grace period; not at all when the task is cancelled), then
+    /// closes every connection.
     private func drain() async {
         let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
-        while connections.requestsInFlight > 0 && ContinuousClock.now < deadline {
+        while connections.requestsInFlight > 0 && ContinuousClock.now < deadline && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if connections.requestsInFlight > 0 {
