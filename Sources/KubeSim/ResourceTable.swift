@@ -261,7 +261,16 @@ enum BuiltinResources {
             group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition",
             plural: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"],
             categories: ["api-extensions"], subresources: ["status"], returnsDeletedObject: true),
+        validatingWebhookConfigurations, mutatingWebhookConfigurations,
     ]
+
+    /// Cluster-scoped admissionregistration.k8s.io/v1 resources; their webhooks are called by the admission chain.
+    static let validatingWebhookConfigurations = ResourceInfo(
+        group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingWebhookConfiguration",
+        plural: "validatingwebhookconfigurations", namespaced: false, categories: ["api-extensions"])
+    static let mutatingWebhookConfigurations = ResourceInfo(
+        group: "admissionregistration.k8s.io", version: "v1", kind: "MutatingWebhookConfiguration",
+        plural: "mutatingwebhookconfigurations", namespaced: false, categories: ["api-extensions"])
 }
 
 extension BuiltinResources {

@@ -30,8 +30,10 @@ struct APIError: Error, Sendable {
         if let listContinue { meta["continue"] = .string(listContinue) }
         var o: JSONObject = [
             "kind": "Status", "apiVersion": "v1", "metadata": .object(meta), "status": "Failure",
-            "message": .string(message), "reason": .string(reason),
+            "message": .string(message),
         ]
+        // metav1.Status omits an empty reason (a webhook's denial may carry none).
+        if !reason.isEmpty { o["reason"] = .string(reason) }
         if let details { o["details"] = .object(details) }
         o["code"] = .int(Int64(code))
         return .object(o)
@@ -206,6 +208,25 @@ struct FieldProblem: Sendable {
 
     static func forbidden(_ field: String, _ detail: String) -> FieldProblem {
         FieldProblem(reason: "FieldValueForbidden", field: field, body: "Forbidden: \(detail)")
+    }
+
+    /// `Unsupported value: "x": supported values: "a", "b"` (field.NotSupported).
+    static func notSupported(_ field: String, value: String, supported: [String]) -> FieldProblem {
+        FieldProblem(
+            reason: "FieldValueNotSupported", field: field,
+            body: "Unsupported value: \"\(value)\": supported values: "
+                + supported.map { "\"\($0)\"" }.joined(separator: ", "))
+    }
+
+    /// `Duplicate value: "x"` (field.Duplicate).
+    static func duplicate(_ field: String, value: String) -> FieldProblem {
+        FieldProblem(reason: "FieldValueDuplicate", field: field, body: "Duplicate value: \"\(value)\"")
+    }
+
+    /// `Too many: 65: must have at most 64 items` (field.TooMany).
+    static func tooMany(_ field: String, count: Int, max: Int) -> FieldProblem {
+        FieldProblem(
+            reason: "FieldValueTooMany", field: field, body: "Too many: \(count): must have at most \(max) items")
     }
 
     /// A value as Go's `%#v`-ish rendering used by field.Invalid: strings quoted, numbers bare.

@@ -67,7 +67,13 @@ extension KubeSimCore {
     func createObject(_ info: ResourceInfo, namespace: String?, body: JSONValue, options: WriteOptions) throws
         -> StoredObject
     {
-        var obj = body
+        try storeCreate(
+            info, try prepareCreate(info, namespace: namespace, body: body, options: options), options: options)
+    }
+
+    /// Checks `apiVersion`/`kind` and makes `metadata.namespace` agree with the request (400 when the body names
+    /// another namespace; removed for cluster-scoped resources).
+    func checkCreateTarget(_ obj: inout JSONValue, _ info: ResourceInfo, namespace: String?) throws {
         try checkTypeMeta(&obj, info)
         if info.namespaced {
             let bodyNS = obj.metaNamespace
@@ -80,6 +86,24 @@ extension KubeSimCore {
         } else {
             obj[path: ["metadata", "namespace"]] = nil
         }
+    }
+
+    /// A create checked and completed, not yet stored: the fully formed object validating admission sees.
+    struct PreparedCreate: Sendable {
+        var object: JSONValue
+        var generateName: String
+        /// Whether the client named the object (a generated name is retried on collision, a given one is not).
+        var named: Bool
+    }
+
+    /// Everything a create does before it touches the store: type meta, namespace, generated name, name and
+    /// label validation, server-set metadata, defaults, schema admission of custom resources.
+    func prepareCreate(_ info: ResourceInfo, namespace: String?, body: JSONValue, options: WriteOptions) throws
+        -> PreparedCreate
+    {
+        var obj = body
+        try checkCreateTarget(&obj, info, namespace: namespace)
+        let named = !obj.metaName.isEmpty
         let generateName = obj[path: ["metadata", "generateName"]]?.stringValue ?? ""
         if obj.metaName.isEmpty && !generateName.isEmpty {
             obj[path: ["metadata", "name"]] = .string(Sim.generatedName(generateName))
@@ -98,32 +122,42 @@ extension KubeSimCore {
         try BuiltinDefaults.prepareForCreate(info, &obj, keepStatus: options.fromFixture)
         if info.isCustom { try admitCustom(info, &obj, old: nil) }
         if info.id == BuiltinResources.crdID { try prepareCRD(&obj) }
+        if WebhookConfigurations.isConfiguration(info) { try WebhookConfigurations.prepare(info, &obj) }
         if let manager = options.fieldManager {
             ManagedFields.record(
                 &obj, manager: manager, operation: "Update", apiVersion: info.apiVersion, applied: body)
         }
-        let namespacesInfo = BuiltinResources.namespaces
-        var candidate = obj
+        return PreparedCreate(object: obj, generateName: generateName, named: named)
+    }
+
+    /// NamespaceLifecycle for creates: 404 when the namespace does not exist, 403 while it terminates.
+    func namespaceAdmitsCreate(_ s: StoreState, _ info: ResourceInfo, namespace ns: String, name: String) throws {
+        guard let nsObj = s.get(BuiltinResources.namespaces.id, ns) else { throw APIError.namespaceNotFound(ns) }
+        if nsObj.value.isDeleting {
+            throw APIError(
+                code: 403, reason: "Forbidden",
+                message: "\(info.qualifiedResource) \"\(name)\" is forbidden: unable to create "
+                    + "new content in namespace \(ns) because it is being terminated",
+                details: APIError.resourceDetails(info, name: name).merging(
+                    [
+                        "causes": [
+                            [
+                                "reason": "NamespaceTerminating",
+                                "message": .string("namespace \(ns) is being terminated"),
+                                "field": "metadata.namespace",
+                            ]
+                        ]
+                    ], uniquingKeysWith: { $1 }))
+        }
+    }
+
+    /// Stores a prepared create (a new revision and watch event; for dry runs, what would be stored).
+    func storeCreate(_ info: ResourceInfo, _ prepared: PreparedCreate, options: WriteOptions) throws -> StoredObject {
+        let generateName = prepared.generateName
+        var candidate = prepared.object
         return try store.locked { s in
             if info.namespaced {
-                let ns = candidate.metaNamespace
-                guard let nsObj = s.get(namespacesInfo.id, ns) else { throw APIError.namespaceNotFound(ns) }
-                if nsObj.value.isDeleting {
-                    throw APIError(
-                        code: 403, reason: "Forbidden",
-                        message: "\(info.qualifiedResource) \"\(candidate.metaName)\" is forbidden: unable to create "
-                            + "new content in namespace \(ns) because it is being terminated",
-                        details: APIError.resourceDetails(info, name: candidate.metaName).merging(
-                            [
-                                "causes": [
-                                    [
-                                        "reason": "NamespaceTerminating",
-                                        "message": .string("namespace \(ns) is being terminated"),
-                                        "field": "metadata.namespace",
-                                    ]
-                                ]
-                            ], uniquingKeysWith: { $1 }))
-                }
+                try self.namespaceAdmitsCreate(s, info, namespace: candidate.metaNamespace, name: candidate.metaName)
             }
             if let crdName = info.custom?.crdName, s.get(BuiltinResources.crdID, crdName)?.value.isDeleting ?? true {
                 throw APIError(
@@ -135,7 +169,7 @@ extension KubeSimCore {
             while s.get(info.id, key) != nil {
                 // Generated names are retried a few times, as the API server does.
                 attempts += 1
-                guard !generateName.isEmpty && body.metaName.isEmpty && attempts < 8 else {
+                guard !generateName.isEmpty && !prepared.named && attempts < 8 else {
                     throw APIError.alreadyExists(info, name: candidate.metaName)
                 }
                 candidate[path: ["metadata", "name"]] = .string(Sim.generatedName(generateName))
@@ -177,6 +211,21 @@ extension KubeSimCore {
         _ info: ResourceInfo, namespace: String, name: String, body: JSONValue, options: WriteOptions,
         mode: UpdateMode
     ) throws -> StoredObject {
+        let candidate = try checkUpdateTarget(body, info, namespace: namespace, name: name)
+        let key = info.namespaced ? "\(namespace)/\(name)" : name
+        return try store.locked { s in
+            guard let old = s.get(info.id, key) else { throw APIError.notFound(info, name: name) }
+            return try self.applyUpdate(
+                &s, info, old: old, candidate: candidate, options: options, mode: mode,
+                requireResourceVersion: info.isCustom && mode != .fixture)
+        }
+    }
+
+    /// Checks `apiVersion`/`kind` of a PUT body and makes its name and namespace agree with the URL (400 when
+    /// they differ).
+    func checkUpdateTarget(_ body: JSONValue, _ info: ResourceInfo, namespace: String, name: String) throws
+        -> JSONValue
+    {
         var obj = body
         try checkTypeMeta(&obj, info)
         let bodyName = obj.metaName
@@ -193,14 +242,7 @@ extension KubeSimCore {
             }
             obj[path: ["metadata", "namespace"]] = .string(namespace)
         }
-        let key = info.namespaced ? "\(namespace)/\(name)" : name
-        let candidate = obj
-        return try store.locked { s in
-            guard let old = s.get(info.id, key) else { throw APIError.notFound(info, name: name) }
-            return try self.applyUpdate(
-                &s, info, old: old, candidate: candidate, options: options, mode: mode,
-                requireResourceVersion: info.isCustom && mode != .fixture)
-        }
+        return obj
     }
 
     /// The shared tail of PUT and PATCH: optimistic concurrency, immutable metadata, status isolation,
@@ -267,6 +309,7 @@ extension KubeSimCore {
         if !problems.isEmpty { throw APIError.invalid(info, name: old.name, errors: problems) }
         if info.isCustom { try admitCustom(info, &new, old: oldValue) }
         if info.id == BuiltinResources.crdID { try prepareCRD(&new) }
+        if WebhookConfigurations.isConfiguration(info) { try WebhookConfigurations.prepare(info, &new) }
         var generation = oldMeta["generation"]?.intValue ?? 1
         if specChanged(info, oldValue, new) { generation += 1 }
         new[path: ["metadata", "generation"]] = .int(generation)
