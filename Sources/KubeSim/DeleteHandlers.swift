@@ -8,6 +8,9 @@ struct DeleteOptions: Sendable {
     var preconditionUID: String?
     var preconditionResourceVersion: String?
     var dryRun = false
+    /// The revision admission webhooks saw: the delete is not done (`ObjectChangedDuringAdmission`) when the
+    /// object changed since, and admission runs again on the new state.
+    var admittedRevision: Int64?
 
     init() {}
 
@@ -87,6 +90,7 @@ extension KubeSimCore {
         let immediatePods = configuration.podDeletionIsImmediate
         return try store.locked { s in
             guard let old = s.get(info.id, key) else { throw APIError.notFound(info, name: name) }
+            if let admitted = options.admittedRevision, admitted != old.rv { throw ObjectChangedDuringAdmission() }
             if let uid = options.preconditionUID, uid != old.uid {
                 throw APIError.conflict(
                     info, name: name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(old.uid)"
@@ -188,21 +192,28 @@ extension KubeSimCore {
         let targets = store.state.withLock { s in
             (s.snapshot(info.id, namespace: info.namespaced ? namespace : nil, at: nil) ?? []).filter(filter.matches)
         }
-        var items: [UInt8] = []
-        var first = true
+        var deleted: [StoredObject] = []
         for t in targets {
             guard let outcome = try? deleteObject(info, namespace: t.namespace, name: t.name, options: options) else {
                 continue
             }
-            if !first { items.append(UInt8(ascii: ",")) }
-            first = false
-            outcome.object.appendItem(to: &items)
+            deleted.append(outcome.object)
+        }
+        return .bytes(200, deletedList(info, deleted))
+    }
+
+    /// The answer of a collection DELETE: the list of what was deleted.
+    func deletedList(_ info: ResourceInfo, _ deleted: [StoredObject]) -> [UInt8] {
+        var items: [UInt8] = []
+        for (i, object) in deleted.enumerated() {
+            if i > 0 { items.append(UInt8(ascii: ",")) }
+            object.appendItem(to: &items)
         }
         var body: [UInt8] = []
         body.append(contentsOf: #"{"kind":"\#(info.listKind)","apiVersion":"\#(info.apiVersion)","#.utf8)
         body.append(contentsOf: #""metadata":{"resourceVersion":"\#(store.currentRV)"},"items":["#.utf8)
         body.append(contentsOf: items)
         body.append(contentsOf: "]}".utf8)
-        return .bytes(200, body)
+        return body
     }
 }

@@ -24,13 +24,19 @@ public struct KubeSimConfiguration: Sendable {
         public var basicUsers: [String: String]
         /// Whether any verified client certificate authenticates the request.
         public var acceptClientCertificates: Bool
+        /// Bearer tokens with the user they stand for (as a static token file maps them); these tokens are
+        /// accepted too. Admission webhooks see the user in `request.userInfo`; a token in `bearerTokens`
+        /// without a user here is reported as `system:anonymous`.
+        public var tokenUsers: [String: KubeSimUser]
 
         public init(
-            bearerTokens: Set<String> = [], basicUsers: [String: String] = [:], acceptClientCertificates: Bool = false
+            bearerTokens: Set<String> = [], basicUsers: [String: String] = [:], acceptClientCertificates: Bool = false,
+            tokenUsers: [String: KubeSimUser] = [:]
         ) {
             self.bearerTokens = bearerTokens
             self.basicUsers = basicUsers
             self.acceptClientCertificates = acceptClientCertificates
+            self.tokenUsers = tokenUsers
         }
     }
 
@@ -60,4 +66,17 @@ public struct KubeSimConfiguration: Sendable {
     public var eventLoopThreads = 2
 
     public init() {}
+}
+
+/// A user identity KubeSim attributes requests to (authentication/v1 UserInfo without `extra`).
+public struct KubeSimUser: Sendable, Equatable {
+    public var username: String
+    public var uid: String
+    public var groups: [String]
+
+    public init(username: String, uid: String = "", groups: [String] = []) {
+        self.username = username
+        self.uid = uid
+        self.groups = groups
+    }
 }

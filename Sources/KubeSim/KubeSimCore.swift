@@ -18,6 +18,10 @@ final class KubeSimCore: Sendable {
     let nodeProxyHandler = Mutex<(@Sendable (NodeProxyRequest) async -> NodeProxyResponse)?>(nil)
     /// "host:port" for discovery's serverAddressByClientCIDRs.
     let serverAddress = Mutex<String>("127.0.0.1:0")
+    /// The admission webhooks of the stored configurations, compiled.
+    let webhookCache = AdmissionWebhookCache()
+    /// Where webhook services are reached (KubeSim has no service network).
+    let serviceResolver = Mutex<KubeSimServiceResolver?>(nil)
 
     init(configuration: KubeSimConfiguration) {
         self.configuration = configuration
@@ -46,7 +50,7 @@ final class KubeSimCore: Sendable {
         if let header = request.headers.first(name: "authorization") {
             if header.hasPrefix("Bearer ") {
                 let token = String(header.dropFirst(7)).trimmingSpaces()
-                if auth.bearerTokens.contains(token) { return nil }
+                if auth.bearerTokens.contains(token) || auth.tokenUsers[token] != nil { return nil }
             } else if header.hasPrefix("Basic ") {
                 if let decoded = Sim.base64Decode(String(header.dropFirst(6)).trimmingSpaces()) {
                     let text = String(decoding: decoded, as: UTF8.self)

@@ -30,6 +30,10 @@ public struct NodeProxyResponse: Sendable {
     }
 }
 
+/// Resolves a webhook service (namespace, name, port) to the host and port serving it; nil when unknown.
+public typealias KubeSimServiceResolver =
+    @Sendable (_ namespace: String, _ name: String, _ port: Int) -> (host: String, port: Int)?
+
 /// A store-level failure of the Swift fixture API (`create`), carrying the Status the HTTP API would answer.
 public struct KubeSimError: Error, Sendable, CustomStringConvertible {
     public var code: Int
@@ -46,9 +50,23 @@ public struct KubeSimError: Error, Sendable, CustomStringConvertible {
 /// discovery, CRUD, the four PATCH types, selectors, `limit`/`continue` pages served from one snapshot,
 /// watches (bookmarks, `sendInitialEvents`, 410 for compacted revisions, selector transitions), graceful pod
 /// deletion, finalizers, an asynchronous garbage collector, namespace and CRD finalization, the status, scale,
-/// binding, eviction, finalize and node proxy subresources, TLS with client certificates, and fault injection.
+/// binding, eviction, finalize and node proxy subresources, TLS with client certificates, fault injection, and
+/// dynamic admission control: the webhooks of stored `admissionregistration.k8s.io/v1` Mutating- and
+/// ValidatingWebhookConfigurations are called over HTTPS for every write the API serves (CREATE, UPDATE,
+/// DELETE, CONNECT, subresources included; `pods/eviction` before the disruption budget check), matched by
+/// rules, namespace and object selectors and CEL matchConditions, with failurePolicy, timeouts, caBundle
+/// verification, JSON patches, warnings and denials as kube-apiserver handles them (see docs/kubesim.md).
 ///
 /// Known simplifications against kube-apiserver:
+/// - Admission is webhooks only (plus NamespaceLifecycle's checks): no ValidatingAdmissionPolicy and no other
+///   built-in admission plugins. Writes through the Swift fixture API (`create`, `update`) and by the
+///   in-process controllers (garbage collector, namespace and CRD finalization) do not go through admission;
+///   a real garbage collector's deletes would. Webhooks configured with `clientConfig.service` are reached only
+///   through `setServiceResolver` (no Endpoints, no service network). matchConditions use KubeSim's CEL subset
+///   without `authorizer`; audit annotations are dropped; a patched object is not re-decoded into its Go type
+///   (unknown fields a webhook adds are kept); `reinvocationPolicy: IfNeeded` gets one reinvocation round.
+///   Webhooks see the user of a verified client certificate, of a token in `Authentication.tokenUsers`, or of
+///   basic credentials; any other request as `system:anonymous`.
 /// - Server-side apply merges the applied configuration into the live object (strategic merge rules for
 ///   built-ins, JSON merge patch for custom resources) and records one `Apply` managedFields entry per manager;
 ///   there is no field ownership (fields dropped from a later apply are kept) and no conflict detection
@@ -177,6 +195,16 @@ public final class KubeSimServer: Sendable {
     /// Serves `/api/v1/nodes/{node}/proxy/{path}`; without a handler those answer 503 "no kubelet for node".
     public func setNodeProxyHandler(_ handler: @escaping @Sendable (NodeProxyRequest) async -> NodeProxyResponse) {
         core.nodeProxyHandler.withLock { $0 = handler }
+    }
+
+    /// Tells KubeSim where admission webhooks configured with `clientConfig.service` listen, standing in for
+    /// cluster DNS and kube-proxy: the resolver gets the service's namespace, name and port and answers the
+    /// address to connect to (e.g. `("127.0.0.1", 8443)` for a test server), or nil. The server certificate is
+    /// still verified for `<name>.<namespace>.svc` against the webhook's `caBundle`. Without an answer the call
+    /// fails (`service "<name>" not found` when no such Service is stored; KubeSim has no endpoints to route
+    /// to otherwise), and the webhook's failurePolicy decides. Pass nil to remove the resolver.
+    public func setServiceResolver(_ resolver: KubeSimServiceResolver?) {
+        core.serviceResolver.withLock { $0 = resolver }
     }
 
     /// The current resourceVersion (the global revision counter).

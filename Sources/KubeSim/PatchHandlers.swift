@@ -77,14 +77,7 @@ extension KubeSimCore {
         let key = info.namespaced ? "\(namespace)/\(name)" : name
         let updated = try store.locked { s in
             guard let old = s.get(info.id, key) else { throw APIError.notFound(info, name: name) }
-            var patched = try self.applyPatch(type, patch, to: old.value, info: info)
-            guard patched.objectValue != nil else {
-                throw APIError.badRequest("the patched object is not a JSON object")
-            }
-            patched[path: ["metadata", "name"]] = .string(name)
-            if info.namespaced { patched[path: ["metadata", "namespace"]] = .string(namespace) }
-            patched["apiVersion"] = old.value["apiVersion"]
-            patched["kind"] = old.value["kind"]
+            let patched = try self.patchedObject(type, patch, old: old, info: info, namespace: namespace, name: name)
             return try self.applyUpdate(
                 &s, info, old: old, candidate: patched, options: options, mode: status ? .status : .main,
                 requireResourceVersion: false)
@@ -92,11 +85,65 @@ extension KubeSimCore {
         return .bytes(200, objectBytes(updated, info))
     }
 
+    /// A JSON, merge or strategic merge patch applied to the stored object, with name, namespace and type kept.
+    func patchedObject(
+        _ type: PatchType, _ patch: JSONValue, old: StoredObject, info: ResourceInfo, namespace: String, name: String
+    ) throws -> JSONValue {
+        var patched = try applyPatch(type, patch, to: old.value, info: info)
+        guard patched.objectValue != nil else {
+            throw APIError.badRequest("the patched object is not a JSON object")
+        }
+        patched[path: ["metadata", "name"]] = .string(name)
+        if info.namespaced { patched[path: ["metadata", "namespace"]] = .string(namespace) }
+        patched["apiVersion"] = old.value["apiVersion"]
+        patched["kind"] = old.value["kind"]
+        return patched
+    }
+
     /// Server-side apply (simplified): creates the object when absent, else merges the applied configuration
     /// (strategic rules for built-ins, merge patch for custom resources) and records an Apply managedFields entry.
     /// Fields a manager stops applying are not removed, and conflicts between managers are not detected.
     func applyRequest(_ info: ResourceInfo, namespace: String, name: String, request: APIRequest, status: Bool)
         throws -> (Int, StoredObject)
+    {
+        let (manager, body, av) = try applyConfiguration(info, name: name, request: request)
+        var options = WriteOptions(request.query)
+        options.fieldManager = nil
+        let key = info.namespaced ? "\(namespace)/\(name)" : name
+        for _ in 0..<3 {
+            let exists = store.state.withLock { $0.get(info.id, key) != nil }
+            if !exists {
+                if status { throw APIError.notFound(info, name: name) }
+                let obj = appliedNewObject(body, manager: manager, apiVersion: av, name: name)
+                do {
+                    let created = try createObject(
+                        info, namespace: info.namespaced ? namespace : nil, body: obj, options: options)
+                    return (201, created)
+                } catch let e as APIError where e.reason == "AlreadyExists" {
+                    continue
+                }
+            }
+            do {
+                let updated = try store.locked { s in
+                    guard let old = s.get(info.id, key) else { throw APIError.notFound(info, name: name) }
+                    let merged = try self.appliedObject(
+                        body, old: old, info: info, namespace: namespace, name: name, manager: manager,
+                        apiVersion: av, status: status)
+                    return try self.applyUpdate(
+                        &s, info, old: old, candidate: merged, options: options, mode: status ? .status : .main,
+                        requireResourceVersion: false)
+                }
+                return (200, updated)
+            } catch let e as APIError where e.code == 404 && !status {
+                continue
+            }
+        }
+        throw APIError.conflict(info, name: name, APIError.modifiedMessage)
+    }
+
+    /// The applied configuration of an apply patch, checked: (field manager, body, apiVersion of the body).
+    func applyConfiguration(_ info: ResourceInfo, name: String, request: APIRequest) throws
+        -> (manager: String, body: JSONValue, apiVersion: String)
     {
         guard let manager = request.query["fieldManager"], !manager.isEmpty else {
             throw APIError.invalid(
@@ -132,44 +179,30 @@ extension KubeSimCore {
             throw APIError.badRequest(
                 "the name of the object (\(body.metaName)) does not match the name on the URL (\(name))")
         }
-        var options = WriteOptions(request.query)
-        options.fieldManager = nil
-        let key = info.namespaced ? "\(namespace)/\(name)" : name
-        for _ in 0..<3 {
-            let exists = store.state.withLock { $0.get(info.id, key) != nil }
-            if !exists {
-                if status { throw APIError.notFound(info, name: name) }
-                var obj = body
-                obj[path: ["metadata", "name"]] = .string(name)
-                ManagedFields.record(&obj, manager: manager, operation: "Apply", apiVersion: av, applied: body)
-                do {
-                    let created = try createObject(
-                        info, namespace: info.namespaced ? namespace : nil, body: obj, options: options)
-                    return (201, created)
-                } catch let e as APIError where e.reason == "AlreadyExists" {
-                    continue
-                }
-            }
-            do {
-                let updated = try store.locked { s in
-                    guard let old = s.get(info.id, key) else { throw APIError.notFound(info, name: name) }
-                    var merged = try self.applyPatch(info.isCustom ? .merge : .apply, body, to: old.value, info: info)
-                    merged[path: ["metadata", "name"]] = .string(name)
-                    if info.namespaced { merged[path: ["metadata", "namespace"]] = .string(namespace) }
-                    merged["apiVersion"] = old.value["apiVersion"]
-                    merged["kind"] = old.value["kind"]
-                    ManagedFields.record(
-                        &merged, manager: manager, operation: "Apply", apiVersion: av, applied: body,
-                        subresource: status ? "status" : nil)
-                    return try self.applyUpdate(
-                        &s, info, old: old, candidate: merged, options: options, mode: status ? .status : .main,
-                        requireResourceVersion: false)
-                }
-                return (200, updated)
-            } catch let e as APIError where e.code == 404 && !status {
-                continue
-            }
-        }
-        throw APIError.conflict(info, name: name, APIError.modifiedMessage)
+        return (manager, body, av)
+    }
+
+    /// The object an apply creates when none exists.
+    func appliedNewObject(_ body: JSONValue, manager: String, apiVersion: String, name: String) -> JSONValue {
+        var obj = body
+        obj[path: ["metadata", "name"]] = .string(name)
+        ManagedFields.record(&obj, manager: manager, operation: "Apply", apiVersion: apiVersion, applied: body)
+        return obj
+    }
+
+    /// The applied configuration merged into the stored object, with an Apply managedFields entry.
+    func appliedObject(
+        _ body: JSONValue, old: StoredObject, info: ResourceInfo, namespace: String, name: String, manager: String,
+        apiVersion: String, status: Bool
+    ) throws -> JSONValue {
+        var merged = try applyPatch(info.isCustom ? .merge : .apply, body, to: old.value, info: info)
+        merged[path: ["metadata", "name"]] = .string(name)
+        if info.namespaced { merged[path: ["metadata", "namespace"]] = .string(namespace) }
+        merged["apiVersion"] = old.value["apiVersion"]
+        merged["kind"] = old.value["kind"]
+        ManagedFields.record(
+            &merged, manager: manager, operation: "Apply", apiVersion: apiVersion, applied: body,
+            subresource: status ? "status" : nil)
+        return merged
     }
 }

@@ -113,6 +113,7 @@ extension KubeSimCore {
             throw APIError.resourceNotFound()
         }
         if rp.namespace != nil && !info.namespaced { throw APIError.resourceNotFound() }
+        if let admitted = admissionControlled(request, rp, info) { return admitted }
         let q = request.query
         let method = request.method
         let isWatch = rp.watchPrefix || q.bool("watch")

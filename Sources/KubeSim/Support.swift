@@ -109,6 +109,9 @@ struct QueryParameters: Sendable {
     /// The first value of the named parameter.
     subscript(_ name: String) -> String? { values[name]?.first }
 
+    /// Every value of the named parameter, in order.
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+
     /// Whether the parameter is a true boolean ("true" or "1", as Go's strconv.ParseBool accepts more).
     func bool(_ name: String) -> Bool {
         guard let v = values[name]?.first else { return false }

@@ -3,7 +3,14 @@ import Unstructured
 extension KubeSimCore {
     /// POST pods/{name}/binding: assigns the pod to a node (sets spec.nodeName); 409 when already bound.
     func bindPod(namespace: String, name: String, request: APIRequest) throws -> APIResponse {
-        let body = try request.jsonBody()
+        try performBinding(
+            namespace: namespace, name: name, binding: try request.jsonBody(), options: WriteOptions(request.query))
+    }
+
+    /// The binding proper, after admission.
+    func performBinding(namespace: String, name: String, binding body: JSONValue, options: WriteOptions) throws
+        -> APIResponse
+    {
         let info = BuiltinResources.pods
         guard let node = body[path: ["target", "name"]]?.stringValue, !node.isEmpty else {
             throw APIError.invalid(kind: "Binding", group: "", name: name, errors: [.required("target.name")])
@@ -13,7 +20,6 @@ extension KubeSimCore {
                 kind: "Binding", group: "", name: name,
                 errors: [.invalid("target.kind", value: .string(kind), "must be empty or 'Node'")])
         }
-        let options = WriteOptions(request.query)
         try store.locked { s in
             guard let old = s.get(info.id, "\(namespace)/\(name)") else { throw APIError.notFound(info, name: name) }
             if let uid = body[path: ["metadata", "uid"]]?.stringValue, !uid.isEmpty, uid != old.uid {

@@ -39,14 +39,53 @@ extension KubeSimCore {
     /// POST pods/{name}/eviction: deletes the pod unless a PodDisruptionBudget selecting it has no disruption
     /// left (429 TooManyRequests, as the API server answers).
     func evictPod(namespace: String, name: String, request: APIRequest) throws -> APIResponse {
-        let body = try request.jsonBody()
-        let bodyName = body.metaName
+        let eviction = try evictionBody(namespace: namespace, request: request)
+        try checkEvictionName(eviction, name: name)
+        return try performEviction(namespace: namespace, name: name, eviction: eviction, dryRun: request.query.isDryRun)
+    }
+
+    /// The posted Eviction: policy/v1 or policy/v1beta1 (the shapes are the same; it is read as policy/v1), with
+    /// the namespace of the request.
+    func evictionBody(namespace: String, request: APIRequest) throws -> JSONValue {
+        var body = try request.jsonBody()
+        guard body.objectValue != nil else {
+            throw APIError.badRequest("the body of the request must be a JSON object, got \(body.typeName)")
+        }
+        if let av = body["apiVersion"]?.stringValue, av != "policy/v1", av != "policy/v1beta1" {
+            throw APIError.badRequest(
+                "the API version in the data (\(av)) does not match the expected API version (policy/v1)")
+        }
+        if let kind = body["kind"]?.stringValue, !kind.isEmpty, kind != "Eviction" {
+            throw APIError.badRequest(
+                "the kind in the body (\(kind)) does not match the kind of the resource (Eviction)")
+        }
+        body["apiVersion"] = "policy/v1"
+        body["kind"] = "Eviction"
+        let bodyNS = body.metaNamespace
+        if !bodyNS.isEmpty && bodyNS != namespace {
+            throw APIError.badRequest(
+                "the namespace of the provided object does not match the namespace sent on the request")
+        }
+        if body["metadata"]?.objectValue == nil { body["metadata"] = [:] }
+        body[path: ["metadata", "namespace"]] = .string(namespace)
+        return body
+    }
+
+    func checkEvictionName(_ eviction: JSONValue, name: String) throws {
+        let bodyName = eviction.metaName
         if !bodyName.isEmpty && bodyName != name {
             throw APIError.badRequest("name in URL does not match name in Eviction object")
         }
+    }
+
+    /// The eviction proper, after admission: terminal and pending pods are deleted at once, others only when
+    /// their PodDisruptionBudget allows a disruption.
+    func performEviction(namespace: String, name: String, eviction body: JSONValue, dryRun: Bool) throws
+        -> APIResponse
+    {
         var deleteOptions = DeleteOptions()
         if let opts = body["deleteOptions"], opts.objectValue != nil { deleteOptions = try DeleteOptions(body: opts) }
-        if request.query.isDryRun { deleteOptions.dryRun = true }
+        if dryRun { deleteOptions.dryRun = true }
         let pods = BuiltinResources.pods
         let pdbInfo = BuiltinResources.podDisruptionBudgets
         let success: JSONValue = [

@@ -39,53 +39,69 @@ extension KubeSimCore {
     }
 
     func updateScale(_ info: ResourceInfo, namespace: String, name: String, request: APIRequest) throws -> APIResponse {
-        let body = try request.jsonBody()
-        return try writeScale(info, namespace: namespace, name: name, options: WriteOptions(request.query)) { _ in body
-        }
+        try writeScale(
+            info, namespace: namespace, name: name, options: WriteOptions(request.query),
+            try scaleChange(request, patch: false))
     }
 
     func patchScale(_ info: ResourceInfo, namespace: String, name: String, request: APIRequest) throws -> APIResponse {
+        try writeScale(
+            info, namespace: namespace, name: name, options: WriteOptions(request.query),
+            try scaleChange(request, patch: true))
+    }
+
+    /// What a PUT (the body) or PATCH (the patch applied to the current Scale) of `scale` makes of the Scale.
+    func scaleChange(_ request: APIRequest, patch: Bool) throws -> @Sendable (JSONValue) throws -> JSONValue {
+        guard patch else {
+            let body = try request.jsonBody()
+            return { _ in body }
+        }
         let ct = request.contentType
         guard let type = PatchType(rawValue: ct), type != .apply else {
             throw APIError.unsupportedMediaType(
                 ct, accepted: [PatchType.json.rawValue, PatchType.merge.rawValue, PatchType.strategic.rawValue])
         }
-        let patch = try parsePatchBody(request)
+        let patchBody = try parsePatchBody(request)
         let scaleInfo = ResourceInfo(
             group: "autoscaling", version: "v1", kind: "Scale", plural: "scale", namespaced: true)
-        return try writeScale(info, namespace: namespace, name: name, options: WriteOptions(request.query)) { current in
-            try self.applyPatch(type, patch, to: current, info: scaleInfo)
-        }
+        return { current in try self.applyPatch(type, patchBody, to: current, info: scaleInfo) }
     }
 
     private func writeScale(
         _ info: ResourceInfo, namespace: String, name: String, options: WriteOptions,
         _ makeScale: (JSONValue) throws -> JSONValue
     ) throws -> APIResponse {
-        let paths = scalePaths(info)!
         let key = info.namespaced ? "\(namespace)/\(name)" : name
         let updated = try store.locked { s in
             guard let old = s.get(info.id, key) else { throw APIError.notFound(info, name: name) }
-            let scale = try makeScale(self.scaleObject(info, old))
-            guard let replicas = scale[path: ["spec", "replicas"]]?.intValue else {
-                throw APIError.invalid(
-                    kind: "Scale", group: "autoscaling", name: name, errors: [.required("spec.replicas")])
-            }
-            if replicas < 0 {
-                throw APIError.invalid(
-                    kind: "Scale", group: "autoscaling", name: name,
-                    errors: [.invalid("spec.replicas", value: .int(replicas), "must be greater than or equal to 0")])
-            }
-            let rv = scale[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
-            if !rv.isEmpty && rv != String(old.rv) {
-                throw APIError.conflict(info, name: name, APIError.modifiedMessage)
-            }
-            var new = old.value
-            new[path: paths.specReplicasPath] = .int(replicas)
-            new[path: ["metadata", "resourceVersion"]] = nil
+            let new = try self.scaledObject(
+                info, old: old, scale: try makeScale(self.scaleObject(info, old)), name: name)
             return try self.applyUpdate(
                 &s, info, old: old, candidate: new, options: options, mode: .main, requireResourceVersion: false)
         }
         return .json(200, scaleObject(info, updated))
+    }
+
+    /// The stored object with the replicas of a new Scale (422 without valid replicas, 409 on a stale
+    /// resourceVersion).
+    func scaledObject(_ info: ResourceInfo, old: StoredObject, scale: JSONValue, name: String) throws -> JSONValue {
+        let paths = scalePaths(info)!
+        guard let replicas = scale[path: ["spec", "replicas"]]?.intValue else {
+            throw APIError.invalid(
+                kind: "Scale", group: "autoscaling", name: name, errors: [.required("spec.replicas")])
+        }
+        if replicas < 0 {
+            throw APIError.invalid(
+                kind: "Scale", group: "autoscaling", name: name,
+                errors: [.invalid("spec.replicas", value: .int(replicas), "must be greater than or equal to 0")])
+        }
+        let rv = scale[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
+        if !rv.isEmpty && rv != String(old.rv) {
+            throw APIError.conflict(info, name: name, APIError.modifiedMessage)
+        }
+        var new = old.value
+        new[path: paths.specReplicasPath] = .int(replicas)
+        new[path: ["metadata", "resourceVersion"]] = nil
+        return new
     }
 }
