@@ -4,8 +4,9 @@ import Foundation
 /// temporary directory, for TLS tests on loopback.
 ///
 /// The server certificate is valid for `127.0.0.1`, `localhost` and `kubesim.test` (the last only reachable
-/// through a TLS server-name override), and the client certificate has the common name `clientName` in
-/// organisation `system:masters`, as Kubernetes admin certificates do.
+/// through a TLS server-name override) plus any `extraServerNames` (e.g. `webhook.default.svc` for an admission
+/// webhook service), and the client certificate has the common name `clientName` in organisation
+/// `system:masters`, as Kubernetes admin certificates do.
 public struct TestCertificates: Sendable {
     /// The directory holding every file.
     public let directory: URL
@@ -20,10 +21,10 @@ public struct TestCertificates: Sendable {
 
     /// Generates a CA, a server certificate and a client certificate signed by it; openssl runs while the
     /// calling task is suspended, off the cooperative thread pool.
-    public static func create(caName: String = "ms2m-test-ca", clientName: String = "ms2m-test-user") async throws
-        -> TestCertificates
-    {
-        let certificates = try prepare()
+    public static func create(
+        caName: String = "ms2m-test-ca", clientName: String = "ms2m-test-user", extraServerNames: [String] = []
+    ) async throws -> TestCertificates {
+        let certificates = try prepare(extraServerNames: extraServerNames)
         for arguments in certificates.opensslInvocations(caName: caName, clientName: clientName) {
             try await ProcessRunner.check("/usr/bin/openssl", arguments, currentDirectory: certificates.directory)
         }
@@ -31,11 +32,12 @@ public struct TestCertificates: Sendable {
     }
 
     /// Makes the directory and the extension files.
-    private static func prepare() throws -> TestCertificates {
+    private static func prepare(extraServerNames: [String]) throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ms2m-certs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubesim.test\n"
+        let names = (["IP:127.0.0.1", "DNS:localhost", "DNS:kubesim.test"] + extraServerNames.map { "DNS:\($0)" })
+        try "subjectAltName=\(names.joined(separator: ","))\n"
             .write(to: directory.appendingPathComponent("server.ext"), atomically: true, encoding: .utf8)
         try "extendedKeyUsage=clientAuth\n"
             .write(to: directory.appendingPathComponent("client.ext"), atomically: true, encoding: .utf8)
