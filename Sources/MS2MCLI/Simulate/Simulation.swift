@@ -13,6 +13,8 @@ import OperatorCore
 import PolicyEngine
 import SampleWorkload
 import ServiceLifecycle
+import Synchronization
+import WebhookServer
 import SimCluster
 import Unstructured
 import YAMLCodec
@@ -106,7 +108,10 @@ struct Simulation: Sendable {
         let cluster = SimulatedCluster(
             configuration: SimClusterConfiguration(
                 nodes: scenario.cluster.nodeConfigurations, rootDirectory: root + "/cluster",
-                programs: [SimProgramBinding(SampleConsumerProgram.matcher, program: SampleConsumerProgram.program(logger: logger))],
+                programs: [
+                    SimProgramBinding(SampleConsumerProgram.matcher, program: SampleConsumerProgram.program(logger: logger)),
+                    SimProgramBinding(IdleProgram.matcher, program: IdleProgram.program),
+                ],
                 transferBinary: transferBinary, imageSource: imageSource, brokers: brokers,
                 podStartDelay: .milliseconds(20), leaseHeartbeatInterval: .seconds(2),
                 readinessCheckInterval: .milliseconds(50), sharedHostPaths: settings.registry == nil ? [layout] : []),
@@ -126,12 +131,22 @@ struct Simulation: Sendable {
             options.engine.transfer.image = Self.transferImage
             options.engine.transfer.backoffLimit = 0
             options.engine.replayPollInterval = .milliseconds(50)
-            let manager = OperatorAssembly.makeManager(
+            if scenario.drainsWithEvictions {
+                _ = try server.create([
+                    "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(Self.operatorNamespace)],
+                ])
+                options.webhook = Self.webhookOptions
+            }
+            let operatorServices = OperatorAssembly.make(
                 api: client, brokers: brokers, images: RegistryImageDeleter(logger: logger), options: options, logger: logger)
-            let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: manager)], logger: logger))
+            let services = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: operatorServices.all.map { .init(service: $0) }, logger: logger))
             group = services
             running = Task { try await services.run() }
             events(.step("Started the operator (\(settings.amqpURL == nil ? "in-process broker" : "RabbitMQ at \(brokerURL)"), checkpoint images in \(repository))"))
+            if scenario.drainsWithEvictions {
+                try await installWebhook(operatorServices, server: server, client: client)
+            }
 
             let report = try await drive(
                 client: client, cluster: cluster, brokers: brokers, brokerURL: brokerURL, repository: repository,
@@ -141,6 +156,56 @@ struct Simulation: Sendable {
         } catch {
             await shutDown(group: group, running: running, cluster: cluster, server: server, rabbit: rabbit)
             throw error
+        }
+    }
+
+    /// The operator's namespace (its webhook certificate Secret lives there).
+    static let operatorNamespace = "ms2m-system"
+    /// The eviction webhook configuration (`config/webhook/manifests.yaml`).
+    static let webhookConfigurationName = "ms2m-eviction-webhook"
+
+    /// The eviction webhook on loopback with the operator's own certificate, valid for 127.0.0.1.
+    static var webhookOptions: WebhookOptions {
+        WebhookOptions(
+            server: AdmissionWebhookServer.Configuration(address: BindAddress(host: "127.0.0.1", port: 0)),
+            certificates: .selfManaged(WebhookCertificateManager.SecretOptions(
+                secretName: "ms2m-webhook-server-cert", namespace: operatorNamespace,
+                policy: CertificatePolicy(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], caCommonName: "ms2m simulate webhook CA"),
+                validatingWebhookConfigurations: [webhookConfigurationName])))
+    }
+
+    /// Registers the eviction webhook with the emulator as `config/webhook/manifests.yaml` ships it, its
+    /// client config pointed at the operator on loopback (no Service routing here), and waits until the
+    /// operator has put its CA into `caBundle`.
+    private func installWebhook(_ services: OperatorServices, server: KubeSimServer, client: KubeClient) async throws {
+        guard let webhookServer = services.webhookServer, let port = await webhookServer.waitUntilListening() else {
+            throw SimulationError.setup("the operator's eviction webhook did not start")
+        }
+        var configuration = try Self.loadWebhookConfiguration()
+        var webhooks = configuration["webhooks"]?.arrayValue ?? []
+        for index in webhooks.indices {
+            webhooks[index]["clientConfig"] = [
+                "url": .string("https://127.0.0.1:\(port)\(EvictionWebhook.path)")
+            ]
+        }
+        configuration["webhooks"] = .array(webhooks)
+        _ = try server.create(configuration)
+        services.certificateManager?.reconcileNow()
+        try await waitUntil("the operator to inject the webhook's CA bundle", timeout: .seconds(20)) {
+            let stored = try? await client.get(ValidatingWebhookConfiguration.self, name: Self.webhookConfigurationName)
+            return stored?.webhooks?.allSatisfy { $0.clientConfig.caBundle?.isEmpty == false } == true
+        }
+        events(.step("Registered the eviction webhook (config/webhook) at https://127.0.0.1:\(port)\(EvictionWebhook.path)"))
+    }
+
+    /// `config/webhook/manifests.yaml` of the package this binary was built from.
+    static func loadWebhookConfiguration() throws -> JSONValue {
+        let candidates = PackageLocation.candidates(relative: "config/webhook/manifests.yaml")
+        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw SimulationError.setup("the webhook configuration is not in \(candidates.joined(separator: " or "))")
+        }
+        do { return try YAML.parse(try String(contentsOfFile: path, encoding: .utf8)) } catch {
+            throw SimulationError.setup("cannot read \(path): \(error)")
         }
     }
 
@@ -194,6 +259,7 @@ struct Simulation: Sendable {
                     PodOverrideAnnotation.exchangeName: .string(Self.exchange(for: replica.queue)),
                 ]]]))
         }
+        try await startDeployments(client: client)
         let placement = try await nodesOfPods(client: client)
         events(.step("Placed \(replicas.count) consumers: " + replicas.map { "\($0.pod) on \(placement[$0.pod] ?? "?")" }.joined(separator: ", ")))
 
@@ -214,18 +280,32 @@ struct Simulation: Sendable {
         // The drain.
         let drainNode = scenario.drainNode
         let onDrainNode = replicas.filter { placement[$0.pod] == drainNode }
-        let policy = try SimulationPolicy.make(repository: repository, brokerURL: brokerURL, insecureRegistry: settings.insecureRegistry)
-        _ = try await client.patch(Node.self, name: drainNode, patch: .merge(["spec": ["unschedulable": true]]))
-        events(.step("Cordoned \(drainNode) (\(onDrainNode.count) consumer pod(s) on it)"))
+        var policy = try SimulationPolicy.make(repository: repository, brokerURL: brokerURL, insecureRegistry: settings.insecureRegistry)
+        var draining: Task<NodeDrainer.Result, any Error>?
         var mode = settings.manual ? "manual" : "policy"
-        if !settings.manual {
+        if scenario.drainsWithEvictions {
+            // kubectl drain: the policy is in place first; the drain cordons and evicts, the webhook answers.
+            if settings.manual { throw SimulationError.setup("--manual cannot be combined with a kubectl drain scenario") }
+            if scenario.run.drain?.cordonTrigger == false { policy.spec.triggers?.cordon = false }
             _ = try await client.create(policy, namespace: nil, options: WriteOptions())
-            if try await policyControllerAnswers(client: client, name: policy.metadata.name ?? "default") {
-                events(.step("Applied MigrationPolicy \(policy.metadata.name ?? "default"); its controller plans the migrations"))
-            } else {
-                mode = "manual"
-                events(.step("No MigrationPolicy controller runs in this build: creating the migrations its template describes (as --manual)"))
-                try await client.delete(MigrationPolicy.self, name: policy.metadata.name ?? "default")
+            guard try await policyControllerAnswers(client: client, name: policy.metadata.name ?? "default") else {
+                throw SimulationError.setup("the MigrationPolicy controller did not answer; a kubectl drain needs it")
+            }
+            events(.step("Applied MigrationPolicy \(policy.metadata.name ?? "default") (cordon trigger \(policy.spec.triggers?.cordon == true ? "on" : "off"), eviction trigger on)"))
+            draining = Task { try await drainLikeKubectl(drainNode, client: client) }
+            events(.step("Draining \(drainNode) as kubectl drain does (\(onDrainNode.count) consumer pod(s) on it)"))
+        } else {
+            _ = try await client.patch(Node.self, name: drainNode, patch: .merge(["spec": ["unschedulable": true]]))
+            events(.step("Cordoned \(drainNode) (\(onDrainNode.count) consumer pod(s) on it)"))
+            if !settings.manual {
+                _ = try await client.create(policy, namespace: nil, options: WriteOptions())
+                if try await policyControllerAnswers(client: client, name: policy.metadata.name ?? "default") {
+                    events(.step("Applied MigrationPolicy \(policy.metadata.name ?? "default"); its controller plans the migrations"))
+                } else {
+                    mode = "manual"
+                    events(.step("No MigrationPolicy controller runs in this build: creating the migrations its template describes (as --manual)"))
+                    try await client.delete(MigrationPolicy.self, name: policy.metadata.name ?? "default")
+                }
             }
         }
         let progress = Task { await reportProgress(client: client) }
@@ -234,6 +314,14 @@ struct Simulation: Sendable {
         } else {
             try await waitForPolicyMigrations(
                 expected: onDrainNode.count, attempts: Int(max(1, policy.spec.fallback?.afterFailures ?? 3)), client: client)
+        }
+        var drain: SimulationReport.Drain?
+        if let draining {
+            let result = try await draining.value
+            drain = SimulationReport.Drain(
+                completed: result.completed, seconds: result.seconds, evictionsRefused: result.evictionsRefused,
+                evicted: result.evicted, error: result.error)
+            events(.step("The drain \(result.completed ? "completed" : "did not complete") after \(String(format: "%.1f", result.seconds)) s: \(result.evictionsRefused) eviction(s) refused, evicted: \(result.evicted.isEmpty ? "none" : result.evicted.joined(separator: ", "))"))
         }
         progress.cancel()
         _ = await progress.value
@@ -294,18 +382,96 @@ struct Simulation: Sendable {
             problems.append("migration \(m.name) did not finish (phase \(m.phase))")
         }
         if migrations.count < onDrainNode.count { problems.append("\(onDrainNode.count - migrations.count) pod(s) on \(drainNode) got no migration") }
+        if let drain {
+            if !drain.completed { problems.append("the drain did not complete: \(drain.error ?? "?")") }
+            let covered = Set(replicas.map { "\(Self.namespace)/\($0.pod)" })
+            for pod in drain.evicted where covered.contains(pod) {
+                problems.append("\(pod) was evicted, not live-migrated")
+            }
+        }
         problems += leftovers.all.map { "left behind: \($0)" }
         return SimulationReport(
             scenario: scenario.source, mode: mode, drainNode: drainNode,
             broker: settings.amqpURL == nil ? "in-process" : brokerURL,
             checkpointImages: layout.map { "OCI layout \($0)" } ?? repository,
             migrations: migrations, consumers: consumers, leftovers: leftovers, problems: problems,
-            elapsedSeconds: (ContinuousClock.now - started).seconds)
+            elapsedSeconds: (ContinuousClock.now - started).seconds, drain: drain)
     }
 
     // MARK: Workload
 
     static func exchange(for queue: String) -> String { "\(queue).fanout" }
+
+    /// The image of the Deployments' idle containers.
+    static let idleImage = "registry.local/pause:3.9"
+    /// The label marking the scenario's Deployment pods.
+    static let deploymentLabel = "ms2m.io/simulated-deployment"
+
+    /// Whether `pod` belongs to one of the scenario's Deployments.
+    static func isDeploymentPod(_ pod: Pod) -> Bool { pod.metadata.labels?[deploymentLabel] != nil }
+
+    /// Creates each Deployment of the scenario — the Deployment object and, as its controller would, its
+    /// ReplicaSet (`pod-template-hash`) — and its PodDisruptionBudget, and waits until their pods are ready.
+    private func startDeployments(client: KubeClient) async throws {
+        for deployment in scenario.run.deployments ?? [] {
+            let replicas = deployment.replicas ?? 1
+            let labels = ["app": deployment.name, Self.deploymentLabel: deployment.name]
+            var container = Container(name: "app", image: Self.idleImage)
+            container.resources = ResourceRequirements(requests: ["cpu": "50m", "memory": "16Mi"])
+            let template = PodTemplateSpec(metadata: ObjectMeta(labels: labels), spec: PodSpec(containers: [container]))
+            let created = try await client.create(
+                Deployment(
+                    metadata: ObjectMeta(name: deployment.name, namespace: Self.namespace, labels: labels),
+                    spec: DeploymentSpec(replicas: replicas, selector: LabelSelector(matchLabels: labels), template: template)),
+                namespace: Self.namespace, options: WriteOptions())
+            let hash = "5d8f7c9b6"
+            var setLabels = labels
+            setLabels["pod-template-hash"] = hash
+            var setTemplate = template
+            setTemplate.metadata?.labels = setLabels
+            let owner = OwnerReference(
+                apiVersion: "apps/v1", kind: "Deployment", name: deployment.name, uid: created.metadata.uid ?? "",
+                controller: true, blockOwnerDeletion: true)
+            _ = try await client.create(
+                ReplicaSet(
+                    metadata: ObjectMeta(
+                        name: "\(deployment.name)-\(hash)", namespace: Self.namespace, labels: setLabels, ownerReferences: [owner]),
+                    spec: ReplicaSetSpec(replicas: replicas, selector: LabelSelector(matchLabels: setLabels), template: setTemplate)),
+                namespace: Self.namespace, options: WriteOptions())
+            if let minimum = deployment.minAvailable {
+                _ = try await client.create(
+                    PodDisruptionBudget(
+                        metadata: ObjectMeta(name: deployment.name, namespace: Self.namespace),
+                        spec: PodDisruptionBudgetSpec(minAvailable: .int(minimum), selector: LabelSelector(matchLabels: labels))),
+                    namespace: Self.namespace, options: WriteOptions())
+            }
+            try await waitUntil("deployment \(deployment.name)'s \(replicas) pod(s) to be ready", timeout: .seconds(60)) {
+                let pods = try await client.list(
+                    Pod.self, namespace: Self.namespace, options: ListOptions(labelSelector: "\(Self.deploymentLabel)=\(deployment.name)"))
+                return pods.items.filter { $0.status?.phase == .running && $0.isReady }.count >= replicas
+            }
+            events(.step("Started Deployment \(deployment.name) (\(replicas) idle pod(s)\(deployment.minAvailable.map { ", PodDisruptionBudget minAvailable \($0)" } ?? ""))"))
+        }
+    }
+
+    /// `kubectl drain` of `node`: cordon, evict every pod with kubectl's retries (the first refusal of each
+    /// pod and every eviction shown as a step).
+    private func drainLikeKubectl(_ node: String, client: KubeClient) async throws -> NodeDrainer.Result {
+        var options = NodeDrainer.Options()
+        options.timeout = .seconds(scenario.run.drain?.timeoutSeconds ?? scenario.run.timeoutSeconds ?? 180)
+        options.retryInterval = .milliseconds(Int64((scenario.run.drain?.retrySeconds ?? 5) * 1000))
+        let shown = Mutex<Set<String>>([])
+        let events = self.events
+        let drainer = NodeDrainer(api: client, options: options) { line in
+            // Repeated refusals of one pod say the same thing every few seconds: show the first.
+            if line.hasPrefix("error when evicting") {
+                let pod = line.split(separator: " ").dropFirst(3).first.map(String.init) ?? line
+                guard shown.withLock({ $0.insert(pod).inserted }) else { return }
+            }
+            events(.step("drain: \(line)"))
+        }
+        return try await drainer.drain(node: node)
+    }
 
     private func statefulSet(for workload: SimScenario.Workload, brokerURL: String) -> StatefulSet {
         let labels = ["app": workload.name]
@@ -476,6 +642,7 @@ struct Simulation: Sendable {
             }
             found.jobs = try await client.list(Job.self, namespace: Self.namespace, options: ListOptions()).items.compactMap(\.metadata.name)
             found.pods = try await client.list(Pod.self, namespace: Self.namespace, options: ListOptions()).items
+                .filter { !Self.isDeploymentPod($0) }
                 .compactMap(\.metadata.name).filter { !expectedPods.contains($0) }.sorted()
             for node in scenario.cluster.nodes {
                 let directory = cluster.localPath("/var/lib/kubelet/checkpoints", on: node.name)

@@ -111,6 +111,11 @@ final class SimulationConsole: Sendable {
                 + pad("\(c.duplicatesSkipped)", 13) + pad(String(format: "%.3fs", c.longestApplyGapSeconds), 13)
                 + String(format: "%.3fs", c.notReadySeconds) + "\n"
         }
+        if let drain = report.drain {
+            out += String(
+                format: "\nDrain (kubectl drain): %@ in %.1f s, %d eviction(s) refused, evicted: %@", drain.completed ? "completed" : "NOT completed",
+                drain.seconds, drain.evictionsRefused, drain.evicted.isEmpty ? "none" : drain.evicted.joined(separator: ", "))
+        }
         out += "\nLeft behind: " + (report.leftovers.isEmpty ? "nothing" : report.leftovers.all.joined(separator: ", ")) + "\n"
         out += "Broker: \(report.broker); checkpoint images: \(report.checkpointImages); took \(String(format: "%.1f", report.elapsedSeconds)) s\n\n"
         if report.success {

@@ -100,6 +100,19 @@ struct SimulationReport: Codable, Sendable {
         }
     }
 
+    /// How a `kubectl drain` of the node went (scenarios with `drain.mode: kubectl`).
+    struct Drain: Codable, Sendable {
+        /// Whether every pod left the node before the drain's timeout.
+        var completed: Bool
+        var seconds: Double
+        /// Evictions refused with 429 (by the eviction webhook while pods migrate, or by a PodDisruptionBudget).
+        var evictionsRefused: Int
+        /// Pods the Eviction API evicted (`namespace/name`): not live-migrated.
+        var evicted: [String]
+        /// What stopped the drain, if it did not complete.
+        var error: String?
+    }
+
     var scenario: String
     /// `policy` (the MigrationPolicy controller planned the migrations) or `manual` (created directly).
     var mode: String
@@ -112,6 +125,8 @@ struct SimulationReport: Codable, Sendable {
     /// Everything that makes the verdict a failure, in words; empty on success.
     var problems: [String]
     var elapsedSeconds: Double
+    /// The drain, when the scenario empties the node as `kubectl drain` does.
+    var drain: Drain?
 
     var success: Bool { problems.isEmpty }
     var produced: Int { consumers.reduce(0) { $0 + $1.produced } }
@@ -120,12 +135,13 @@ struct SimulationReport: Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case scenario, mode, drainNode, broker, checkpointImages, migrations, consumers, leftovers, problems, elapsedSeconds
-        case success, produced, applied, lost
+        case success, produced, applied, lost, drain
     }
 
     init(
         scenario: String, mode: String, drainNode: String, broker: String, checkpointImages: String,
-        migrations: [Migration], consumers: [Consumer], leftovers: Leftovers, problems: [String], elapsedSeconds: Double
+        migrations: [Migration], consumers: [Consumer], leftovers: Leftovers, problems: [String], elapsedSeconds: Double,
+        drain: Drain? = nil
     ) {
         self.scenario = scenario
         self.mode = mode
@@ -137,6 +153,7 @@ struct SimulationReport: Codable, Sendable {
         self.leftovers = leftovers
         self.problems = problems
         self.elapsedSeconds = elapsedSeconds
+        self.drain = drain
     }
 
     init(from decoder: any Decoder) throws {
@@ -151,6 +168,7 @@ struct SimulationReport: Codable, Sendable {
         leftovers = try c.decode(Leftovers.self, forKey: .leftovers)
         problems = try c.decode([String].self, forKey: .problems)
         elapsedSeconds = try c.decode(Double.self, forKey: .elapsedSeconds)
+        drain = try c.decodeIfPresent(Drain.self, forKey: .drain)
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -169,6 +187,7 @@ struct SimulationReport: Codable, Sendable {
         try c.encode(leftovers, forKey: .leftovers)
         try c.encode(problems, forKey: .problems)
         try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
+        try c.encodeIfPresent(drain, forKey: .drain)
     }
 
     /// The JSON document of `--output json`.

@@ -17,6 +17,33 @@ struct SimulationScenario: Sendable {
         var settleSeconds: Double?
         /// Longest wait for the migrations, and again for the consumers to apply every message.
         var timeoutSeconds: Double?
+        /// How the node is emptied: by cordoning it (the default) or as `kubectl drain` does it.
+        var drain: Drain?
+        /// Stateless Deployments beside the stateful workloads (no policy covers them: a drain evicts them).
+        var deployments: [Deployment]?
+    }
+
+    /// How the node is emptied.
+    struct Drain: Codable, Sendable, Hashable {
+        /// `cordon` (default): `kubectl cordon`, the policy's cordon trigger starts the migrations. `kubectl`:
+        /// `kubectl drain` — cordon, then every pod evicted through the Eviction API with kubectl's retries;
+        /// the operator's eviction webhook turns evictions of covered pods into live migrations.
+        var mode: String?
+        /// The drain's `--timeout` (default: the scenario's timeout).
+        var timeoutSeconds: Double?
+        /// Seconds between retries of a refused eviction (kubectl: 5).
+        var retrySeconds: Double?
+        /// Whether the policy's cordon trigger is on (default true). With false, only the evictions start
+        /// migrations.
+        var cordonTrigger: Bool?
+    }
+
+    /// A Deployment of idle containers (image `pause`), optionally guarded by a PodDisruptionBudget.
+    struct Deployment: Codable, Sendable, Hashable {
+        var name: String
+        var replicas: Int?
+        /// The PodDisruptionBudget's `minAvailable`; none when absent.
+        var minAvailable: Int?
     }
 
     private struct Envelope: Codable { var simulation: Run? }
@@ -59,8 +86,24 @@ struct SimulationScenario: Sendable {
     var warmup: Duration { .seconds(run.warmupSeconds ?? 2) }
     var settle: Duration { .seconds(run.settleSeconds ?? 2) }
     var timeout: Duration { .seconds(run.timeoutSeconds ?? 180) }
+    /// Whether the node is emptied as `kubectl drain` does.
+    var drainsWithEvictions: Bool { run.drain?.mode == "kubectl" }
 
     private func validate() throws {
+        if let mode = run.drain?.mode, !["cordon", "kubectl"].contains(mode) {
+            throw SimulationError.setup("simulation.drain.mode must be cordon or kubectl, not \(mode)")
+        }
+        if let retry = run.drain?.retrySeconds, !(retry > 0) {
+            throw SimulationError.setup("simulation.drain.retrySeconds must be positive")
+        }
+        for deployment in run.deployments ?? [] {
+            guard (deployment.replicas ?? 1) >= 1 else {
+                throw SimulationError.setup("deployment \(deployment.name): replicas must be at least 1")
+            }
+            if let minimum = deployment.minAvailable, minimum < 0 || minimum > (deployment.replicas ?? 1) {
+                throw SimulationError.setup("deployment \(deployment.name): minAvailable must be 0 to its replicas")
+            }
+        }
         guard cluster.nodes.count >= 2 else { throw SimulationError.setup("a scenario needs at least two nodes (one to drain, one to move to)") }
         let names = Set(cluster.nodes.map(\.name))
         guard names.contains(drainNode) else { throw SimulationError.setup("simulation.drainNode \(drainNode) is not one of the scenario's nodes") }
