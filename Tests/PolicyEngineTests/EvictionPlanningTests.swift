@@ -165,34 +165,48 @@ struct EvictionPlanningTests {
         #expect(EvictionDecision.owningPolicy(for: pod, among: [other], namespaceLabels: [:]) == nil)
     }
 
-    @Test("a retried eviction naming a pod just restored under the same name elsewhere answers gone")
+    /// `db-0` restored on `node` from node `a` by migration `drain-db-0`, running and ready unless `serving` is false.
+    static func restored(on node: String = "b", serving: Bool = true, created: Time = Fixture.now) -> Pod {
+        var pod = Fixture.pod("db-0", on: node, annotations: [
+            RestoredPodOrigin.annotation: RestoredPodOrigin(namespace: "default", name: "db-0", node: "a").annotationValue
+        ])
+        pod.metadata.labels?[RestoredPodOrigin.migrationLabel] = "drain-db-0"
+        pod.metadata.creationTimestamp = created
+        if serving { pod.status?.conditions = [PodCondition(type: .ready, status: .true)] }
+        return pod
+    }
+
+    @Test("a retried eviction naming a pod restored under the same name elsewhere: refused while it restores, gone after")
     func restoredSuccessor() throws {
         var done = Fixture.child("drain-db-0", pod: "db-0", source: "a", target: "b", phase: .completed)
         done.status?.targetPod = "db-0"
         done.status?.completionTime = Time(secondsSinceEpoch: Fixture.now.secondsSinceEpoch - 10)
-        let successor = Fixture.pod("db-0", on: "b")
+        let successor = Self.restored()
         let verdict = try #require(EvictionDecision.restoredSuccessor(
             successor, migrations: [done], now: Fixture.now, nodeDrains: false))
         #expect(verdict.outcome == .gone)
         #expect(verdict.message.contains("live-migrated off node a") && verdict.message.contains("default/drain-db-0"))
-        // Not when its own node drains, not long after, not for a differently named target (ShadowPod),
-        // and not for the pod still on the source node.
-        #expect(EvictionDecision.restoredSuccessor(successor, migrations: [done], now: Fixture.now, nodeDrains: true) == nil)
-        let later = Time(secondsSinceEpoch: Fixture.now.secondsSinceEpoch + EvictionRequest.lifetime)
-        #expect(EvictionDecision.restoredSuccessor(successor, migrations: [done], now: later, nodeDrains: false) == nil)
-        var shadow = done
-        shadow.status?.targetPod = "db-0-shadow"
-        #expect(EvictionDecision.restoredSuccessor(
-            Fixture.pod("db-0-shadow", on: "b"), migrations: [shadow], now: Fixture.now, nodeDrains: false) == nil)
-        #expect(EvictionDecision.restoredSuccessor(
-            Fixture.pod("db-0", on: "a"), migrations: [done], now: Fixture.now, nodeDrains: false) == nil)
-        // While the migration still replays into it, the restored pod's eviction is refused, not recorded.
+        // The pod alone tells: with its migration not (yet) cached, a serving restored pod is gone too…
+        #expect(EvictionDecision.restoredSuccessor(successor, migrations: [], now: Fixture.now, nodeDrains: false)?.outcome == .gone)
+        // …and one still restoring is refused without recording anything.
+        let restoring = try #require(EvictionDecision.restoredSuccessor(
+            Self.restored(serving: false), migrations: [], now: Fixture.now, nodeDrains: false))
+        #expect(restoring.outcome == .refuse && !restoring.recordsRequest)
         var running = done
         running.status?.phase = .replaying
         running.status?.completionTime = nil
-        let refused = try #require(EvictionDecision.restoredSuccessor(
+        let replaying = try #require(EvictionDecision.restoredSuccessor(
             successor, migrations: [running], now: Fixture.now, nodeDrains: false))
-        #expect(refused.outcome == .refuse && !refused.recordsRequest && refused.message.contains("Replaying"))
+        #expect(replaying.outcome == .refuse && !replaying.recordsRequest && replaying.message.contains("Replaying"))
+        // Not when its own node drains, not long after, not after a failed migration, not for the source itself.
+        #expect(EvictionDecision.restoredSuccessor(successor, migrations: [done], now: Fixture.now, nodeDrains: true) == nil)
+        let later = Time(secondsSinceEpoch: Fixture.now.secondsSinceEpoch + EvictionRequest.lifetime)
+        #expect(EvictionDecision.restoredSuccessor(successor, migrations: [done], now: later, nodeDrains: false) == nil)
+        var failed = done
+        failed.status?.phase = .failed
+        #expect(EvictionDecision.restoredSuccessor(successor, migrations: [failed], now: Fixture.now, nodeDrains: false) == nil)
+        #expect(EvictionDecision.restoredSuccessor(Self.restored(on: "a"), migrations: [done], now: Fixture.now, nodeDrains: false) == nil)
+        #expect(EvictionDecision.restoredSuccessor(Fixture.pod("db-0", on: "b"), migrations: [done], now: Fixture.now, nodeDrains: false) == nil)
     }
 
     @Test("an eviction request is bound to the pod's UID and lapses after its lifetime")

@@ -6,13 +6,13 @@ public enum MigrationNames {
     /// The finalizer that makes deleting a migration run its cleanup first.
     public static let finalizer = "migration.ms2m.io/cleanup"
     /// Label on everything a migration creates: the migration's name.
-    public static let migrationLabel = "migration.ms2m.io/migration"
+    public static let migrationLabel = RestoredPodOrigin.migrationLabel
     /// Label on everything a migration creates: the migration's UID.
     public static let migrationUIDLabel = "migration.ms2m.io/migration-uid"
     /// Annotation on a restored pod: the checkpoint image it was restored from.
     public static let restoredFromAnnotation = "migration.ms2m.io/restored-from"
     /// Annotation on a restored pod: the pod it was migrated from (`namespace/name`, node).
-    public static let migratedFromAnnotation = "migration.ms2m.io/migrated-from"
+    public static let migratedFromAnnotation = RestoredPodOrigin.annotation
     /// The field manager the engine writes with.
     public static let fieldManager = "ms2m-engine"
 

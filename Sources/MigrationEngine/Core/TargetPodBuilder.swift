@@ -30,8 +30,9 @@ public enum TargetPodBuilder {
             $0.key != "kubectl.kubernetes.io/last-applied-configuration" && $0.key != EvictionRequest.annotation
         }
         annotations[MigrationNames.restoredFromAnnotation] = image
-        annotations[MigrationNames.migratedFromAnnotation] =
-            "\(source.metadata.namespace ?? "")/\(source.metadata.name ?? "") on \(source.spec?.nodeName ?? "")"
+        annotations[MigrationNames.migratedFromAnnotation] = RestoredPodOrigin(
+            namespace: source.metadata.namespace ?? "", name: source.metadata.name ?? "", node: source.spec?.nodeName ?? ""
+        ).annotationValue
         let metadata = ObjectMeta(
             name: name, namespace: source.metadata.namespace, labels: labels, annotations: annotations)
 

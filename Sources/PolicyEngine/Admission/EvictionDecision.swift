@@ -81,39 +81,48 @@ public enum EvictionDecision {
     }
 
     /// The verdict for `pod` when it is the copy a migration restored under the source's own name on another
-    /// node (Sequential: a StatefulSet ordinal keeps its name). An eviction naming it is a retry meant for the
-    /// source — `kubectl drain` names pods, without a UID precondition, and retries every 5 s —, so it must
+    /// node (Sequential: a StatefulSet ordinal keeps its name), told by the pod's own ``RestoredPodOrigin`` —
+    /// not by the migration, whose cached status may lag the pod's. An eviction naming it is a retry meant for
+    /// the source (`kubectl drain` names pods, without a UID precondition, and retries every 5 s), so it must
     /// neither migrate nor kill the restored pod:
-    /// - while that migration runs, the eviction is refused (429) and nothing is recorded on the new pod;
-    /// - for ``EvictionRequest/lifetime`` after it completed, it gets ``EvictionVerdict/Outcome/gone``, the
-    ///   answer an eviction of a deleted pod gets, and the evicting tool moves on.
+    /// - while its migration runs (or, unknown, while the pod is not yet running and ready), the eviction is
+    ///   refused (429) and nothing is recorded on the new pod;
+    /// - for ``EvictionRequest/lifetime`` after the migration completed (or the pod was created, when the
+    ///   migration is gone), it gets ``EvictionVerdict/Outcome/gone`` — what an eviction of a deleted pod gets —
+    ///   and the evicting tool moves on.
     /// A pod whose own node drains is not spared: that drain moves it like any other.
     public static func restoredSuccessor(
         _ pod: Pod, migrations: [StatefulMigration], now: Time, nodeDrains: Bool
     ) -> EvictionVerdict? {
-        guard !nodeDrains, let name = pod.metadata.name, let node = pod.spec?.nodeName else { return nil }
+        guard !nodeDrains, let name = pod.metadata.name, let node = pod.spec?.nodeName,
+            let origin = RestoredPodOrigin.of(pod)
+        else { return nil }
         let namespace = pod.metadata.namespace ?? ""
-        for migration in migrations where migration.metadata.namespace == namespace {
-            guard let status = migration.status, status.targetPod == name, migration.spec.sourcePod == name,
-                let source = status.sourceNode, source != node
-            else { continue }
-            let migrationName = migration.metadata.name ?? ""
-            let by = "StatefulMigration \(namespace)/\(migrationName)"
-            if status.phase?.isFinal != true {
-                return EvictionVerdict(
-                    outcome: .refuse,
-                    message: "pod \(namespace)/\(name) on node \(node) is the restored copy of the pod \(by) is live-migrating off node \(source) (phase \(status.phase?.rawValue ?? "Pending")); the eviction is refused until it completes",
-                    migration: "\(namespace)/\(migrationName)", targetNode: node)
-            }
-            guard status.phase == .completed, let completed = status.completionTime,
-                now.secondsSinceEpoch - completed.secondsSinceEpoch < EvictionRequest.lifetime
-            else { continue }
+        guard origin.name == name, origin.namespace == namespace, origin.node != node else { return nil }
+        let migrationName = pod.metadata.labels?[RestoredPodOrigin.migrationLabel]
+        let migration = migrations.first { $0.metadata.namespace == namespace && $0.metadata.name == migrationName }
+        if migration?.status?.phase == .failed { return nil }
+        let by = migrationName.map { "StatefulMigration \(namespace)/\($0)" } ?? "a live migration"
+        let serving = pod.status?.phase == .running && pod.isReady && pod.metadata.deletionTimestamp == nil
+        if let migration, migration.status?.phase != .completed || !serving {
             return EvictionVerdict(
-                outcome: .gone,
-                message: "pod \(namespace)/\(name) was live-migrated off node \(source) by \(by); the pod of that name on node \(node) is its restored successor and is not evicted",
-                migration: "\(namespace)/\(migrationName)", targetNode: node)
+                outcome: .refuse,
+                message: "pod \(namespace)/\(name) on node \(node) is the restored copy of the pod \(by) is live-migrating off node \(origin.node) (phase \(migration.status?.phase?.rawValue ?? "Pending")); the eviction is refused until it completes",
+                migration: migrationName.map { "\(namespace)/\($0)" }, targetNode: node)
         }
-        return nil
+        if migration == nil, !serving {
+            return EvictionVerdict(
+                outcome: .refuse,
+                message: "pod \(namespace)/\(name) on node \(node) is being restored by \(by) off node \(origin.node); the eviction is refused until it serves",
+                migration: migrationName.map { "\(namespace)/\($0)" }, targetNode: node)
+        }
+        guard let finished = migration?.status?.completionTime ?? pod.metadata.creationTimestamp,
+            now.secondsSinceEpoch - finished.secondsSinceEpoch < EvictionRequest.lifetime
+        else { return nil }
+        return EvictionVerdict(
+            outcome: .gone,
+            message: "pod \(namespace)/\(name) was live-migrated off node \(origin.node) by \(by); the pod of that name on node \(node) is its restored successor and is not evicted",
+            migration: migrationName.map { "\(namespace)/\($0)" }, targetNode: node)
     }
 
     /// Whether `policy` takes over evictions of the pods it covers.

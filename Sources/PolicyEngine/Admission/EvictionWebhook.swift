@@ -78,6 +78,10 @@ public struct EvictionWebhook: Sendable {
     /// The response to one admission request.
     public func admit(_ request: AdmissionRequest) async -> AdmissionResponse {
         let verdict = await decide(request)
+        logger.debug("Eviction decided", metadata: [
+            "pod": "\(request.namespace ?? "")/\(request.name ?? "")", "outcome": "\(verdict.outcome)",
+            "user": "\(request.userInfo?.username ?? "")", "dryRun": "\(request.dryRun ?? false)", "reason": "\(verdict.message)",
+        ])
         switch verdict.outcome {
         case .allow:
             return AdmissionResponse(
@@ -94,6 +98,11 @@ public struct EvictionWebhook: Sendable {
     }
 
     /// The verdict for one admission request, with the eviction request recorded on the pod when it moves.
+    ///
+    /// An allowed eviction removes whatever pod has the name when the API server acts on it, and the cache
+    /// may lag behind (a Sequential migration restores its pod under the source's name): before allowing the
+    /// eviction of a pod a policy covers, or of a pod the cache does not know, the pod is read from the API
+    /// (one GET) and, when it is not the one decided on, the decision is made again for it.
     public func decide(_ request: AdmissionRequest) async -> EvictionVerdict {
         guard request.resource?.resource == "pods", request.subResource == "eviction",
             request.operation == nil || request.operation == "CREATE",
@@ -106,7 +115,26 @@ public struct EvictionWebhook: Sendable {
                 outcome: .refuse,
                 message: "the ms2m operator is starting (its caches are not synced yet); retry the eviction of pod \(namespace)/\(name)")
         }
-        guard let pod = caches.pods.cache.get(namespace: namespace, name: name) else {
+        let cached = caches.pods.cache.get(namespace: namespace, name: name)
+        let verdict = await decide(request, pod: cached, namespace: namespace, name: name)
+        guard verdict.outcome == .allow, cached == nil || verdict.policy != nil else { return verdict }
+        let live: Pod
+        do {
+            live = try await api.get(Pod.self, name: name, namespace: namespace)
+        } catch where KubernetesErrors.isNotFound(error) {
+            return verdict  // nothing to evict: the API server answers 404
+        } catch {
+            return EvictionVerdict(
+                outcome: .refuse,
+                message: "cannot read pod \(namespace)/\(name) to confirm the eviction (\(error)); retry", policy: verdict.policy)
+        }
+        guard live.metadata.uid != cached?.metadata.uid else { return verdict }
+        return await decide(request, pod: live, namespace: namespace, name: name)
+    }
+
+    /// The verdict for evicting `pod` (nil: not known).
+    private func decide(_ request: AdmissionRequest, pod: Pod?, namespace: String, name: String) async -> EvictionVerdict {
+        guard let pod else {
             return EvictionVerdict(outcome: .allow, message: "pod \(namespace)/\(name) is not known to ms2m")
         }
         if let eviction = try? request.object.map({ try JSONValueDecoder().decode(Eviction.self, from: $0) }),
