@@ -317,10 +317,12 @@ struct Simulation: Sendable {
         }
         var drain: SimulationReport.Drain?
         if let draining {
+            let readiness = Task { await lowestReadyDeploymentPods(client: client) }
             let result = try await draining.value
+            readiness.cancel()
             drain = SimulationReport.Drain(
                 completed: result.completed, seconds: result.seconds, evictionsRefused: result.evictionsRefused,
-                evicted: result.evicted, error: result.error)
+                evicted: result.evicted, error: result.error, minimumReady: await readiness.value)
             events(.step("The drain \(result.completed ? "completed" : "did not complete") after \(String(format: "%.1f", result.seconds)) s: \(result.evictionsRefused) eviction(s) refused, evicted: \(result.evicted.isEmpty ? "none" : result.evicted.joined(separator: ", "))"))
         }
         progress.cancel()
@@ -388,6 +390,11 @@ struct Simulation: Sendable {
             for pod in drain.evicted where covered.contains(pod) {
                 problems.append("\(pod) was evicted, not live-migrated")
             }
+            for deployment in scenario.run.deployments ?? [] {
+                guard let budget = deployment.minAvailable, let lowest = drain.minimumReady[deployment.name], lowest < budget
+                else { continue }
+                problems.append("deployment \(deployment.name) fell to \(lowest) ready pod(s) during the drain, below its PodDisruptionBudget's minAvailable \(budget)")
+            }
         }
         problems += leftovers.all.map { "left behind: \($0)" }
         return SimulationReport(
@@ -452,6 +459,28 @@ struct Simulation: Sendable {
             }
             events(.step("Started Deployment \(deployment.name) (\(replicas) idle pod(s)\(deployment.minAvailable.map { ", PodDisruptionBudget minAvailable \($0)" } ?? ""))"))
         }
+    }
+
+    /// The fewest ready (and not terminating) pods each Deployment had, sampled every 50 ms until cancelled:
+    /// what its PodDisruptionBudget must keep up while the drain evicts.
+    private func lowestReadyDeploymentPods(client: KubeClient) async -> [String: Int] {
+        let names = (scenario.run.deployments ?? []).map(\.name)
+        var lowest: [String: Int] = [:]
+        while !Task.isCancelled {
+            if let pods = try? await client.list(
+                Pod.self, namespace: Self.namespace, options: ListOptions(labelSelector: Self.deploymentLabel)).items
+            {
+                for name in names {
+                    let ready = pods.filter {
+                        $0.metadata.labels?[Self.deploymentLabel] == name && $0.metadata.deletionTimestamp == nil
+                            && $0.status?.phase == .running && $0.isReady
+                    }.count
+                    lowest[name] = min(lowest[name] ?? ready, ready)
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return lowest
     }
 
     /// `kubectl drain` of `node`: cordon, evict every pod with kubectl's retries (the first refusal of each

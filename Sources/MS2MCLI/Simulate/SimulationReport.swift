@@ -111,6 +111,8 @@ struct SimulationReport: Codable, Sendable {
         var evicted: [String]
         /// What stopped the drain, if it did not complete.
         var error: String?
+        /// The fewest ready pods each Deployment had while the drain ran (its PodDisruptionBudget's floor).
+        var minimumReady: [String: Int]
     }
 
     var scenario: String
