@@ -51,11 +51,11 @@ struct PlannerBench: AsyncParsableCommand {
             let clock = ContinuousClock()
             let buildStart = clock.now
             let cluster = PlannerBenchCluster(nodes: nodeCount, pods: podCount)
-            let buildSeconds = (clock.now - buildStart).plannerBenchSeconds
+            let buildSeconds = (clock.now - buildStart).seconds
             let snapshotBytes = ResidentMemory.current() - before
             let usageStart = clock.now
             let usage = NodeUsageSummary.usage(of: cluster.pods)
-            let usageBuildSeconds = (clock.now - usageStart).plannerBenchSeconds
+            let usageBuildSeconds = (clock.now - usageStart).seconds
             let updateMicroseconds = Self.summaryUpdateMicroseconds(cluster.pods, usage: usage)
             let podsByNode = Dictionary(grouping: cluster.pods) { $0.spec?.nodeName ?? "" }
 
@@ -65,12 +65,12 @@ struct PlannerBench: AsyncParsableCommand {
                 progress("Planning with \(count) of \(nodeCount) nodes cordoned (1 warm-up + \(repeats)) …")
                 let warmStart = clock.now
                 let warm = MigrationPlanner.plan(snapshot)
-                let warmUp = (clock.now - warmStart).plannerBenchSeconds
+                let warmUp = (clock.now - warmStart).seconds
                 var samples: [Double] = []
                 for _ in 0..<repeats {
                     let start = clock.now
                     let plan = MigrationPlanner.plan(snapshot)
-                    samples.append((clock.now - start).plannerBenchSeconds)
+                    samples.append((clock.now - start).seconds)
                     precondition(plan.moves.count == warm.moves.count, "the planner is not deterministic")
                 }
                 // As the controller plans: the kept usage, and the pods picked from the by-node index.
@@ -88,7 +88,7 @@ struct PlannerBench: AsyncParsableCommand {
                 for _ in 0..<repeats {
                     let start = clock.now
                     let plan = keptUsagePlan().0
-                    keptSamples.append((clock.now - start).plannerBenchSeconds)
+                    keptSamples.append((clock.now - start).seconds)
                     precondition(plan.moves.count == warm.moves.count, "the planner is not deterministic")
                 }
                 let candidates = warm.moves.count + warm.waiting.count + warm.unplaceable.count
@@ -116,7 +116,7 @@ struct PlannerBench: AsyncParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         for pod in pods { NodeUsageSummary.update(&usage, removed: pod, added: pod) }
-        let seconds = (clock.now - start).plannerBenchSeconds
+        let seconds = (clock.now - start).seconds
         precondition(usage == NodeUsageSummary.usage(of: pods), "an update changed the usage")
         return seconds * 1e6 / Double(max(pods.count, 1))
     }
@@ -479,11 +479,5 @@ struct PlannerBenchResult: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
-    }
-}
-
-extension Duration {
-    fileprivate var plannerBenchSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

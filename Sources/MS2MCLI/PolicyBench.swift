@@ -70,20 +70,7 @@ struct PolicyBench: AsyncParsableCommand {
         if !verbose { operatorLogger = quiet }
         let client = KubeClient(configuration: ClientConfiguration(server: server.baseURL, rateLimit: nil), logger: quiet)
         do {
-            for crd in try Simulation.loadCRDs(from: crds) { _ = try server.create(crd) }
-            var served = false
-            for _ in 0..<500 where !served {
-                served = (try? await client.list(MigrationPolicy.self, namespace: nil, options: ListOptions(limit: 1))) != nil
-                if !served { try await Task.sleep(for: .milliseconds(10)) }
-            }
-            guard served else { throw ValidationError("KubeSim does not serve the MigrationPolicy CRD") }
-            for node in 0..<nodes {
-                _ = try server.create(Self.node(node))
-                // The owner must exist, or the emulator's garbage collector deletes the pods.
-                let set = try server.create(Self.statefulSet(node: node, replicas: podsPerNode))
-                let uid = set[path: ["metadata", "uid"]]?.stringValue ?? ""
-                for pod in 0..<podsPerNode { _ = try server.create(Self.pod(node: node, index: pod, ownerUID: uid)) }
-            }
+            try await Self.seed(server: server, client: client, nodes: nodes, podsPerNode: podsPerNode, crds: crds)
             let manager = OperatorAssembly.makeManager(
                 api: client, brokers: InProcessBrokerConnector(), images: InstantImageDeleter(),
                 options: OperatorOptions(manager: ManagerConfiguration(healthProbeAddress: nil, metricsAddress: nil)),
@@ -122,6 +109,25 @@ struct PolicyBench: AsyncParsableCommand {
         }
     }
 
+    /// Installs the CRDs and creates `nodes` nodes, each with a StatefulSet of `podsPerNode` Running pods
+    /// bound to it, through the emulator's fixture API.
+    static func seed(server: KubeSimServer, client: KubeClient, nodes: Int, podsPerNode: Int, crds: String?) async throws {
+        for crd in try Simulation.loadCRDs(from: crds) { _ = try server.create(crd) }
+        var served = false
+        for _ in 0..<500 where !served {
+            served = (try? await client.list(MigrationPolicy.self, namespace: nil, options: ListOptions(limit: 1))) != nil
+            if !served { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        guard served else { throw ValidationError("KubeSim does not serve the MigrationPolicy CRD") }
+        for node in 0..<nodes {
+            _ = try server.create(Self.node(node))
+            // The owner must exist, or the emulator's garbage collector deletes the pods.
+            let set = try server.create(Self.statefulSet(node: node, replicas: podsPerNode))
+            let uid = set[path: ["metadata", "uid"]]?.stringValue ?? ""
+            for pod in 0..<podsPerNode { _ = try server.create(Self.pod(node: node, index: pod, ownerUID: uid)) }
+        }
+    }
+
     /// Cordons `node` and times the first child migration from it arriving on a watch.
     private func cordonLatency(node: String, server: KubeSimServer, client: KubeClient) async throws -> Double {
         let clock = ContinuousClock()
@@ -150,7 +156,7 @@ struct PolicyBench: AsyncParsableCommand {
         return max(0, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
-    private static func setUnschedulable(_ node: String, _ value: Bool, client: KubeClient) async throws {
+    static func setUnschedulable(_ node: String, _ value: Bool, client: KubeClient) async throws {
         _ = try await client.patch(
             Node.self, name: node, namespace: nil, patch: .merge(["spec": ["unschedulable": .bool(value)]]),
             subresource: nil, options: WriteOptions())

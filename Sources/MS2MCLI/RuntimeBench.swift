@@ -96,7 +96,7 @@ struct RuntimeBenchAll: AsyncParsableCommand {
             }
             for index in 0..<keys { queue.add(ReconcileRequest(namespace: "default", name: "key-\(index)")) }
         }
-        return (processed.value, (clock.now - start).benchSeconds)
+        return (processed.value, (clock.now - start).seconds)
     }
 
     /// A no-op controller over the emulator's pods: from the informer having synced until every cached pod
@@ -124,7 +124,7 @@ struct RuntimeBenchAll: AsyncParsableCommand {
         let elapsed = clock.now - start
         running.cancel()
         _ = await running.result
-        return (reconciled.value, elapsed.benchSeconds)
+        return (reconciled.value, elapsed.seconds)
     }
 }
 
@@ -185,7 +185,7 @@ struct RuntimeBenchInformer: AsyncParsableCommand {
         MallocTrim.trim()
         let trimmed = ResidentMemory.current()
         FileHandle.standardOutput.write(Data(
-            "RESULT \(informer.cache.count) \(after - before) \(elapsed.benchSeconds) \(trimmed - before)\n".utf8))
+            "RESULT \(informer.cache.count) \(after - before) \(elapsed.seconds) \(trimmed - before)\n".utf8))
         running.cancel()
         withExtendedLifetime(informer) {}
     }
@@ -303,10 +303,4 @@ final class BenchCounter: Sendable {
     /// Adds one and returns the new count.
     func increment() -> Int { count.wrappingAdd(1, ordering: .relaxed).newValue }
     var value: Int { count.load(ordering: .relaxed) }
-}
-
-extension Duration {
-    fileprivate var benchSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }

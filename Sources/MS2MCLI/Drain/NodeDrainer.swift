@@ -101,7 +101,7 @@ struct NodeDrainer: Sendable {
             for await outcome in group { outcomes.append(outcome) }
             return outcomes.sorted { $0.pod < $1.pod }
         }
-        let seconds = Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)
+        let seconds = (clock.now - start).seconds
         let unfinished = outcomes.filter { !$0.gone }
         var error: String?
         if !unfinished.isEmpty {
