@@ -43,11 +43,35 @@ public struct WebhookOptions: Sendable {
     public var server: AdmissionWebhookServer.Configuration
     /// Where certificates come from.
     public var certificates: Certificates
+    /// The ValidatingWebhookConfiguration whose `namespaceSelector` the operator narrows to the namespaces
+    /// intercepting policies cover (``WebhookScope``); nil leaves the selector as installed.
+    public var scope: Scope?
+
+    /// The webhook whose namespace selector the leading replica keeps current.
+    public struct Scope: Sendable {
+        /// The ValidatingWebhookConfiguration's name.
+        public var configuration: String
+        /// The webhook's name in it.
+        public var webhook: String
+        /// The operator's namespace (never selected).
+        public var operatorNamespace: String
+
+        /// Creates a scope.
+        public init(
+            configuration: String = "ms2m-eviction-webhook", webhook: String = "eviction.migration.ms2m.io",
+            operatorNamespace: String
+        ) {
+            self.configuration = configuration
+            self.webhook = webhook
+            self.operatorNamespace = operatorNamespace
+        }
+    }
 
     /// Creates options.
-    public init(server: AdmissionWebhookServer.Configuration = .init(), certificates: Certificates) {
+    public init(server: AdmissionWebhookServer.Configuration = .init(), certificates: Certificates, scope: Scope? = nil) {
         self.server = server
         self.certificates = certificates
+        self.scope = scope
     }
 }
 
@@ -98,6 +122,11 @@ public enum OperatorAssembly {
             api: manager.api, informers: manager.informers, events: manager.events, logger: logger, caches: caches))
         guard let webhook = options.webhook else {
             return OperatorServices(manager: manager, webhookServer: nil, certificateManager: nil)
+        }
+        if let scope = webhook.scope {
+            manager.add(WebhookScopeController.make(
+                api: manager.api, caches: caches, configuration: scope.configuration, webhook: scope.webhook,
+                operatorNamespace: scope.operatorNamespace, logger: logger))
         }
         let eviction = EvictionWebhook(api: manager.api, caches: caches, events: manager.events, logger: logger)
         let certificates = ServingCertificateSource()

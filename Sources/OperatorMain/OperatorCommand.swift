@@ -94,7 +94,8 @@ struct OperatorCommand: AsyncParsableCommand {
                     validatingWebhookConfigurations: [webhookConfigurationName]))
             }
             options.webhook = WebhookOptions(
-                server: AdmissionWebhookServer.Configuration(address: address), certificates: certificates)
+                server: AdmissionWebhookServer.Configuration(address: address), certificates: certificates,
+                scope: WebhookOptions.Scope(configuration: webhookConfigurationName, operatorNamespace: namespace))
         }
         let services = OperatorAssembly.make(
             api: client, brokers: RabbitMQBrokerPool(logger: logger), images: RegistryImageDeleter(logger: logger),

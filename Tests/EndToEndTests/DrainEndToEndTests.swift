@@ -186,7 +186,8 @@ final class OperatorReplicas: Sendable {
             certificates: .selfManaged(WebhookCertificateManager.SecretOptions(
                 secretName: "ms2m-webhook-server-cert", namespace: Self.namespace,
                 policy: CertificatePolicy(service: "ms2m-webhook-service", namespace: Self.namespace, ipAddresses: ["127.0.0.1"]),
-                validatingWebhookConfigurations: ["ms2m-eviction-webhook"])))
+                validatingWebhookConfigurations: ["ms2m-eviction-webhook"])),
+            scope: WebhookOptions.Scope(operatorNamespace: Self.namespace))
         let operatorClient = KubeClient(configuration: ClientConfiguration(
             server: e.server.baseURL, userAgent: EndToEnd.operatorUserAgent, rateLimit: nil))
         let services = OperatorAssembly.make(

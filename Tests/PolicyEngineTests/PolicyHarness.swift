@@ -100,6 +100,14 @@ final class PolicyHarness: Sendable {
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: now)
     }
 
+    /// The eviction webhook's scope reconciler over the controller's caches.
+    func webhookScopeReconciler(configuration: String, webhook: String, operatorNamespace: String) -> WebhookScopeReconciler {
+        WebhookScopeReconciler(
+            api: client, caches: cachesBox.withLock { $0 }!, configuration: configuration, webhook: webhook,
+            operatorNamespace: operatorNamespace, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            resync: .seconds(300))
+    }
+
     /// Polls `condition` every 25 ms for up to `seconds`; fails the test with `what` when it never holds.
     func eventually(_ what: String, seconds: Double = 10, _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))

@@ -171,7 +171,8 @@ struct Simulation: Sendable {
             certificates: .selfManaged(WebhookCertificateManager.SecretOptions(
                 secretName: "ms2m-webhook-server-cert", namespace: operatorNamespace,
                 policy: CertificatePolicy(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], caCommonName: "ms2m simulate webhook CA"),
-                validatingWebhookConfigurations: [webhookConfigurationName])))
+                validatingWebhookConfigurations: [webhookConfigurationName])),
+            scope: WebhookOptions.Scope(configuration: webhookConfigurationName, operatorNamespace: operatorNamespace))
     }
 
     /// Registers the eviction webhook with the emulator as `config/webhook/manifests.yaml` ships it, its
