@@ -251,6 +251,22 @@ struct InstallManifestTests {
         #expect((kustomization["resources"]?.arrayValue ?? []).contains { $0.stringValue == "../webhook" })
     }
 
+    @Test("config/certmanager: the same install with cert-manager's certificate mounted and its CA injected")
+    func certManagerOverlay() throws {
+        let kustomization = try #require(try Self.documents("config/certmanager/kustomization.yaml").first)
+        let resources = (kustomization["resources"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(resources.contains("../default"))
+        let patches = (kustomization["patches"]?.arrayValue ?? []).compactMap { $0["patch"]?.stringValue }.joined(separator: "\n")
+        #expect(patches.contains("--webhook-cert-dir=/var/run/ms2m/webhook-certificate"))
+        #expect(patches.contains("cert-manager.io/inject-ca-from: ms2m-system/ms2m-serving-cert"))
+        let certificate = try #require(try Self.documents("config/certmanager/certificate.yaml").first { $0["kind"]?.stringValue == "Certificate" })
+        let names = (certificate[path: ["spec", "dnsNames"]]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(names.contains("ms2m-webhook-service.ms2m-system.svc"))
+        let mount = try #require(try Self.documents("config/certmanager/manager_webhook_patch.yaml").first)
+        let volume = mount[path: ["spec", "template", "spec", "volumes"]]?.arrayValue?.first
+        #expect(volume?[path: ["secret", "secretName"]] == certificate[path: ["spec", "secretName"]])
+    }
+
     @Test("the leader-election Role lets the replicas read, create and renew their Lease")
     func leaderElectionRole() throws {
         let role = try #require(try Self.documents(Self.leaderElectionRolePath).first)
