@@ -1,7 +1,10 @@
 import Foundation
+import KubeClient
+@testable import MS2MCLI
 import KubeModel
 import KubeSim
 import MigrationAPI
+import PolicyEngine
 import OperatorCore
 import Synchronization
 import Testing
@@ -53,10 +56,10 @@ struct APIAccess: Hashable, Comparable, CustomStringConvertible {
     }
 }
 
-/// The rules of the operator's ClusterRole and leader-election Role in config/rbac.
+/// The rules of the operator's ClusterRole, leader-election Role and webhook roles in config/rbac.
 func operatorRules() throws -> [(groups: [String], resources: [String], verbs: [String], names: [String]?)] {
     var rules: [(groups: [String], resources: [String], verbs: [String], names: [String]?)] = []
-    for file in ["role.yaml", "leader_election_role.yaml"] {
+    for file in ["role.yaml", "leader_election_role.yaml", "webhook_role.yaml"] {
         let text = try String(contentsOfFile: "\(repositoryRoot)/config/rbac/\(file)", encoding: .utf8)
         for document in try YAML.parseAll(text) {
             for rule in document["rules"]?.arrayValue ?? [] {
@@ -132,15 +135,68 @@ struct RBACCoverageTests {
             }
             collector.cancel()
             _ = await collector.value
-            let accesses = seen.withLock { $0 }
-            let rules = try operatorRules()
-            #expect(accesses.count > 10, "too few operator requests were observed: \(accesses)")
-            for access in accesses.sorted() {
-                let allowed = rules.contains { rule in
-                    rule.groups.contains(access.group) && rule.resources.contains(access.resource) && rule.verbs.contains(access.verb)
+            try Self.expectAllowed(seen.withLock { $0 })
+        }
+    }
+
+    @Test("a kubectl drain through the eviction webhook, self-managed certificate and scope: every request the operator sent is allowed by config/rbac")
+    func rbacCoversWebhook() async throws {
+        try await EndToEnd.run { e in
+            let seen = Mutex(Set<APIAccess>())
+            let collector = Task {
+                while !Task.isCancelled {
+                    let requests = e.server.requests.all
+                    e.server.requests.clear()
+                    let accesses = requests.filter { $0.header("User-Agent") == EndToEnd.operatorUserAgent }
+                        .compactMap { APIAccess(method: $0.method, uri: $0.uri) }
+                    seen.withLock { $0.formUnion(accesses) }
+                    try? await Task.sleep(for: .milliseconds(100))
                 }
-                #expect(allowed, "config/rbac does not allow the operator's \(access)")
             }
+            let queues = try await e.placeWorkloadOnNodeA(sets: ["web"], replicas: 1, barePod: nil)
+            let replicas = try await OperatorReplicas.start(e, count: 1)
+            do {
+                var policy = e.drainPolicy(name: "drain", maxConcurrent: 2, maxOutboundPerNode: 2)
+                policy.spec.triggers = PolicyTriggers(cordon: false)
+                try await e.createPolicy(policy)
+                try await e.waitUntil("the webhook to be scoped") {
+                    let configuration = try await e.client.get(ValidatingWebhookConfiguration.self, name: "ms2m-eviction-webhook")
+                    let status = try await e.policyStatus("drain")
+                    return configuration.webhooks?.first?.namespaceSelector?.matchExpressions?.first?.operator == .notIn && status != nil
+                }
+                var options = NodeDrainer.Options()
+                options.timeout = .seconds(120)
+                options.retryInterval = .seconds(1)
+                let result = try await NodeDrainer(api: e.client, options: options).drain(node: "node-a")
+                #expect(result.completed && result.evicted.isEmpty && result.pods.map(\.pod) == queues.map { "default/\($0)" })
+            } catch {
+                await replicas.stopAll()
+                throw error
+            }
+            await replicas.stopAll()
+            collector.cancel()
+            _ = await collector.value
+            let accesses = seen.withLock { $0 }
+            for needed in [
+                APIAccess(verb: "create", group: "", resource: "secrets"), APIAccess(verb: "get", group: "", resource: "secrets"),
+                APIAccess(verb: "patch", group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations"),
+                APIAccess(verb: "patch", group: "", resource: "pods"),
+            ] {
+                #expect(accesses.contains(needed), "the webhook path never made \(needed)")
+            }
+            try Self.expectAllowed(accesses)
+        }
+    }
+
+    /// Every access is allowed by some rule of config/rbac (group, resource and verb).
+    static func expectAllowed(_ accesses: Set<APIAccess>) throws {
+        let rules = try operatorRules()
+        #expect(accesses.count > 10, "too few operator requests were observed: \(accesses)")
+        for access in accesses.sorted() {
+            let allowed = rules.contains { rule in
+                rule.groups.contains(access.group) && rule.resources.contains(access.resource) && rule.verbs.contains(access.verb)
+            }
+            #expect(allowed, "config/rbac does not allow the operator's \(access)")
         }
     }
 }

@@ -54,6 +54,16 @@ struct WebhookScopeTests {
         #expect(selected == ["default", "shop", "billing", "web", "created-later"])
     }
 
+    @Test("the installed manifest's selector is the scope of a policy over every namespace (no patch needed for it)")
+    func manifestMatches() throws {
+        let configuration = try YAML.parse(try String(
+            contentsOf: PolicyHarness.repositoryRoot.appendingPathComponent("config/webhook/manifests.yaml"), encoding: .utf8))
+        let installed = try #require(configuration["webhooks"]?.arrayValue?.first?["namespaceSelector"])
+        let scoped = WebhookScope.namespaceSelector(
+            policies: [Self.policy("all", namespaces: nil)], namespaces: Self.namespaces, operatorNamespace: "ms2m-system")
+        #expect(try JSONValueDecoder().decode(LabelSelector.self, from: installed) == scoped)
+    }
+
     @Test("policies that do not intercept (eviction off, dry run, being deleted) select nothing")
     func noneIntercept() throws {
         var deleting = Self.policy("deleting", namespaces: nil)
