@@ -41,6 +41,15 @@ struct DrainCommandTests {
         return pod
     }
 
+    /// Creates `pod` and marks it Running and Ready, as its kubelet would.
+    static func run(_ pod: Pod, client: KubeClient) async throws {
+        var pod = try await client.create(pod, namespace: "default", options: WriteOptions())
+        pod.status = PodStatus()
+        pod.status?.phase = .running
+        pod.status?.conditions = [PodCondition(type: .ready, status: .true)]
+        _ = try await client.updateStatus(pod)
+    }
+
     @Test("DaemonSet and mirror pods stay; pods without a controller need --force; finished ones go")
     func selection() {
         var finished = Self.pod("job-x", node: "a", owner: nil)
@@ -70,13 +79,7 @@ struct DrainCommandTests {
                 namespace: "default", options: WriteOptions())
             let owner = set.metadata.uid
             for (name, node) in [("web-0", "a"), ("web-1", "a"), ("web-2", "b")] {
-                var pod = try await client.create(
-                    Self.pod(name, node: node, owner: ("ReplicaSet", "web"), uid: owner, labels: ["app": "web"]), namespace: "default",
-                    options: WriteOptions())
-                pod.status = PodStatus()
-                pod.status?.phase = .running
-                pod.status?.conditions = [PodCondition(type: .ready, status: .true)]
-                _ = try await client.updateStatus(pod)
+                try await Self.run(Self.pod(name, node: node, owner: ("ReplicaSet", "web"), uid: owner, labels: ["app": "web"]), client: client)
             }
             _ = try await client.create(
                 PodDisruptionBudget(
@@ -94,7 +97,8 @@ struct DrainCommandTests {
             #expect(try await client.list(Pod.self, namespace: "default", options: ListOptions()).items.count == 3)
 
             // Three pods, minAvailable 2: one eviction at a time. A stand-in ReplicaSet controller brings a
-            // replacement up on node b after each eviction, which lets the next one through.
+            // replacement up on node b after an eviction — the first only once the budget has refused the other
+            // pod's eviction —, which lets the next one through.
             options.dryRun = false
             options.timeout = .seconds(20)
             let lines = Mutex<[String]>([])
@@ -102,15 +106,12 @@ struct DrainCommandTests {
             var replacements = 0
             while replacements < 2 {
                 let pods = try await client.list(Pod.self, namespace: "default", options: ListOptions(labelSelector: "app=web")).items
-                if pods.count < 3 {
+                let refused = lines.withLock { $0.contains { $0.contains("will retry after") } }
+                if pods.count < 3, replacements > 0 || refused {
                     replacements += 1
-                    var pod = try await client.create(
+                    try await Self.run(
                         Self.pod("web-r\(replacements)", node: "b", owner: ("ReplicaSet", "web"), uid: owner, labels: ["app": "web"]),
-                        namespace: "default", options: WriteOptions())
-                    pod.status = PodStatus()
-                    pod.status?.phase = .running
-                    pod.status?.conditions = [PodCondition(type: .ready, status: .true)]
-                    _ = try await client.updateStatus(pod)
+                        client: client)
                 }
                 try await Task.sleep(for: .milliseconds(30))
             }
@@ -134,12 +135,8 @@ struct DrainCommandTests {
             setSpec.serviceName = "db"
             let set = try await client.create(
                 StatefulSet(metadata: ObjectMeta(name: "db", namespace: "default"), spec: setSpec), namespace: "default", options: WriteOptions())
-            var pod = try await client.create(
-                Self.pod("db-0", node: "a", owner: ("StatefulSet", "db"), uid: set.metadata.uid, labels: ["app": "db"]), namespace: "default", options: WriteOptions())
-            pod.status = PodStatus()
-            pod.status?.phase = .running
-            pod.status?.conditions = [PodCondition(type: .ready, status: .true)]
-            _ = try await client.updateStatus(pod)
+            try await Self.run(
+                Self.pod("db-0", node: "a", owner: ("StatefulSet", "db"), uid: set.metadata.uid, labels: ["app": "db"]), client: client)
             _ = try await client.create(
                 PodDisruptionBudget(
                     metadata: ObjectMeta(name: "db", namespace: "default"),

@@ -76,17 +76,7 @@ struct RBACCoverageTests {
     @Test("a policy-driven Sequential migration, with leader election: every request the operator sent is allowed by config/rbac")
     func rbacCoversOperator() async throws {
         try await EndToEnd.run { e in
-            let seen = Mutex(Set<APIAccess>())
-            let collector = Task {
-                while !Task.isCancelled {
-                    let requests = e.server.requests.all
-                    e.server.requests.clear()
-                    let accesses = requests.filter { $0.header("User-Agent") == EndToEnd.operatorUserAgent }
-                        .compactMap { APIAccess(method: $0.method, uri: $0.uri) }
-                    seen.withLock { $0.formUnion(accesses) }
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
-            }
+            let recorder = OperatorAccessRecorder(e)
             try await e.withOperator(configure: { options in
                 options.manager.leaderElection = .init(leaseName: "ms2m-operator-leader", leaseNamespace: "default", identity: "e2e")
             }) {
@@ -133,26 +123,14 @@ struct RBACCoverageTests {
                 let children = try await e.client.list(StatefulMigration.self, namespace: "default", options: ListOptions()).items
                 #expect(children.allSatisfy { $0.status?.phase == .completed }, "\(children.map { "\($0.metadata.name ?? ""): \($0.status?.failureMessage ?? "")" })")
             }
-            collector.cancel()
-            _ = await collector.value
-            try Self.expectAllowed(seen.withLock { $0 })
+            try Self.expectAllowed(await recorder.stop())
         }
     }
 
     @Test("a kubectl drain through the eviction webhook, self-managed certificate and scope: every request the operator sent is allowed by config/rbac")
     func rbacCoversWebhook() async throws {
         try await EndToEnd.run { e in
-            let seen = Mutex(Set<APIAccess>())
-            let collector = Task {
-                while !Task.isCancelled {
-                    let requests = e.server.requests.all
-                    e.server.requests.clear()
-                    let accesses = requests.filter { $0.header("User-Agent") == EndToEnd.operatorUserAgent }
-                        .compactMap { APIAccess(method: $0.method, uri: $0.uri) }
-                    seen.withLock { $0.formUnion(accesses) }
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
-            }
+            let recorder = OperatorAccessRecorder(e)
             let queues = try await e.placeWorkloadOnNodeA(sets: ["web"], replicas: 1, barePod: nil)
             let replicas = try await OperatorReplicas.start(e, count: 1)
             do {
@@ -174,9 +152,7 @@ struct RBACCoverageTests {
                 throw error
             }
             await replicas.stopAll()
-            collector.cancel()
-            _ = await collector.value
-            let accesses = seen.withLock { $0 }
+            let accesses = await recorder.stop()
             for needed in [
                 APIAccess(verb: "create", group: "", resource: "secrets"), APIAccess(verb: "get", group: "", resource: "secrets"),
                 APIAccess(verb: "patch", group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations"),
@@ -198,5 +174,34 @@ struct RBACCoverageTests {
             }
             #expect(allowed, "config/rbac does not allow the operator's \(access)")
         }
+    }
+}
+
+/// Collects the accesses of the operator's requests (by its user agent) from the emulator's request log
+/// every 100 ms until stopped.
+final class OperatorAccessRecorder: Sendable {
+    private let seen = Mutex(Set<APIAccess>())
+    private let collecting = Mutex<Task<Void, Never>?>(nil)
+
+    init(_ e: EndToEnd) {
+        let task = Task { [self] in
+            while !Task.isCancelled {
+                let requests = e.server.requests.all
+                e.server.requests.clear()
+                let accesses = requests.filter { $0.header("User-Agent") == EndToEnd.operatorUserAgent }
+                    .compactMap { APIAccess(method: $0.method, uri: $0.uri) }
+                seen.withLock { $0.formUnion(accesses) }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        collecting.withLock { $0 = task }
+    }
+
+    /// Stops collecting; every access seen.
+    func stop() async -> Set<APIAccess> {
+        let task = collecting.withLock { $0 }
+        task?.cancel()
+        _ = await task?.value
+        return seen.withLock { $0 }
     }
 }

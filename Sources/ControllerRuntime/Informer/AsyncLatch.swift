@@ -2,7 +2,7 @@ import Synchronization
 
 /// A one-shot signal: `wait()` suspends until `open()` was called (at once if it already was).
 /// Waiting is cancellable: a cancelled waiter returns without the latch being open.
-final class AsyncLatch: Sendable {
+public final class AsyncLatch: Sendable {
     private struct State {
         var isOpen = false
         var nextID = 0
@@ -10,9 +10,14 @@ final class AsyncLatch: Sendable {
     }
     private let state = Mutex(State())
 
-    var isOpen: Bool { state.withLock { $0.isOpen } }
+    /// A closed latch.
+    public init() {}
 
-    func open() {
+    /// Whether `open()` was called.
+    public var isOpen: Bool { state.withLock { $0.isOpen } }
+
+    /// Opens the latch: every waiter resumes, and later waits return at once.
+    public func open() {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             guard !s.isOpen else { return [] }
             s.isOpen = true
@@ -22,7 +27,8 @@ final class AsyncLatch: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    func wait() async {
+    /// Suspends until the latch is open or the task is cancelled.
+    public func wait() async {
         let id = state.withLock { s -> Int in
             s.nextID += 1
             return s.nextID

@@ -52,7 +52,7 @@ public final class AdmissionWebhookServer: Service, Sendable {
     private let logger: Logger
     private let connections = ConnectionTracker()
     private let bound = Mutex<Int?>(nil)
-    private let listening = Latch()
+    private let listening = AsyncLatch()
 
     /// A server for `routes` (path → handler, e.g. `/validate-eviction`), presenting `certificates`.
     public init(
@@ -90,7 +90,7 @@ public final class AdmissionWebhookServer: Service, Sendable {
             "paths": "\(routes.keys.sorted().joined(separator: ","))",
             "certificate": "\(first)",
         ])
-        let stop = Latch()
+        let stop = AsyncLatch()
         await withGracefulShutdownHandler {
             await stop.wait()
         } onGracefulShutdown: {
