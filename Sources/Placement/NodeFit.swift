@@ -151,7 +151,7 @@ public enum NodeFit {
                 failures.append(.nodeSelectorMismatch)
             }
             if let required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
-                !required.matches(target.node)
+                !required.matches(labels: target.labels, fields: ["metadata.name": target.name])
             {
                 failures.append(.nodeAffinityMismatch)
             }

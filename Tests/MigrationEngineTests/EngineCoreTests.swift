@@ -157,6 +157,16 @@ struct PlacementTests {
         #expect(full == [.insufficient(resource: "cpu", requested: "1", available: "500m")])
         // Reserved (planned) requests count as used.
         #expect(!NodeFit.fits(pod("q", cpu: "1"), on: node("a", cpu: "2"), podsOnNode: [], reserved: ["cpu": "1500m"]))
+        // Required node affinity sees labels and, through matchFields, the node's name.
+        var pinned = pod("r", cpu: "1")
+        pinned.spec?.affinity = Affinity(nodeAffinity: NodeAffinity(requiredDuringSchedulingIgnoredDuringExecution: NodeSelector(nodeSelectorTerms: [
+            NodeSelectorTerm(
+                matchExpressions: [NodeSelectorRequirement(key: "disk", operator: .in, values: ["ssd"])],
+                matchFields: [NodeSelectorRequirement(key: "metadata.name", operator: .in, values: ["b"])])
+        ])))
+        #expect(NodeFit.failures(of: pinned, on: node("b", labels: ["disk": "ssd"]), podsOnNode: []).isEmpty)
+        #expect(NodeFit.failures(of: pinned, on: node("a", labels: ["disk": "ssd"]), podsOnNode: []) == [.nodeAffinityMismatch])
+        #expect(NodeFit.failures(of: pinned, on: node("b"), podsOnNode: []) == [.nodeAffinityMismatch])
     }
 
     @Test("the chooser spreads replicas, then prefers the emptiest node, then the name")
