@@ -135,6 +135,13 @@ struct WebhookBench: AsyncParsableCommand {
             let answer = await webhook.handle(body: Self.review(pod: pods[index % pods.count], dryRun: true))
             guard answer.status == 200 else { throw ValidationError("status \(answer.status)") }
         })
+        // Where a covered pod's decision goes: reading the caches into a snapshot, and planning it.
+        guard let policy = caches.policies.cache.list().first else { throw ValidationError("no policy in the cache") }
+        row("  of which: snapshot from the caches", try await time(requests) { _ in
+            _ = caches.snapshot(for: policy, now: .now())
+        })
+        let snapshot = caches.snapshot(for: policy, now: .now())
+        row("  of which: plan", try await time(requests) { _ in _ = MigrationPlanner.plan(snapshot) })
         row("decide (uncovered pod)", try await time(requests) { _ in
             let answer = await webhook.handle(body: Self.review(pod: "uncovered", dryRun: true))
             guard answer.status == 200 else { throw ValidationError("status \(answer.status)") }
@@ -144,6 +151,14 @@ struct WebhookBench: AsyncParsableCommand {
             var request = HTTPRequest(
                 method: .post, url: url, headers: ["Content-Type": "application/json"],
                 body: Self.review(pod: pods[index % pods.count], dryRun: true), timeout: .seconds(10))
+            request.followRedirects = false
+            let response = try await transport.send(request)
+            guard response.status == 200 else { throw ValidationError("status \(response.status)") }
+        })
+        row("HTTPS (uncovered pod: the transport alone)", try await time(requests) { _ in
+            var request = HTTPRequest(
+                method: .post, url: url, headers: ["Content-Type": "application/json"],
+                body: Self.review(pod: "uncovered", dryRun: true), timeout: .seconds(10))
             request.followRedirects = false
             let response = try await transport.send(request)
             guard response.status == 200 else { throw ValidationError("status \(response.status)") }

@@ -16,7 +16,9 @@ public enum TargetOutcome: Sendable, Hashable {
 /// draining node, never one outside `spec.targets.nodeSelector`; cordoned and NotReady nodes are rejected by
 /// the fit rules with their reason.
 struct TargetSelection {
-    /// Every node prepared for the fit rules with its usage, sorted by name.
+    /// Every node prepared for the fit rules with its usage, in no particular order: the chooser breaks ties
+    /// by name and the first-fit checks only ask whether any node fits, so no outcome depends on the order
+    /// (sorting thousands of names on every plan did).
     let targets: [FitTarget]
     /// Each prepared node by name.
     let targetsByName: [String: FitTarget]
@@ -31,7 +33,7 @@ struct TargetSelection {
             guard let name = node.metadata.name else { continue }
             if let targetSelector, !targetSelector.matches(node.metadata.labels ?? [:]) { excluded.insert(name) }
         }
-        let targets = TargetChooser.prepare(allNodes, usage: usage).sorted { $0.name < $1.name }
+        let targets = TargetChooser.prepare(allNodes, usage: usage)
         self.targets = targets
         self.targetsByName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.excluded = excluded
