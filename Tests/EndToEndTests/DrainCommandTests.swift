@@ -104,7 +104,8 @@ struct DrainCommandTests {
             let lines = Mutex<[String]>([])
             let draining = Task { try await NodeDrainer(api: client, options: options) { line in lines.withLock { $0.append(line) } }.drain(node: "a") }
             var replacements = 0
-            while replacements < 2 {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while replacements < 2, ContinuousClock.now < deadline {
                 let pods = try await client.list(Pod.self, namespace: "default", options: ListOptions(labelSelector: "app=web")).items
                 let refused = lines.withLock { $0.contains { $0.contains("will retry after") } }
                 if pods.count < 3, replacements > 0 || refused {

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTransport
 import KubeSim
 import Testing
@@ -137,6 +138,36 @@ struct SubresourceTests {
                 "/apis/policy/v1/namespaces/default/poddisruptionbudgets/db",
                 ["spec": ["minAvailable": nil, "maxUnavailable": "50%"]], type: "application/merge-patch+json")
             #expect(try await client.post("\(pods)/db-1/eviction", eviction("db-1")).status == 201)
+        }
+    }
+
+    // An admitted eviction spends the disruption at once: the evicted pod is listed in status.disruptedPods
+    // and does not count as healthy while it is being deleted (the disruption controller's countHealthyPods,
+    // DeletionTimeout 2 min), so an eviction checked right after cannot spend the same disruption.
+    @Test("a pod listed in disruptedPods is not healthy for the budget until its deletion timeout")
+    func disruptedPodsAreNotHealthy() async throws {
+        try await withSim { server, client in
+            for index in 0..<3 { _ = try server.create(readyPod("db-\(index)")) }
+            let path = "/apis/policy/v1/namespaces/default/poddisruptionbudgets/db"
+            _ = try await client.post(
+                "/apis/policy/v1/namespaces/default/poddisruptionbudgets",
+                [
+                    "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": ["name": "db"],
+                    "spec": ["minAvailable": 2, "selector": ["matchLabels": ["app": "db"]]],
+                ])
+            let eviction: JSONValue = [
+                "apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": "db-1", "namespace": "default"],
+            ]
+            // db-0 was just evicted (still running: its deletion has not happened yet): one disruption is spent.
+            _ = try await client.patch(
+                "\(path)/status", ["status": ["disruptedPods": ["db-0": .string(ISO8601DateFormatter().string(from: Date()))]]],
+                type: "application/merge-patch+json")
+            #expect(try await client.post("\(pods)/db-1/eviction", eviction).status == 429)
+            // Past the deletion timeout the entry no longer counts.
+            _ = try await client.patch(
+                "\(path)/status", ["status": ["disruptedPods": ["db-0": .string(ISO8601DateFormatter().string(from: Date(timeIntervalSinceNow: -121)))]]],
+                type: "application/merge-patch+json")
+            #expect(try await client.post("\(pods)/db-1/eviction", eviction).status == 201)
         }
     }
 

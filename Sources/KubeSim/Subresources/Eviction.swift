@@ -1,3 +1,4 @@
+import KubeModel
 import Unstructured
 
 extension KubeSimCore {
@@ -20,11 +21,26 @@ extension KubeSimCore {
         return nil
     }
 
+    /// How long an evicted pod listed in a PDB's `status.disruptedPods` is not counted as healthy while it has
+    /// not been deleted yet (the disruption controller's `DeletionTimeout`).
+    static let disruptionDeletionTimeout: Int64 = 120
+
     /// The budget figures of a PDB over the given pods: (expected, currentHealthy, desiredHealthy, allowed).
+    ///
+    /// As the disruption controller's `countHealthyPods`: a pod the PDB lists in `status.disruptedPods` (an
+    /// eviction was admitted for it) is not healthy for `disruptionDeletionTimeout` after the eviction, so two
+    /// evictions checked one right after the other cannot both spend the same disruption.
     static func budget(_ pdb: JSONValue, pods: [JSONValue]) -> (expected: Int, healthy: Int, desired: Int, allowed: Int)
     {
         let expected = pods.count
-        let healthy = pods.filter(podIsHealthy).count
+        let now = Time.now().secondsSinceEpoch
+        let disrupted = (pdb[path: ["status", "disruptedPods"]]?.objectValue ?? [:]).compactMapValues { value in
+            value.stringValue.flatMap { Time(rfc3339: $0)?.secondsSinceEpoch }
+        }
+        let healthy = pods.filter { pod in
+            if let evictedAt = disrupted[pod.metaName], evictedAt + disruptionDeletionTimeout > now { return false }
+            return podIsHealthy(pod)
+        }.count
         var desired = 0
         if let min = pdb[path: ["spec", "minAvailable"]], let n = resolveIntOrPercent(min, total: expected) {
             desired = n
