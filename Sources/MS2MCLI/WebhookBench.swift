@@ -224,18 +224,19 @@ private struct SilentPolicyEvents: PolicyEventSink {
     ) {}
 }
 
-/// `ms2m bench drain`: how long `kubectl drain` takes for a node holding N covered pods under the policy's
-/// default budgets (`policies/default.yaml`: maxConcurrent 5, maxOutboundPerNode 2, one migration per
-/// StatefulSet at a time), through `ms2m simulate`'s whole installation (API emulator calling the eviction
-/// webhook over HTTPS, simulated CRI-O nodes, in-process broker, OCI layout): N StatefulSets of three sample
-/// consumers spread over three nodes, node-a drained with kubectl's 5 s retries.
+/// `ms2m bench drain`: how long `kubectl drain` takes for a node holding about N covered pods under the
+/// policy's default budgets (`policies/default.yaml`: maxConcurrent 5, maxOutboundPerNode 2, one migration
+/// per StatefulSet at a time — so one StatefulSet's pods move one after another), through `ms2m simulate`'s
+/// whole installation (API emulator calling the eviction webhook over HTTPS, simulated CRI-O nodes,
+/// in-process broker, OCI layout): the sample consumer's StatefulSet with `--replicas` pods spread over three
+/// nodes, node-a drained with kubectl's 5 s retries.
 struct DrainBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drain",
         abstract: "kubectl drain of a node with N covered pods: completion time, refused evictions, migration times.")
 
-    @Option(help: "StatefulSets of three replicas each (about one replica per node, so about this many pods on node-a).")
-    var sets = 10
+    @Option(help: "Replicas of the sample consumer's StatefulSet, spread over three nodes (about a third on node-a).")
+    var replicas = 30
 
     @Option(help: "Messages per second per consumer.")
     var rate = 20.0
@@ -244,23 +245,22 @@ struct DrainBench: AsyncParsableCommand {
     var retrySeconds = 5.0
 
     func validate() throws {
-        if sets < 1 { throw ValidationError("--sets must be at least 1") }
+        if replicas < 1 { throw ValidationError("--replicas must be at least 1") }
         if !(rate > 0) || !(retrySeconds > 0) { throw ValidationError("--rate and --retry-seconds must be positive") }
     }
 
     func run() async throws {
+        // The default policy covers the sample consumer's StatefulSet (label app: ms2m-sample-consumer).
         var yaml = "nodes:\n  - name: node-a\n  - name: node-b\n  - name: node-c\nworkloads:\n"
-        for index in 0..<sets {
-            yaml += """
-                  - name: consumer-\(index)
-                    image: registry.local/ms2m/ms2m-sample-consumer:1
-                    replicas: 3
-                    producer:
-                      queue: $(POD_NAME)
-                      ratePerSecond: \(rate)
+        yaml += """
+              - name: ms2m-sample-consumer
+                image: registry.local/ms2m/ms2m-sample-consumer:1
+                replicas: \(replicas)
+                producer:
+                  queue: $(POD_NAME)
+                  ratePerSecond: \(rate)
 
-                """
-        }
+            """
         yaml += """
             simulation:
               drainNode: node-a

@@ -32,6 +32,7 @@ struct DrainEndToEndTests {
                 policy.spec.triggers = PolicyTriggers(cordon: false)  // only the evictions start migrations
                 try await e.createPolicy(policy)
                 try await e.waitUntil("the policy controller to answer") { try await e.policyStatus("drain") != nil }
+                try await replicas.waitUntilWebhookCovers("default")
 
                 let producers = queues.map { queue in
                     Producer(brokers: e.brokers, brokerURL: e.brokerURL, exchange: EndToEnd.exchange(for: queue), queue: nil, rate: 20, idPrefix: "m")
@@ -200,6 +201,15 @@ final class OperatorReplicas: Sendable {
         }
         replicas.withLock {
             $0.append(Replica(identity: identity, group: group, running: running, services: services, port: port))
+        }
+    }
+
+    /// Waits until the leader has scoped the webhook to include `namespace`.
+    func waitUntilWebhookCovers(_ namespace: String) async throws {
+        let labels = try await e.client.get(Namespace.self, name: namespace).metadata.labels ?? [:]
+        try await e.waitUntil("the eviction webhook to cover namespace \(namespace)") {
+            let stored = try await e.client.get(ValidatingWebhookConfiguration.self, name: "ms2m-eviction-webhook")
+            return stored.webhooks?.allSatisfy { $0.namespaceSelector?.matches(labels) ?? true } == true
         }
     }
 

@@ -137,11 +137,8 @@ struct RBACCoverageTests {
                 var policy = e.drainPolicy(name: "drain", maxConcurrent: 2, maxOutboundPerNode: 2)
                 policy.spec.triggers = PolicyTriggers(cordon: false)
                 try await e.createPolicy(policy)
-                try await e.waitUntil("the webhook to be scoped") {
-                    let configuration = try await e.client.get(ValidatingWebhookConfiguration.self, name: "ms2m-eviction-webhook")
-                    let status = try await e.policyStatus("drain")
-                    return configuration.webhooks?.first?.namespaceSelector?.matchExpressions?.first?.operator == .notIn && status != nil
-                }
+                try await e.waitUntil("the policy controller to answer") { try await e.policyStatus("drain") != nil }
+                try await replicas.waitUntilWebhookCovers("default")
                 var options = NodeDrainer.Options()
                 options.timeout = .seconds(120)
                 options.retryInterval = .seconds(1)

@@ -199,6 +199,17 @@ struct Simulation: Sendable {
         events(.step("Registered the eviction webhook (config/webhook) at https://127.0.0.1:\(port)\(EvictionWebhook.path)"))
     }
 
+    /// Waits until the operator has scoped the eviction webhook to include `namespace` (it narrows the
+    /// webhook's namespaceSelector to what intercepting policies cover, so a policy just created is covered a
+    /// moment later; an eviction before that would not reach the webhook).
+    private func waitUntilWebhookCovers(_ namespace: String, client: KubeClient) async throws {
+        let labels = try await client.get(Namespace.self, name: namespace).metadata.labels ?? [:]
+        try await waitUntil("the eviction webhook to cover namespace \(namespace)", timeout: .seconds(20)) {
+            let stored = try await client.get(ValidatingWebhookConfiguration.self, name: Self.webhookConfigurationName)
+            return stored.webhooks?.allSatisfy { $0.namespaceSelector?.matches(labels) ?? true } == true
+        }
+    }
+
     /// `config/webhook/manifests.yaml` of the package this binary was built from.
     static func loadWebhookConfiguration() throws -> JSONValue {
         let candidates = PackageLocation.candidates(relative: "config/webhook/manifests.yaml")
@@ -292,7 +303,8 @@ struct Simulation: Sendable {
             guard try await policyControllerAnswers(client: client, name: policy.metadata.name ?? "default") else {
                 throw SimulationError.setup("the MigrationPolicy controller did not answer; a kubectl drain needs it")
             }
-            events(.step("Applied MigrationPolicy \(policy.metadata.name ?? "default") (cordon trigger \(policy.spec.triggers?.cordon == true ? "on" : "off"), eviction trigger on)"))
+            try await waitUntilWebhookCovers(Self.namespace, client: client)
+            events(.step("Applied MigrationPolicy \(policy.metadata.name ?? "default") (cordon trigger \(policy.spec.triggers?.cordon == true ? "on" : "off"), eviction trigger on); the eviction webhook covers namespace \(Self.namespace)"))
             draining = Task { try await drainLikeKubectl(drainNode, client: client) }
             events(.step("Draining \(drainNode) as kubectl drain does (\(onDrainNode.count) consumer pod(s) on it)"))
         } else {
