@@ -145,6 +145,8 @@ public enum OperatorAssembly {
         case .mountedSecret(let directory): mode = .mountedSecret(directory: directory)
         }
         let certificateManager = WebhookCertificateManager(mode: mode, certificates: certificates, logger: logger)
+        // A replica whose webhook server does not listen yet (no certificate) takes no Service traffic.
+        manager.addReadinessCheck("eviction webhook") { server.boundPort != nil }
         return OperatorServices(manager: manager, webhookServer: server, certificateManager: certificateManager)
     }
 }

@@ -90,6 +90,8 @@ struct ManagerTests {
             let manager = makeManager(client, leaderElection: election("web"), endpoints: BindAddress("127.0.0.1:0"))
             manager.add(ControllerBuilder(named: "web", for: ConfigMap.self)
                 .build(reconciler: ReconcilerFunction { _ in .done }))
+            let webhookListens = Shared(false)
+            manager.addReadinessCheck("webhook") { webhookListens.withLock { $0 } }
             // Lists fail until cleared, so the cache cannot sync.
             server.faults.inject(status: 500, method: .get, pathPrefix: "/api/v1/configmaps", times: nil)
             let running = RunningManager(manager)
@@ -97,12 +99,16 @@ struct ManagerTests {
             let base = "http://127.0.0.1:\(port)"
             #expect(try await httpGet(base + "/healthz") == (200, "ok\n"))
             let notReady = try await httpGet(base + "/readyz")
-            #expect(notReady.status == 503 && notReady.body.contains("configmaps"))
+            #expect(notReady.status == 503 && notReady.body.contains("configmaps") && notReady.body.contains("not ready: webhook"))
             // The failed list reached the port (after the client's own retries) and was counted.
             let failedList = #"rest_client_requests_total{code="500",verb="LIST",resource="configmaps"}"#
             #expect(await eventually { manager.metrics.exposition().contains(failedList) })
             server.faults.clear()
             _ = try await client.create(configMap("seen"))
+            #expect(await eventually(timeout: .seconds(8)) { (try? await httpGet(base + "/readyz").body.contains("informers")) == false })
+            // The extra readiness check (the webhook server listening) holds /readyz at 503 until it passes.
+            #expect(try await httpGet(base + "/readyz") == (503, "not ready: webhook\n"))
+            webhookListens.withLock { $0 = true }
             #expect(await eventually(timeout: .seconds(8)) { (try? await httpGet(base + "/readyz").status) == 200 })
             #expect(await eventually { manager.metrics.exposition().contains(#"controller_runtime_reconcile_total{controller="web",result="success"} 1"#) })
             let metrics = try await httpGet(base + "/metrics")

@@ -36,6 +36,8 @@ public final class ControllerManager: Service, Sendable {
 
     private struct State: Sendable {
         var controllers: [Controller] = []
+        /// Extra conditions of `/readyz`, by name (a webhook server that listens, …).
+        var readinessChecks: [(name: String, isReady: @Sendable () -> Bool)] = []
         var started = false
         var leading = false
         var servers: [EndpointServer] = []
@@ -68,6 +70,12 @@ public final class ControllerManager: Service, Sendable {
             precondition(!$0.started, "add controllers before running the manager")
             $0.controllers.append(controller)
         }
+    }
+
+    /// Adds a condition `/readyz` reports besides the informers: while `isReady` is false the endpoint answers
+    /// 503 naming `name` (so a Service sends no traffic to a replica whose webhook server cannot serve yet).
+    public func addReadinessCheck(_ name: String, _ isReady: @escaping @Sendable () -> Bool) {
+        state.withLock { $0.readinessChecks.append((name, isReady)) }
     }
 
     /// Whether this manager's controllers are running (it leads, or needs no election).
@@ -121,10 +129,15 @@ public final class ControllerManager: Service, Sendable {
         var probes: EndpointServer.Routes = [:]
         let informers = self.informers
         probes["/healthz"] = { EndpointResponse(body: "ok\n") }
+        let checks = state.withLock { $0.readinessChecks }
         probes["/readyz"] = {
             let pending = informers.informers.filter { !$0.hasSynced }.map(\.resourceName)
-            if pending.isEmpty { return EndpointResponse(body: "ok\n") }
-            return EndpointResponse(status: 503, body: "informers not synced: \(pending.sorted().joined(separator: ", "))\n")
+            let failing = checks.filter { !$0.isReady() }.map(\.name)
+            if pending.isEmpty && failing.isEmpty { return EndpointResponse(body: "ok\n") }
+            var reasons: [String] = []
+            if !pending.isEmpty { reasons.append("informers not synced: \(pending.sorted().joined(separator: ", "))") }
+            if !failing.isEmpty { reasons.append("not ready: \(failing.joined(separator: ", "))") }
+            return EndpointResponse(status: 503, body: reasons.joined(separator: "; ") + "\n")
         }
         let metrics = self.metrics
         let metricsRoutes: EndpointServer.Routes = [
