@@ -24,6 +24,10 @@ public struct MigrationPolicySpec: Codable, Sendable, Hashable {
     /// Plan only: the plan appears in status and events, and no `StatefulMigration` is created.
     public var dryRun: Bool?
 
+    /// Whether the policy takes over evictions of the pods it covers: `triggers.eviction` (true when absent);
+    /// a policy without triggers (rebalancing only) takes over none.
+    public var interceptsEvictions: Bool { triggers?.interceptsEvictions ?? false }
+
     /// Creates a spec.
     public init(
         triggers: PolicyTriggers? = nil, rebalance: RebalanceSettings? = nil, selection: PodSelection? = nil,

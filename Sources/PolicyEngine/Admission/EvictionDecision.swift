@@ -57,7 +57,7 @@ public struct EvictionVerdict: Sendable, Hashable {
 /// | unplaceable, or failed `afterFailures` times, fallback `None` | refused with the reason |
 /// | opted out, not running, already moved | allowed |
 ///
-/// A policy that does not intercept evictions (`triggers.eviction: false`) or only plans (`dryRun`) lets
+/// A policy that does not intercept evictions (`MigrationPolicySpec.interceptsEvictions`) or only plans (`dryRun`) lets
 /// the eviction through; pods no policy covers are allowed at once.
 public enum EvictionDecision {
     /// The policy that plans `pod`, if any covers it: the highest ranked among the policies not being deleted.
@@ -125,10 +125,6 @@ public enum EvictionDecision {
             migration: migrationName.map { "\(namespace)/\($0)" }, targetNode: node)
     }
 
-    /// Whether `policy` takes over evictions of the pods it covers.
-    public static func intercepts(_ policy: MigrationPolicy) -> Bool {
-        policy.spec.triggers?.interceptsEvictions ?? false
-    }
 
     /// The verdict for evicting `pod`, whose owning policy is `policy`, given `plan`: that policy's plan from
     /// a snapshot in which `pod` carries a current eviction request (``withRequest(_:at:)``), and the

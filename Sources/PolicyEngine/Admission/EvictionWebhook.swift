@@ -151,7 +151,7 @@ public struct EvictionWebhook: Sendable {
             return EvictionVerdict(outcome: .allow, message: "no MigrationPolicy covers pod \(namespace)/\(name)")
         }
         let policyName = policy.metadata.name ?? ""
-        guard EvictionDecision.intercepts(policy) else {
+        guard policy.spec.interceptsEvictions else {
             return EvictionVerdict(
                 outcome: .allow,
                 message: "MigrationPolicy \(policyName) does not intercept evictions (triggers.eviction: false)",
@@ -159,7 +159,7 @@ public struct EvictionWebhook: Sendable {
         }
         let time = now()
         var snapshot = caches.snapshot(for: policy, now: time)
-        let nodeDrains = snapshot.nodes.first { $0.metadata.name == pod.spec?.nodeName }.map {
+        let nodeDrains = pod.spec?.nodeName.flatMap { caches.nodes.cache.get(name: $0) }.map {
             !DrainDetection.triggers(of: $0, for: policy.spec.triggers).isEmpty
         } ?? false
         if let successor = EvictionDecision.restoredSuccessor(

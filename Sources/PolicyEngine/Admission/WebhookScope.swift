@@ -33,7 +33,7 @@ public enum WebhookScope {
         let excluded = (systemNamespaces + [operatorNamespace]).sorted()
         let optOut = LabelSelectorRequirement(key: optOutLabel, operator: .notIn, values: ["disabled"])
         let intercepting = policies.filter {
-            $0.metadata.deletionTimestamp == nil && $0.spec.dryRun != true && EvictionDecision.intercepts($0)
+            $0.metadata.deletionTimestamp == nil && $0.spec.dryRun != true && $0.spec.interceptsEvictions
         }
         if intercepting.contains(where: { $0.spec.selection?.namespaceSelector == nil }) {
             return LabelSelector(matchExpressions: [

@@ -43,7 +43,7 @@ struct PlanningContext {
         let wantedNames = Set(snapshot.migrations.map(\.spec.sourcePod))
         var byKey: [String: Pod] = [:]
         var requested: [String: [Int]] = [:]
-        let interceptsEvictions = snapshot.policy.spec.triggers?.interceptsEvictions ?? false
+        let interceptsEvictions = snapshot.policy.spec.interceptsEvictions
         snapshot.pods.withUnsafeBufferPointer { pods in
             for position in pods.indices {
                 if let node = pods[position].spec?.nodeName, !node.isEmpty {

@@ -59,7 +59,7 @@ extension PolicySnapshot {
         named: (_ namespace: String, _ name: String) -> Pod?, allBound: () -> [Pod], evicted: () -> [Pod] = { [] }
     ) -> [Pod] {
         let draining = DrainDetection.drainingNodes(nodes, for: policy.spec.triggers)
-        let requested = policy.spec.triggers?.interceptsEvictions == true ? evicted() : []
+        let requested = policy.spec.interceptsEvictions ? evicted() : []
         if draining.isEmpty, requested.isEmpty, policy.spec.rebalance?.enabled == true { return allBound() }
         var pods: [Pod] = []
         var seen: Set<String> = []
