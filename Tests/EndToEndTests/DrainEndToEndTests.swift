@@ -206,10 +206,8 @@ final class OperatorReplicas: Sendable {
 
     /// Waits until the leader has scoped the webhook to include `namespace`.
     func waitUntilWebhookCovers(_ namespace: String) async throws {
-        let labels = try await e.client.get(Namespace.self, name: namespace).metadata.labels ?? [:]
         try await e.waitUntil("the eviction webhook to cover namespace \(namespace)") {
-            let stored = try await e.client.get(ValidatingWebhookConfiguration.self, name: "ms2m-eviction-webhook")
-            return stored.webhooks?.allSatisfy { $0.namespaceSelector?.matches(labels) ?? true } == true
+            try await Simulation.webhookCovers(namespace, client: e.client)
         }
     }
 

@@ -203,11 +203,16 @@ struct Simulation: Sendable {
     /// webhook's namespaceSelector to what intercepting policies cover, so a policy just created is covered a
     /// moment later; an eviction before that would not reach the webhook).
     private func waitUntilWebhookCovers(_ namespace: String, client: KubeClient) async throws {
-        let labels = try await client.get(Namespace.self, name: namespace).metadata.labels ?? [:]
         try await waitUntil("the eviction webhook to cover namespace \(namespace)", timeout: .seconds(20)) {
-            let stored = try await client.get(ValidatingWebhookConfiguration.self, name: Self.webhookConfigurationName)
-            return stored.webhooks?.allSatisfy { $0.namespaceSelector?.matches(labels) ?? true } == true
+            try await Self.webhookCovers(namespace, client: client)
         }
+    }
+
+    /// Whether every webhook of the eviction webhook configuration selects `namespace`.
+    static func webhookCovers(_ namespace: String, client: KubeClient) async throws -> Bool {
+        let labels = try await client.get(Namespace.self, name: namespace).metadata.labels ?? [:]
+        let stored = try await client.get(ValidatingWebhookConfiguration.self, name: webhookConfigurationName)
+        return stored.webhooks?.allSatisfy { $0.namespaceSelector?.matches(labels) ?? true } == true
     }
 
     /// `config/webhook/manifests.yaml` of the package this binary was built from.
