@@ -114,11 +114,16 @@ public struct PodDemand: Sendable {
     public let requests: [String: Quantity]
     /// The non-zero requests, sorted by resource name (the order failures are reported in).
     let sortedRequests: [(name: String, quantity: Quantity)]
+    /// The CPU and memory requests (zero when none), for scoring.
+    let cpu: Quantity
+    let memory: Quantity
 
     /// The demands of `pod`.
     public init(_ pod: Pod) {
         requests = pod.totalRequests
         sortedRequests = requests.filter { !$0.value.isZero }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        cpu = requests["cpu"] ?? .zero
+        memory = requests["memory"] ?? .zero
     }
 }
 
@@ -142,7 +147,7 @@ public enum NodeFit {
     }
 
     /// The node-level filters: readiness, cordon, nodeSelector, required affinity, taints.
-    private static func placementFailures(of pod: Pod, on target: FitTarget) -> [NodeFitFailure] {
+    private static func placementFailures(of pod: Pod, on target: FitNode) -> [NodeFitFailure] {
         var failures: [NodeFitFailure] = []
         if !target.ready { failures.append(.notReady) }
         if target.unschedulable { failures.append(.unschedulable) }
@@ -166,7 +171,7 @@ public enum NodeFit {
     }
 
     /// Whether ``placementFailures(of:on:)`` is empty, decided without collecting the reasons.
-    private static func passesPlacement(_ pod: Pod, on target: FitTarget) -> Bool {
+    private static func passesPlacement(_ pod: Pod, on target: FitNode) -> Bool {
         guard target.ready, !target.unschedulable else { return false }
         if let spec = pod.spec, spec.nodeSelector != nil || spec.affinity?.nodeAffinity != nil {
             return placementFailures(of: pod, on: target).isEmpty
@@ -196,7 +201,7 @@ public enum NodeFit {
     public static func failures(
         of pod: Pod, demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:]
     ) -> [NodeFitFailure] {
-        var failures = placementFailures(of: pod, on: target)
+        var failures = placementFailures(of: pod, on: target.node)
         failures += resourceFailures(demand, on: target, reserved: reserved)
         return failures
     }
@@ -213,7 +218,7 @@ public enum NodeFit {
     public static func fits(
         _ pod: Pod, demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:]
     ) -> Bool {
-        passesPlacement(pod, on: target) && resourceFailures(demand, on: target, reserved: reserved).isEmpty
+        passesPlacement(pod, on: target.node) && resourceFailures(demand, on: target, reserved: reserved).isEmpty
     }
 
     /// Whether `pod` fits `node` (no ``failures(of:on:podsOnNode:reserved:)``).
@@ -233,22 +238,22 @@ public enum NodeFit {
     private static func resourceFailures(
         _ demand: PodDemand, on target: FitTarget, reserved: [String: Quantity]
     ) -> [NodeFitFailure] {
-        let allocatable = target.allocatable
-        let usage = target.usage
         var failures: [NodeFitFailure] = []
+        let noReservations = reserved.isEmpty
         for (name, request) in demand.sortedRequests {
             // A resource the node does not advertise is one it has none of (extended resources); cpu and
             // memory are always advertised by a real kubelet.
-            let capacity = allocatable[name] ?? .zero
-            let used = (usage.requested[name] ?? .zero) + (reserved[name] ?? .zero)
-            let available = capacity - used
+            let used = noReservations ? target.used(name) : target.used(name) + (reserved[name] ?? .zero)
+            let available = target.allocatable(name) - used
             if request > available {
                 failures.append(.insufficient(resource: name, requested: request, available: max(available, .zero)))
             }
         }
-        if let podCapacity = allocatable["pods"]?.value {
-            let planned = Int64(reserved["pods"]?.value ?? 0)
-            if Int64(usage.podCount) + planned + 1 > podCapacity { failures.append(.tooManyPods(capacity: podCapacity)) }
+        if let podCapacity = target.node.podCapacity {
+            let planned = noReservations ? 0 : Int64(reserved["pods"]?.value ?? 0)
+            if Int64(target.usage.podCount) + planned + 1 > podCapacity {
+                failures.append(.tooManyPods(capacity: podCapacity))
+            }
         }
         return failures
     }
@@ -280,15 +285,21 @@ public enum NodeFit {
     public static func leastAllocatedScore(
         demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:]
     ) -> Double {
-        func free(_ resource: String, of capacity: Double) -> Double {
-            let after = (target.usage.requested[resource] ?? .zero) + (reserved[resource] ?? .zero)
-                + (demand.requests[resource] ?? .zero)
+        let noReservations = reserved.isEmpty
+        func free(_ resource: String, used: Quantity, requested: Quantity, of capacity: Double) -> Double {
+            let after = used + requested + (noReservations ? .zero : reserved[resource] ?? .zero)
             return max(0, 1 - after.doubleValue / capacity)
         }
-        switch (target.cpuCapacity, target.memoryCapacity) {
-        case let (cpu?, memory?): return (free("cpu", of: cpu) + free("memory", of: memory)) / 2
-        case let (cpu?, nil): return free("cpu", of: cpu)
-        case let (nil, memory?): return free("memory", of: memory)
+        func freeCPU(_ capacity: Double) -> Double {
+            free("cpu", used: target.usedCPU, requested: demand.cpu, of: capacity)
+        }
+        func freeMemory(_ capacity: Double) -> Double {
+            free("memory", used: target.usedMemory, requested: demand.memory, of: capacity)
+        }
+        switch (target.node.cpuCapacity, target.node.memoryCapacity) {
+        case let (cpu?, memory?): return (freeCPU(cpu) + freeMemory(memory)) / 2
+        case let (cpu?, nil): return freeCPU(cpu)
+        case let (nil, memory?): return freeMemory(memory)
         case (nil, nil): return 0
         }
     }

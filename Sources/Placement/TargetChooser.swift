@@ -55,8 +55,13 @@ public struct TargetChooser: Sendable {
 
     /// `nodes` prepared for the fit rules, each with its usage (none when absent from `usage`), in order.
     public static func prepare(_ nodes: [Node], usage: [String: NodeUsage]) -> [FitTarget] {
+        prepare(nodes.map(FitNode.init), usage: usage)
+    }
+
+    /// Prepared `nodes`, each with its usage (none when absent from `usage`), in order.
+    public static func prepare(_ nodes: [FitNode], usage: [String: NodeUsage]) -> [FitTarget] {
         let empty = NodeUsage()
-        return nodes.map { node in FitTarget(node, usage: node.metadata.name.flatMap { usage[$0] } ?? empty) }
+        return nodes.map { node in FitTarget(node, usage: usage[node.name] ?? empty) }
     }
 
     /// ``choose(for:among:usage:excluded:reserved:ownerUID:)`` against nodes prepared once

@@ -1,5 +1,6 @@
 import KubeModel
 import MigrationAPI
+import Placement
 @testable import PolicyEngine
 import Testing
 
@@ -73,11 +74,11 @@ struct EvictionPlanningTests {
         let evicted = Self.evicted(Fixture.pod("db-0", on: "a"))
         let cordoned = [Fixture.node("a", cordoned: true), Fixture.node("b")]
         let picked = PolicySnapshot.podsToPlan(
-            Fixture.policy(), nodes: cordoned, migrations: [], onNode: { $0 == "a" ? [evicted] : [] },
+            Fixture.policy(), nodes: cordoned.map(FitNode.init), migrations: [], onNode: { $0 == "a" ? [evicted] : [] },
             named: { _, _ in nil }, allBound: { [] }, evicted: { [evicted] })
         #expect(picked.map(\.metadata.name) == ["db-0"])
         let elsewhere = PolicySnapshot.podsToPlan(
-            Fixture.policy(), nodes: Self.nodes, migrations: [], onNode: { _ in [] }, named: { _, _ in nil },
+            Fixture.policy(), nodes: Self.nodes.map(FitNode.init), migrations: [], onNode: { _ in [] }, named: { _, _ in nil },
             allBound: { [] }, evicted: { [evicted] })
         #expect(elsewhere.map(\.metadata.name) == ["db-0"])
     }

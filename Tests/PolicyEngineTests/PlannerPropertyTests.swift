@@ -138,7 +138,7 @@ struct PlannerNodeUsageTests {
         var reduced = full
         reduced.nodeUsage = NodeUsageSummary.usage(of: pods)
         reduced.pods = PolicySnapshot.podsToPlan(
-            policy, nodes: nodes, migrations: migrations,
+            policy, nodes: nodes.map(FitNode.init), migrations: migrations,
             onNode: { node in pods.filter { $0.spec?.nodeName == node } },
             named: { namespace, name in pods.first { $0.metadata.namespace == namespace && $0.metadata.name == name } },
             allBound: { pods })

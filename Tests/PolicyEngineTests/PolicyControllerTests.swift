@@ -191,12 +191,30 @@ struct PolicyControllerTests {
             let snapshot = caches.snapshot(for: policy, now: Fixture.now)
             #expect(Set(snapshot.pods.compactMap(\.metadata.name)) == ["db-0", "db-3", "web-1"])
             #expect(snapshot.nodeUsage == caches.nodeUsage.value)
+            // The prepared nodes are the cached nodes as they are now.
+            let cachedNodes = caches.nodes.cache.list()
+            #expect(Set(snapshot.nodes.map(\.name)) == Set(cachedNodes.compactMap(\.metadata.name)))
+            #expect(snapshot.nodes.filter(\.unschedulable).map(\.name) == ["node-a"])
             var full = snapshot
             full.nodeUsage = nil
             full.pods = caches.pods.cache.list()
+            full.nodes = cachedNodes.map(FitNode.init)
             #expect(MigrationPlanner.plan(snapshot) == MigrationPlanner.plan(full))
             #expect(MigrationPlanner.plan(snapshot).moves.count == 1, "one db pod at a time (maxInFlightPerStatefulSet)")
         }
+    }
+
+    @Test("the prepared nodes follow the node cache: added, replaced by their new state, removed")
+    func fitNodeSummaryFollowsTheCache() {
+        var nodes: FitNodeSummary.Value = [:]
+        let node = Fixture.node("node-a")
+        FitNodeSummary.update(&nodes, removed: nil, added: node)
+        #expect(nodes["node-a"]?.unschedulable == false)
+        FitNodeSummary.update(&nodes, removed: node, added: Fixture.node("node-a", cordoned: true))
+        #expect(nodes["node-a"]?.unschedulable == true)
+        FitNodeSummary.update(&nodes, removed: nil, added: Fixture.node("node-b"))
+        FitNodeSummary.update(&nodes, removed: Fixture.node("node-a", cordoned: true), added: nil)
+        #expect(nodes.keys.sorted() == ["node-b"])
     }
 
     @Test("a child just created counts against the budgets before the watch delivers it")

@@ -21,8 +21,9 @@ struct IndexedStore<Object: KubernetesObject>: Sendable {
 
     subscript(key: ObjectKey) -> Object? { boxes[key]?.object }
 
-    /// Every object.
-    var objects: [Object] { boxes.values.map(\.object) }
+    /// Every object. (A closure, not the `\.object` key path: a key path is applied through the runtime for
+    /// each element, which cost more than copying the objects.)
+    var objects: [Object] { boxes.values.map { $0.object } }
 
     /// Every key.
     var keys: [ObjectKey] { Array(boxes.keys) }

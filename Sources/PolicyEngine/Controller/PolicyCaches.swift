@@ -28,6 +28,8 @@ public struct PolicyCaches: Sendable {
     public let policies: SharedInformer<MigrationPolicy>
     /// What the cached pods request on each node, kept in step with the pod cache.
     public let nodeUsage: CacheSummary<Pod, NodeUsageSummary.Value>
+    /// Every cached node prepared for planning, kept in step with the node cache.
+    public let fitNodes: CacheSummary<Node, FitNodeSummary.Value>
     /// Children this controller created that the migration cache has not shown yet.
     let expectations = ChildExpectations()
 
@@ -36,9 +38,11 @@ public struct PolicyCaches: Sendable {
         transform: ObjectTransforms.schedulingPod, indexes: [.podsByNode, .podsWithEvictionRequest])
 
     /// Requests (or joins) the informers in `factory`. The pod cache gets the pods-by-node index (if whoever
-    /// created the informer did not ask for it) and the node-usage summary.
+    /// created the informer did not ask for it) and the node-usage summary, the node cache the prepared nodes.
     public init(factory: InformerFactory) {
         nodes = factory.informer(for: Node.self)
+        fitNodes = FitNodeSummary.make()
+        nodes.cache.addSummary(fitNodes)
         pods = factory.informer(for: Pod.self, options: Self.podInformerOptions)
         pods.cache.ensureIndex(.podsByNode)
         pods.cache.ensureIndex(.podsWithEvictionRequest)
@@ -60,13 +64,14 @@ public struct PolicyCaches: Sendable {
         for informer in all { await informer.waitForSync() }
     }
 
-    /// The snapshot of the cluster for planning `policy` at `now`: cached nodes, each node's usage (from the
-    /// summary), the pods the planner reads — those bound to draining nodes and the source pods of migrations
+    /// The snapshot of the cluster for planning `policy` at `now`: the prepared cached nodes and each node's
+    /// usage (from the summaries), the pods the planner reads — those bound to draining nodes and the source pods of migrations
     /// in flight, or every bound pod when the policy rebalances and nothing drains —, namespace labels (when
     /// the policy selects namespaces), every migration (with children just created that the cache has not
     /// shown yet), and the other policies.
     ///
-    /// Its cost grows with the nodes, the migrations and the pods of draining nodes, not with all the pods.
+    /// Its cost grows with the nodes (one reference each), the migrations and the pods of draining nodes, not
+    /// with all the pods.
     public func snapshot(for policy: MigrationPolicy, now: Time) -> PolicySnapshot {
         let name = policy.metadata.name ?? ""
         var namespaceLabels: [String: [String: String]] = [:]
@@ -75,7 +80,7 @@ public struct PolicyCaches: Sendable {
                 namespaceLabels[namespace.metadata.name ?? ""] = namespace.metadata.labels ?? [:]
             }
         }
-        let nodes = self.nodes.cache.list()
+        let nodes = Array(fitNodes.value.values)
         let usage = nodeUsage.value
         let migrations = expectations.merged(into: self.migrations.cache, policy: name)
         let cache = self.pods.cache

@@ -9,8 +9,9 @@ public import Placement
 public struct PolicySnapshot: Sendable {
     /// The policy being planned.
     public var policy: MigrationPolicy
-    /// Every node.
-    public var nodes: [Node]
+    /// Every node, prepared for the fit rules and the drain triggers (the controller keeps them prepared,
+    /// one per cached node; tests and `ms2m plan` prepare them from `Node` values with the initializer).
+    public var nodes: [FitNode]
     /// The pods that matter. Without ``nodeUsage``: every pod bound to a node (drain candidates, and the
     /// occupants of targets, whose requests are summed). With it: at least the pods bound to draining nodes
     /// and the source pods of migrations in flight — and, for a policy that rebalances while nothing drains,
@@ -29,9 +30,9 @@ public struct PolicySnapshot: Sendable {
     /// ``NodeUsageSummary``); nil to have the planner sum it from ``pods``, which must then hold every bound pod.
     public var nodeUsage: [String: NodeUsage]?
 
-    /// Creates a snapshot.
+    /// Creates a snapshot of prepared nodes.
     public init(
-        policy: MigrationPolicy, nodes: [Node], pods: [Pod], namespaceLabels: [String: [String: String]] = [:],
+        policy: MigrationPolicy, nodes: [FitNode], pods: [Pod], namespaceLabels: [String: [String: String]] = [:],
         migrations: [StatefulMigration] = [], now: Time
     ) {
         self.policy = policy
@@ -40,6 +41,16 @@ public struct PolicySnapshot: Sendable {
         self.namespaceLabels = namespaceLabels
         self.migrations = migrations
         self.now = now
+    }
+
+    /// Creates a snapshot, preparing `nodes`.
+    public init(
+        policy: MigrationPolicy, nodes: [Node], pods: [Pod], namespaceLabels: [String: [String: String]] = [:],
+        migrations: [StatefulMigration] = [], now: Time
+    ) {
+        self.init(
+            policy: policy, nodes: nodes.map(FitNode.init), pods: pods, namespaceLabels: namespaceLabels,
+            migrations: migrations, now: now)
     }
 }
 
@@ -55,7 +66,7 @@ extension PolicySnapshot {
     ///   - allBound: every pod bound to a node.
     ///   - evicted: the pods carrying an ``EvictionRequest`` annotation (current or not; the planner decides).
     public static func podsToPlan(
-        _ policy: MigrationPolicy, nodes: [Node], migrations: [StatefulMigration], onNode: (String) -> [Pod],
+        _ policy: MigrationPolicy, nodes: [FitNode], migrations: [StatefulMigration], onNode: (String) -> [Pod],
         named: (_ namespace: String, _ name: String) -> Pod?, allBound: () -> [Pod], evicted: () -> [Pod] = { [] }
     ) -> [Pod] {
         let draining = DrainDetection.drainingNodes(nodes, for: policy.spec.triggers)

@@ -35,10 +35,9 @@ enum RebalancePlanner {
         guard context.drainingNodes.isEmpty, context.index.inFlight.isEmpty else { return }
 
         let eligible = context.snapshot.nodes.compactMap { node -> String? in
-            guard let name = node.metadata.name, !context.targets.excluded.contains(name), node.isReady,
-                !node.isUnschedulable
+            guard !node.name.isEmpty, !context.targets.excluded.contains(node.name), node.ready, !node.unschedulable
             else { return nil }
-            return name
+            return node.name
         }.sorted()
         guard eligible.count >= 2 else { return }
         var pods: [String: [Pod]] = [:]
@@ -68,6 +67,7 @@ enum RebalancePlanner {
             return true
         }
 
+        let targetsByName = context.targets.targetsByName()
         for _ in 0..<total {
             let counts = pods.mapValues(\.count)
             let fullest = eligible.sorted { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : $0 < $1 }
@@ -79,7 +79,8 @@ enum RebalancePlanner {
                 for target in emptiest {
                     let (high, low) = (Double(counts[source]!), Double(counts[target]!))
                     guard counts[source]! - counts[target]! >= 2, high > upper || low < lower else { continue }
-                    for pod in pods[source]! where movable(pod) && context.targets.fits(pod, on: target, reserved: reserved) {
+                    guard let prepared = targetsByName[target] else { continue }
+                    for pod in pods[source]! where movable(pod) && context.targets.fits(pod, on: prepared, reserved: reserved) {
                         let statefulSet = PodCoverage.statefulSetKey(of: pod)
                         var limit = ledger.limitBeforeTarget(source: source, statefulSet: statefulSet)
                         if limit == nil, ledger.fullTargets.contains(target) { limit = .maxInboundPerNode }

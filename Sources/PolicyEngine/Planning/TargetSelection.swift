@@ -20,22 +20,17 @@ struct TargetSelection {
     /// by name and the first-fit checks only ask whether any node fits, so no outcome depends on the order
     /// (sorting thousands of names on every plan did).
     let targets: [FitTarget]
-    /// Each prepared node by name.
-    let targetsByName: [String: FitTarget]
     let excluded: Set<String>
     private let chooser = TargetChooser()
 
     /// Targets among `allNodes`, never one in `draining` nor one `targetSelector` does not match; `usage` is
     /// what the pods bound to each node request (summed once per plan, or kept by the caller).
-    init(allNodes: [Node], usage: [String: NodeUsage], draining: Set<String>, targetSelector: LabelSelector?) {
+    init(allNodes: [FitNode], usage: [String: NodeUsage], draining: Set<String>, targetSelector: LabelSelector?) {
         var excluded = draining
-        for node in allNodes {
-            guard let name = node.metadata.name else { continue }
-            if let targetSelector, !targetSelector.matches(node.metadata.labels ?? [:]) { excluded.insert(name) }
+        if let targetSelector {
+            for node in allNodes where !targetSelector.matches(node.labels) { excluded.insert(node.name) }
         }
-        let targets = TargetChooser.prepare(allNodes, usage: usage)
-        self.targets = targets
-        self.targetsByName = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        targets = TargetChooser.prepare(allNodes, usage: usage)
         self.excluded = excluded
     }
 
@@ -90,10 +85,15 @@ struct TargetSelection {
         return .unplaceable(reason: Self.reason(for: rejected), message: summary)
     }
 
-    /// Whether `pod` fits `node` with `reserved` requests already promised to it.
-    func fits(_ pod: Pod, on node: String, reserved: [String: [String: Quantity]]) -> Bool {
-        guard !excluded.contains(node), let target = targetsByName[node] else { return false }
-        return NodeFit.fits(pod, demand: PodDemand(pod), on: target, reserved: reserved[node] ?? [:])
+    /// Each prepared node by name (for the few callers that check given nodes rather than choose among all).
+    func targetsByName() -> [String: FitTarget] {
+        Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Whether `pod` fits `target` with `reserved` requests already promised to nodes.
+    func fits(_ pod: Pod, on target: FitTarget, reserved: [String: [String: Quantity]]) -> Bool {
+        guard !excluded.contains(target.name) else { return false }
+        return NodeFit.fits(pod, demand: PodDemand(pod), on: target, reserved: reserved[target.name] ?? [:])
     }
 
     /// The most common rejection across nodes (ties by name), in CamelCase.
