@@ -33,6 +33,8 @@ public struct MigrationTemplate: Codable, Sendable, Hashable {
     public var phaseTimeouts: PhaseTimeouts?
     /// Grace period for deleting the source pod (Sequential), in seconds.
     public var sourceDeletionGracePeriodSeconds: Int64?
+    /// Restore retries once the source is gone, and what a failed restore leaves.
+    public var restore: RestorePolicy?
 
     /// Creates a template.
     public init(
@@ -65,6 +67,7 @@ public struct MigrationTemplate: Codable, Sendable, Hashable {
         spec.keepCheckpointImage = keepCheckpointImage
         spec.phaseTimeouts = phaseTimeouts
         spec.sourceDeletionGracePeriodSeconds = sourceDeletionGracePeriodSeconds
+        spec.restore = restore
 
         var rejected: [String] = []
         func queueConfig(_ change: (inout MessageQueueConfig) -> Void) {

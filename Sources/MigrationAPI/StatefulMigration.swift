@@ -103,6 +103,9 @@ public struct StatefulMigrationSpec: Codable, Sendable, Hashable {
     /// Grace period for deleting the source pod once its state is in the checkpoint (Sequential), in seconds.
     /// Default 5.
     public var sourceDeletionGracePeriodSeconds: Int64?
+    /// How a restore is retried once the source is gone, and what a restore that cannot succeed leaves
+    /// (ms2m; the reference has no equivalent).
+    public var restore: RestorePolicy?
 
     /// Creates a spec.
     public init(
@@ -279,6 +282,10 @@ public struct StatefulMigrationStatus: Codable, Sendable, Hashable {
     public var restoringSteps: [String]?
     /// The finalizing steps already done (so a restart does not repeat them).
     public var finalizingSteps: [String]?
+    /// The restore attempts made after the source was gone (Sequential).
+    public var restore: RestoreStatus?
+    /// The state a failed migration kept instead of starting the workload fresh (condition `StateRetained`).
+    public var retainedState: RetainedState?
 
     // MARK: captured from the source pod (as in the reference)
 

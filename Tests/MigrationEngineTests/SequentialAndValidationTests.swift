@@ -49,11 +49,20 @@ struct SequentialFlowTests {
             try await h.reconcile(while: .restoring, attempts: 40)
             m = try await h.migration()
             #expect(m.status?.phase == .restoring)  // waits for the target to be ready
-            #expect(m.status?.restoringSteps == ["StatefulSetSaved", "StatefulSetOrphaned", "SourceDeleted", "TargetCreated", "StatefulSetRecreated"])
+            #expect(m.status?.restoringSteps == ["StatefulSetSaved", "StatefulSetOrphaned", "SourceDeleted", "TargetCreated"])
+            #expect(m.status?.restore?.attempts == 1)
+            // Until the target serves, the StatefulSet stays deleted: its controller must not start web-1 fresh.
+            #expect((try? await h.client.get(StatefulSet.self, name: "web", namespace: "default")) == nil)
             let target = try await h.client.get(Pod.self, name: "web-1", namespace: "default")
             #expect(target.metadata.uid != pods[1].metadata.uid)
             #expect(target.spec?.nodeName == "node-c")
             #expect(target.metadata.labels?["controller-revision-hash"] == "web-1")
+            let consumer = ReplayConsumer()
+            consumer.start(broker: h.broker, pod: "web-1", primary: "orders")
+            try await h.markRunning(target)
+            try await h.reconcile(while: .restoring)
+            m = try await h.migration()
+            #expect(m.status?.restoringSteps == ["StatefulSetSaved", "StatefulSetOrphaned", "SourceDeleted", "TargetCreated", "StatefulSetRecreated"])
             let recreated = try await h.client.get(StatefulSet.self, name: "web", namespace: "default")
             #expect(recreated.metadata.uid != set.metadata.uid)
             #expect(recreated.spec?.replicas == 3)
@@ -62,10 +71,6 @@ struct SequentialFlowTests {
                 let sibling = try await h.client.get(Pod.self, name: "web-\(i)", namespace: "default")
                 #expect(sibling.metadata.uid == pods[i].metadata.uid)  // never restarted
             }
-            let consumer = ReplayConsumer()
-            consumer.start(broker: h.broker, pod: "web-1", primary: "orders")
-            try await h.markRunning(target)
-            try await h.reconcile(while: .restoring)
             try await h.reconcile(while: .replaying)
             try await h.reconcile(while: .finalizing)
             #expect(try await h.phase() == .completed)

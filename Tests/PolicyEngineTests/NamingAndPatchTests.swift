@@ -20,7 +20,7 @@ struct NamingAndPatchTests {
     func mergePatch() {
         let old: JSONValue = ["budget": ["inFlight": 2, "outboundByNode": ["a": 1, "b": 1]], "plan": [["pod": "x"]]]
         let new: JSONValue = ["budget": ["inFlight": 1, "outboundByNode": ["a": 1]]]
-        let patch = PolicyStatusPatch.mergePatch(from: old, to: new)
+        let patch = JSONMergePatch.diff(from: old, to: new)
         #expect(patch == ["budget": ["inFlight": 1, "outboundByNode": ["a": 1, "b": .null]], "plan": .null])
     }
 }

@@ -23,6 +23,11 @@ public struct EngineConfiguration: Sendable {
     /// How long Finalizing lets a ReplicaSet remove the source after adopting the target before the engine
     /// deletes the source itself.
     public var sourceReleaseWait: Duration
+    /// How long one restored target may show a failure the kubelet retries by itself (image pull, container
+    /// creation) before the engine restores on another node (once the source is gone).
+    public var restorePatience: Duration
+    /// The wait before the second restore attempt; it doubles for each further one, up to 30 s.
+    public var restoreBackoff: Duration
 
     /// Creates settings with production defaults.
     public init(
@@ -34,7 +39,8 @@ public struct EngineConfiguration: Sendable {
         defaultReplayCutoffSeconds: Int32 = 120, replayPollInterval: Duration = .milliseconds(100),
         checkpointTimeout: Duration = .seconds(60), sourceDeletionGracePeriodSeconds: Int64 = 5,
         idleRequeue: Duration = .seconds(30), returnPrefetch: Int = 100, primaryDrainWait: Duration = .seconds(10),
-        sourceReleaseWait: Duration = .seconds(15)
+        sourceReleaseWait: Duration = .seconds(15), restorePatience: Duration = .seconds(90),
+        restoreBackoff: Duration = .seconds(2)
     ) {
         self.transfer = transfer
         self.defaultTimeouts = defaultTimeouts
@@ -46,6 +52,8 @@ public struct EngineConfiguration: Sendable {
         self.returnPrefetch = returnPrefetch
         self.primaryDrainWait = primaryDrainWait
         self.sourceReleaseWait = sourceReleaseWait
+        self.restorePatience = restorePatience
+        self.restoreBackoff = restoreBackoff
     }
 
     /// The time limit of `phase` for `migration`: the spec's, else the default. Replaying gets at least the

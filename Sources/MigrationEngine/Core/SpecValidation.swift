@@ -30,6 +30,17 @@ public enum SpecValidation {
         if let cutoff = spec.replayCutoffSeconds, cutoff < 1 {
             problems.append("spec.replayCutoffSeconds must be at least 1, not \(cutoff)")
         }
+        if let restore = spec.restore {
+            if let attempts = restore.maxAttempts, attempts < 1 {
+                problems.append("spec.restore.maxAttempts must be at least 1, not \(attempts)")
+            }
+            if let deadline = restore.deadlineSeconds, deadline < 1 {
+                problems.append("spec.restore.deadlineSeconds must be at least 1, not \(deadline)")
+            }
+            if let action = restore.onFailure, !action.isEmpty, !RestoreFailureAction.all.contains(action) {
+                problems.append("spec.restore.onFailure must be RetainState or StartFresh, not \(action)")
+            }
+        }
         let mq = spec.messageQueueConfig
         if (mq?.queueName ?? "").isEmpty { problems.append("spec.messageQueueConfig.queueName is required") }
         if (mq?.exchangeName ?? "").isEmpty {

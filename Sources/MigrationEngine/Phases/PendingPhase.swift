@@ -95,14 +95,7 @@ extension MigrationRun {
             }
             target = named
         } else {
-            let candidates = nodes.filter { $0.metadata.name != sourceNode && RuntimeSupport.problem(with: $0) == nil }
-            var podsByNode: [String: [Pod]] = [:]
-            for pod in try await api.list(Pod.self, namespace: nil, options: ListOptions()).items {
-                if let node = pod.spec?.nodeName { podsByNode[node, default: []].append(pod) }
-            }
-            let choice = TargetChooser().choose(
-                for: source, among: candidates, podsByNode: podsByNode, excluded: [sourceNode],
-                ownerUID: controller?.uid)
+            let choice = try await chooseNode(for: source, among: nodes, excluding: [sourceNode])
             guard let chosen = choice.node else {
                 let why = choice.rejected.isEmpty ? "no other node can checkpoint and restore" : choice.rejectionSummary
                 return .fail(reason: "NoTargetNode", message: "no node fits pod \(sourcePodName): \(why)")
@@ -210,5 +203,24 @@ extension MigrationRun {
             }
         }
         return nil
+    }
+}
+
+extension MigrationRun {
+    /// The node `pod` fits best among `nodes` (all nodes when nil) that can checkpoint and restore, never
+    /// one in `excluded`: kube-scheduler's filters, replicas of the pod's controller kept apart, then spread.
+    func chooseNode(for pod: Pod, among nodes: [Node]? = nil, excluding excluded: Set<String>) async throws -> TargetChooser.Choice {
+        var all = nodes ?? []
+        if nodes == nil { all = try await api.list(Node.self, namespace: nil, options: ListOptions()).items }
+        let candidates = all.filter {
+            !excluded.contains($0.metadata.name ?? "") && RuntimeSupport.problem(with: $0) == nil
+        }
+        var podsByNode: [String: [Pod]] = [:]
+        for other in try await api.list(Pod.self, namespace: nil, options: ListOptions()).items {
+            if let node = other.spec?.nodeName { podsByNode[node, default: []].append(other) }
+        }
+        return TargetChooser().choose(
+            for: pod, among: candidates, podsByNode: podsByNode, excluded: excluded,
+            ownerUID: pod.metadata.controllerReference?.uid)
     }
 }

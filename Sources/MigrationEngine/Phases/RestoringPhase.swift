@@ -13,7 +13,8 @@ enum RestoringStep {
     static let statefulSetRecreated = "StatefulSetRecreated"
 }
 
-/// Container waiting reasons that mean the restore will not succeed by waiting.
+/// Container waiting reasons that mean the restore will not succeed by waiting (while the source runs, the
+/// migration then fails and rolls back: nothing is lost).
 let fatalWaitingReasons: Set<String> = [
     "CreateContainerError", "CreateContainerConfigError", "ErrImagePull", "ImagePullBackOff", "InvalidImageName",
     "CrashLoopBackOff", "ErrImageNeverPull", "RunContainerError",
@@ -24,13 +25,23 @@ extension MigrationRun {
     /// be Running and Ready.
     ///
     /// ShadowPod creates `<source>-shadow` beside the running source; for a ReplicaSet pod without one of the
-    /// set's selector labels (``ReplicaSetHandOff``), so the set neither adopts nor counts it. Sequential moves one StatefulSet
-    /// ordinal while its siblings keep serving: the StatefulSet is recorded in status and deleted with
-    /// `propagationPolicy: Orphan` (its pods keep running, unowned), the source pod is deleted with a short
-    /// grace period (its state is in the checkpoint), the target is created under the source's name with its
-    /// `controller-revision-hash`, and the StatefulSet is re-created from the record so its controller
-    /// re-adopts every pod — the target as current, not to be rolled. Each step is recorded before the
-    /// next, and each checks what exists before acting.
+    /// set's selector labels (``ReplicaSetHandOff``), so the set neither adopts nor counts it. While the source
+    /// runs, a target that fails ends the migration (the rollback removes it; nothing is lost).
+    ///
+    /// Sequential moves one StatefulSet ordinal while its siblings keep serving: the StatefulSet is recorded
+    /// in status and deleted with `propagationPolicy: Orphan` (its pods keep running, unowned), the source pod
+    /// is deleted with a short grace period (its state is in the checkpoint), the target is created under the
+    /// source's name with its `controller-revision-hash`, and once it serves the StatefulSet is re-created
+    /// from the record so its controller re-adopts every pod — the target as current, not to be rolled. Each
+    /// step is recorded before the next, and each checks what exists before acting.
+    ///
+    /// From the source's deletion on, the checkpoint image and the replay queue are the only copy of the
+    /// workload's state, so a target that fails is not the end: ``RestoreRecovery`` waits out failures the
+    /// kubelet retries (image pull, container creation) for a while, then — or at once for a crash or a lost
+    /// node — gives the target up and restores again from the same image, on another node that fits, after a
+    /// backoff; within `spec.restore` (attempts, deadline). The StatefulSet stays deleted meanwhile, so its
+    /// controller cannot start the ordinal fresh. When the attempts run out the migration fails with its
+    /// state retained (see ``runRollback()``).
     func runRestoring() async throws -> PhaseOutcome {
         if strategy == .sequential, let outcome = try await prepareSequentialTarget() { return outcome }
         guard let image = status.checkpointImage else {
@@ -45,9 +56,31 @@ extension MigrationRun {
             guard existing.metadata.labels?[MigrationNames.migrationLabel] == name else {
                 return .fail(reason: "TargetPodConflict", message: "pod \(namespace)/\(targetName) exists and was not created by this migration")
             }
+            if let abandoned = status.restore?.abandonedPodUID, existing.metadata.uid == abandoned {
+                if existing.metadata.deletionTimestamp == nil {
+                    try await remove(Pod.self, targetName, options: DeleteOptions(
+                        gracePeriodSeconds: 0, preconditions: DeleteOptions.Preconditions(uid: abandoned)))
+                }
+                return .wait(after: .milliseconds(200))  // the target given up is going away
+            }
         } else {
             guard let sourcePod = try sourcePodRecord() else {
                 return .fail(reason: "SourcePodRecordMissing", message: "the source pod was not recorded in status")
+            }
+            if sourceGone {
+                let now = Date()
+                if let next = status.restore?.nextAttemptTime?.date, next > now {
+                    return .wait(after: .milliseconds(Int64(next.timeIntervalSince(now) * 1000) + 10))
+                }
+                // Counted before the pod exists: a crash in between costs an attempt, never repeats one uncounted.
+                var restore = status.restore ?? RestoreStatus()
+                restore.attempts = (restore.attempts ?? 0) + 1
+                restore.firstAttemptTime = restore.firstAttemptTime ?? MicroTime(now)
+                restore.attemptStartTime = MicroTime(now)
+                restore.nextAttemptTime = nil
+                restore.abandonedPodUID = nil
+                status.restore = restore
+                try await persist()
             }
             var pod = TargetPodBuilder.build(
                 source: sourcePod, name: targetName, node: status.targetNode ?? "", image: image,
@@ -65,17 +98,88 @@ extension MigrationRun {
         if strategy == .sequential, !done(RestoringStep.targetCreated, in: \.restoringSteps) {
             try await markDone(RestoringStep.targetCreated, in: \.restoringSteps)
         }
-        if strategy == .sequential, let outcome = try await recreateStatefulSet() { return outcome }
 
         guard let target else { return .wait(after: nil) }
-        if let problem = Self.restoreProblem(target) {
+        let serving = target.status?.phase == .running && target.isReady
+        if sourceGone {
+            if !serving || Self.restoreProblem(target) != nil {
+                return try await recoverRestore(target)
+            }
+            if strategy == .sequential, let outcome = try await recreateStatefulSet() { return outcome }
+        } else if let problem = Self.restoreProblem(target) {
             return .fail(reason: "RestoreFailed", message: "pod \(targetName) on \(status.targetNode ?? ""): \(problem)")
         }
-        if target.status?.phase == .running && target.isReady {
+        if serving {
             ports.events.record(.normal, reason: "Restored", note: "pod \(targetName) is running and ready on \(status.targetNode ?? "")", about: migration)
             return .advance(to: .replaying)
         }
         return .wait(after: nil)
+    }
+
+    /// Whether the source pod is gone and the checkpoint is the only copy of the state: a Sequential
+    /// migration past the source's deletion.
+    var sourceGone: Bool { strategy == .sequential && done(RestoringStep.sourceDeleted, in: \.restoringSteps) }
+
+    /// The restore rules for this migration.
+    var restoreRecovery: RestoreRecovery {
+        RestoreRecovery(spec: spec, patience: configuration.restorePatience, backoff: configuration.restoreBackoff)
+    }
+
+    /// A target that is not serving after the source is gone: wait, restore again elsewhere, or give up
+    /// (``RestoreRecovery``).
+    private func recoverRestore(_ target: Pod) async throws -> PhaseOutcome {
+        let nodeName = target.spec?.nodeName ?? status.targetNode ?? ""
+        let node = try await find(Node.self, nodeName)
+        let problem = RestoreRecovery.problem(of: target, node: node)
+        let restore = status.restore ?? RestoreStatus()
+        let now = Date()
+        let first = restore.firstAttemptTime?.date ?? now
+        let started = restore.attemptStartTime?.date ?? now
+        let step = restoreRecovery.next(
+            problem: problem, attempts: Int(restore.attempts ?? 1), sinceFirst: now.timeIntervalSince(first),
+            sinceAttempt: now.timeIntervalSince(started))
+        switch step {
+        case .wait(let delay):
+            return .wait(after: delay)
+        case .giveUp(let failure):
+            return .fail(reason: "RestoreFailed", message: failure)
+        case .retry(let failure):
+            return try await abandon(target, on: nodeName, failure: failure)
+        }
+    }
+
+    /// Gives `target` up and schedules the next attempt: records the failure, the next node (one that fits
+    /// and has not failed, else any other that fits, else the same node again) and the backoff, then deletes
+    /// the target. The record comes first, so a restart finishes the deletion instead of judging the pod again.
+    private func abandon(_ target: Pod, on failedNode: String, failure: String) async throws -> PhaseOutcome {
+        var restore = status.restore ?? RestoreStatus()
+        let attempts = Int(restore.attempts ?? 1)
+        var failedNodes = restore.failedNodes ?? []
+        if !failedNode.isEmpty, !failedNodes.contains(failedNode) { failedNodes.append(failedNode) }
+        restore.failedNodes = failedNodes
+        restore.lastFailure = failure
+        restore.abandonedPodUID = target.metadata.uid
+        let backoff = restoreRecovery.backoff(beforeAttempt: attempts + 1)
+        restore.nextAttemptTime = MicroTime(Date().addingTimeInterval(backoff.seconds))
+        var next = failedNode
+        if let source = try sourcePodRecord() {
+            let fresh = try await chooseNode(for: source, excluding: Set(failedNodes + [status.sourceNode ?? ""]))
+            if let node = fresh.node {
+                next = node
+            } else if let node = try await chooseNode(for: source, excluding: [failedNode]).node {
+                next = node
+            }
+        }
+        status.restore = restore
+        status.targetNode = next
+        try await persist()
+        ports.events.record(
+            .warning, reason: "RestoreRetry",
+            note: "restore attempt \(attempts) failed: \(failure); restoring again from \(status.checkpointImage ?? "the checkpoint") on node \(next) in \(String(format: "%.0f", backoff.seconds)) s",
+            about: migration)
+        try await remove(Pod.self, targetPodName, options: DeleteOptions(
+            gracePeriodSeconds: 0, preconditions: DeleteOptions.Preconditions(uid: target.metadata.uid)))
+        return .wait(after: .milliseconds(200))
     }
 
     /// The source pod as captured in Pending.

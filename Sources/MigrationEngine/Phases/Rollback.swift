@@ -3,34 +3,56 @@ import KubeModel
 import MigrationAPI
 import OperatorCore
 
-/// The rollback's final step, recorded in `status.rollbackSteps`.
+/// The rollback's steps, recorded in `status.rollbackSteps`.
 enum RollbackStep {
     static let targetRemoved = "TargetRemoved"
     static let statefulSetRestored = "StatefulSetRestored"
+    /// The state was kept for the user (``MigrationRun/retainState()``); the rollback stops here until the
+    /// user resumes or discards it.
+    static let stateRetained = "StateRetained"
     static let done = "RolledBack"
+}
+
+/// The condition a migration that failed keeping its state carries.
+enum RetainedStateCondition {
+    static let type = "StateRetained"
 }
 
 extension MigrationRun {
     /// Whether the rollback has finished.
     var rollbackDone: Bool { done(RollbackStep.done, in: \.rollbackSteps) }
 
-    /// Undoes a failed or deleted migration so the service keeps running and nothing is left behind.
+    /// Whether the migration failed keeping the workload's state for the user (and waits for a decision).
+    var stateRetained: Bool { done(RollbackStep.stateRetained, in: \.rollbackSteps) && !rollbackDone }
+
+    /// Undoes a failed or deleted migration so the service keeps running and nothing is left behind — except
+    /// the only copy of the workload's state.
     ///
     /// If the source pod still serves, everything the migration made goes: the target pod, the replay
     /// queue (the source consumes the primary queue, which holds every message), the Job and the image;
     /// a Sequential migration's StatefulSet is re-created if it was orphan-deleted. If the source is already
-    /// gone, the target is the workload now: a healthy target is kept and switched to the primary queue as
-    /// in Finalizing (nothing in the replay queue is dropped); an unhealthy Sequential target is deleted and
-    /// the re-created StatefulSet starts the ordinal afresh. A ReplicaSet pod's target that its ReplicaSet
+    /// gone, a healthy target is the workload now: it is kept and switched to the primary queue as in
+    /// Finalizing (whatever the replay queue holds is handed back to the primary queue, never dropped), and a
+    /// Sequential migration's StatefulSet re-created to adopt it. A ReplicaSet pod's target that its ReplicaSet
     /// has already adopted is kept too (the set is removing the source); otherwise it is deleted — while it
     /// restores it is outside the set, so the set is not involved — and the source gets its original
     /// deletion cost back.
-    func runRollback() async throws {
+    ///
+    /// A Sequential migration whose source is gone and whose target does not serve **retains the state**
+    /// (``retainState()``): the checkpoint image and the replay queue (still capturing) are kept, the
+    /// StatefulSet is not re-created (its controller would start the ordinal fresh), and the rollback stops
+    /// there until the user resumes the restore or discards the state (``RecoveryAnnotation``). It goes on as
+    /// above — the StatefulSet re-created, the ordinal starting fresh — only when `discarding` (the user
+    /// discarded the state or deleted the migration) or the spec says `restore.onFailure: StartFresh`.
+    func runRollback(discarding: Bool = false) async throws {
         guard !rollbackDone else { return }
         let reached = status.failedPhase ?? phase
         let source = try await find(Pod.self, sourcePodName)
         let sourceServes = source != nil && source?.metadata.uid == status.sourcePodUID && source?.metadata.deletionTimestamp == nil
         let capturing = reached != .pending
+        let startFresh = spec.restore?.onFailure == RestoreFailureAction.startFresh
+        let retains = sourceGone && !sourceServes && !startFresh && !discarding && status.checkpointImage != nil
+        let statefulSetBack = done(RestoringStep.statefulSetRecreated, in: \.restoringSteps)
         var keepTarget = false
 
         if !done(RollbackStep.targetRemoved, in: \.rollbackSteps) {
@@ -46,14 +68,22 @@ extension MigrationRun {
                         ports.events.record(.normal, reason: "SourceDeleted", note: "deleted source pod \(sourcePodName): its ReplicaSet already adopted \(targetPodName)", about: migration)
                     }
                     if source != nil && source?.metadata.uid == status.sourcePodUID { throw RollbackPending() }
-                } else if sourceServes || !(healthy || strategy == .shadowPod) {
+                } else if !sourceServes && (healthy || strategy == .shadowPod) {
+                    keepTarget = true
+                } else if retains && statefulSetBack {
+                    // The re-created StatefulSet owns the target: deleted, it would come back fresh. Left as it
+                    // is, each restart restores it from the checkpoint image again.
+                } else {
                     try await remove(Pod.self, targetPodName, options: DeleteOptions(preconditions: DeleteOptions.Preconditions(uid: target.metadata.uid)))
                     ports.events.record(.normal, reason: "RollbackTargetDeleted", note: "deleted target pod \(targetPodName)", about: migration)
-                } else {
-                    keepTarget = true
                 }
             }
             if !keepTarget { try await markDone(RollbackStep.targetRemoved, in: \.rollbackSteps) }
+        }
+
+        if retains && !keepTarget {
+            try await retainState()
+            return
         }
 
         if strategy == .sequential, status.statefulSetName != nil, done(RestoringStep.statefulSetOrphaned, in: \.restoringSteps) {
@@ -64,8 +94,10 @@ extension MigrationRun {
         }
 
         if capturing {
-            if keepTarget, status.replay?.startSent == true {
-                // The target is the workload now: switch it over without dropping what it has not replayed.
+            if keepTarget {
+                // The target is the workload now: switch it over without dropping what it has not replayed
+                // (before START_REPLAY it has replayed nothing; the replay queue's messages then all go back to
+                // the primary queue, which it consumes after END_REPLAY).
                 if try await switchTargetToPrimary() != nil {
                     throw RollbackPending()
                 }
@@ -78,8 +110,73 @@ extension MigrationRun {
         if handsOffToReplicaSet, !keepTarget {
             try await restoreSourceDeletionCost()
         }
+        if stateRetainedBefore {
+            setRetainedCondition(status: .false, reason: "StateDiscarded", message: "the retained state was discarded; \(statefulSetNote)")
+            ports.events.record(.warning, reason: "StateDiscarded", note: "discarded the retained state of \(sourcePodName): checkpoint image and replay queue removed", about: migration)
+        }
         try await markDone(RollbackStep.done, in: \.rollbackSteps)
-        ports.events.record(.normal, reason: "RolledBack", note: keepTarget ? "kept the running target \(targetPodName); removed the rest" : "removed everything the migration created; \(sourcePodName) keeps running", about: migration)
+        ports.events.record(.normal, reason: "RolledBack", note: keepTarget ? "kept the running target \(targetPodName); removed the rest" : sourceServes ? "removed everything the migration created; \(sourcePodName) keeps running" : "removed everything the migration created", about: migration)
+    }
+
+    /// Whether the state had been retained before this rollback went on (the user discarded it).
+    private var stateRetainedBefore: Bool { done(RollbackStep.stateRetained, in: \.rollbackSteps) }
+
+    /// Keeps the workload's only copy of its state after a failed restore: the checkpoint image and the replay
+    /// queue (still bound, so it goes on collecting every message the pod would have consumed) stay, the
+    /// transfer Job goes (the image is in the registry), and the status says so — `status.retainedState`, the
+    /// condition `StateRetained` with the way to recover — with a Warning event. The finalizer stays, so that
+    /// deleting the migration discards the state through the rollback rather than leaking it.
+    func retainState() async throws {
+        guard !done(RollbackStep.stateRetained, in: \.rollbackSteps) else { return }
+        try await remove(Job.self, MigrationNames.transferJob(for: migration), options: DeleteOptions(propagationPolicy: .background))
+        let depth: Int64?
+        do {
+            depth = try await broker().queueStatus(replayQueue).map { Int64($0.messageCount) }
+        } catch {
+            depth = nil
+        }
+        let setKept = status.statefulSetName != nil && done(RestoringStep.statefulSetOrphaned, in: \.restoringSteps)
+            && !done(RestoringStep.statefulSetRecreated, in: \.restoringSteps)
+        status.retainedState = RetainedState(
+            image: status.checkpointImage, imageDigest: status.checkpointImageDigest, replayQueue: replayQueue,
+            replayQueueDepth: depth, statefulSet: setKept ? status.statefulSetName : nil)
+        let message = retainedStateMessage(depth: depth, statefulSetKept: setKept)
+        setRetainedCondition(status: .true, reason: status.failureReason ?? "Failed", message: message)
+        try await markDone(RollbackStep.stateRetained, in: \.rollbackSteps)
+        ports.events.record(.warning, reason: "StateRetained", note: message, about: migration)
+    }
+
+    private func retainedStateMessage(depth: Int64?, statefulSetKept: Bool) -> String {
+        let image = status.checkpointImage ?? "(none)"
+        let queue = "replay queue \(replayQueue) (\(depth.map { "\($0) messages" } ?? "depth unknown"), still collecting every message for \(sourcePodName))"
+        var parts = ["the state of pod \(namespace)/\(sourcePodName) is kept: checkpoint image \(image), \(queue)"]
+        if statefulSetKept, let set = status.statefulSetName {
+            parts.append("StatefulSet \(set) stays deleted so that it does not start \(sourcePodName) fresh (its other pods run on)")
+        } else if status.statefulSetName != nil {
+            parts.append("the target pod is left to its StatefulSet; each restart restores it from the image again")
+        }
+        if status.replay?.startSent == true {
+            parts.append("START_REPLAY had been sent, so messages the failed target already applied are no longer in the replay queue")
+        }
+        let object = "statefulmigration/\(name) -n \(namespace)"
+        parts.append("to restore it: kubectl annotate \(object) \(RecoveryAnnotation.action)=\(RecoveryAnnotation.resume) [\(RecoveryAnnotation.targetNode)=NODE]")
+        parts.append("to give it up (\(statefulSetNote)): kubectl annotate \(object) \(RecoveryAnnotation.action)=\(RecoveryAnnotation.discardState), or delete the migration")
+        return parts.joined(separator: "; ")
+    }
+
+    /// What happens to the StatefulSet when the state is given up.
+    private var statefulSetNote: String {
+        guard let set = status.statefulSetName else { return "the pod is not restored" }
+        return "StatefulSet \(set) is re-created and starts \(sourcePodName) without its state"
+    }
+
+    /// Sets the `StateRetained` condition.
+    func setRetainedCondition(status value: ConditionStatus, reason: String, message: String) {
+        var conditions = status.conditions ?? []
+        conditions.setCondition(
+            Condition(type: RetainedStateCondition.type, status: value, observedGeneration: migration.metadata.generation, reason: reason, message: message),
+            now: Time(Date()))
+        status.conditions = conditions
     }
 }
 

@@ -49,7 +49,8 @@ public struct MigrationReconciler: Reconciler {
                 if !run.phase.isFinal {
                     run.status.failedPhase = run.phase
                 }
-                try await run.runRollback()
+                // Deleting a migration gives up whatever it retained.
+                try await run.runRollback(discarding: true)
                 try await run.persist()
             }
             try await run.removeFinalizer()
@@ -62,8 +63,16 @@ public struct MigrationReconciler: Reconciler {
                 try await run.removeFinalizer()
                 return .done
             case .failed:
-                try await run.runRollback()
+                if run.stateRetained, run.recoveryAction == RecoveryAnnotation.resume {
+                    log.info("resuming the restore from the retained state")
+                    try await run.resumeRestore()
+                    index.record(run.migrationSnapshot)
+                    continue
+                }
+                try await run.runRollback(discarding: run.recoveryAction == RecoveryAnnotation.discardState)
                 try await run.persist()
+                if run.stateRetained { return .done }  // until the user decides (the annotation wakes us)
+                try await run.clearRecoveryAnnotations()
                 try await run.removeFinalizer()
                 return .done
             default:
@@ -73,7 +82,10 @@ public struct MigrationReconciler: Reconciler {
                 run.enter(.pending)
             }
             let phase = run.phase
-            if let limit = configuration.timeout(of: phase, for: migration), let started = run.status.phaseStartTime {
+            // Once the source is gone the restore deadline (spec.restore), not the phase's limit, ends Restoring.
+            if !(phase == .restoring && run.sourceGone), let limit = configuration.timeout(of: phase, for: migration),
+                let started = run.status.phaseStartTime
+            {
                 let elapsed = Date().timeIntervalSince(started.date)
                 let allowed = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
                 if elapsed > allowed {
@@ -138,7 +150,9 @@ public struct MigrationReconciler: Reconciler {
 
     /// Time left before the phase's limit (a little after it, so the next pass sees it expired).
     private func remainingTime(of phase: MigrationPhase, _ run: MigrationRun) -> Duration {
-        guard let limit = configuration.timeout(of: phase, for: run.migrationSnapshot), let started = run.status.phaseStartTime else {
+        guard !(phase == .restoring && run.sourceGone),
+            let limit = configuration.timeout(of: phase, for: run.migrationSnapshot), let started = run.status.phaseStartTime
+        else {
             return configuration.idleRequeue
         }
         let allowed = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18

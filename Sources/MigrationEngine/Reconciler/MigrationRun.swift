@@ -31,14 +31,14 @@ final class MigrationRun {
 
     // MARK: Status
 
-    /// Writes ``status`` (a merge patch of the status subresource) if it changed since the last write.
+    /// Writes ``status`` (a merge patch of the status subresource) if it changed since the last write. The
+    /// patch nulls every field the engine cleared (a resumed migration's failure, a finished attempt's
+    /// backoff), which a merge patch would otherwise leave as it was.
     func persist() async throws {
         guard status != migration.status else { return }
-        var encoded = try JSONValueEncoder().encode(status)
-        // Absent fields would be left as they are by a merge patch; that is what we want for everything but
-        // a few fields the engine clears explicitly.
-        if status.failureReason == nil { encoded["failureReason"] = .null }
-        let patch = Patch.merge(.object(["status": encoded]))
+        let encoded = try JSONValueEncoder().encode(status)
+        let previous = try migration.status.map { try JSONValueEncoder().encode($0) }
+        let patch = Patch.merge(.object(["status": JSONMergePatch.diff(from: previous, to: encoded)]))
         let updated = try await api.patchStatus(
             StatefulMigration.self, name: name, namespace: namespace, patch: patch,
             options: WriteOptions(fieldManager: MigrationNames.fieldManager))
@@ -102,6 +102,19 @@ final class MigrationRun {
         let finalizers = migration.metadata.finalizers ?? []
         guard finalizers.contains(MigrationNames.finalizer) else { return }
         try await patchFinalizers(finalizers.filter { $0 != MigrationNames.finalizer })
+    }
+
+    /// Removes the recovery annotations (``RecoveryAnnotation``): the user's decision was carried out.
+    func clearRecoveryAnnotations() async throws {
+        let annotations = migration.metadata.annotations ?? [:]
+        guard annotations[RecoveryAnnotation.action] != nil || annotations[RecoveryAnnotation.targetNode] != nil else { return }
+        let patch: JSONValue = [
+            "metadata": ["annotations": [RecoveryAnnotation.action: .null, RecoveryAnnotation.targetNode: .null]]
+        ]
+        migration = try await api.patch(
+            StatefulMigration.self, name: name, namespace: namespace, patch: .merge(patch), subresource: nil,
+            options: WriteOptions(fieldManager: MigrationNames.fieldManager))
+        status = migration.status ?? status
     }
 
     private func patchFinalizers(_ finalizers: [String]) async throws {

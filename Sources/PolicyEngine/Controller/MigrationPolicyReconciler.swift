@@ -264,7 +264,7 @@ public struct MigrationPolicyReconciler: Reconciler {
         let encoder = JSONValueEncoder()
         let new = try encoder.encode(stamped)
         let old = try policy.status.map { try encoder.encode($0) }
-        let patch: JSONValue = ["status": PolicyStatusPatch.mergePatch(from: old, to: new)]
+        let patch: JSONValue = ["status": JSONMergePatch.diff(from: old, to: new)]
         _ = try await api.patchStatus(
             MigrationPolicy.self, name: policy.metadata.name ?? "", namespace: nil, patch: .merge(patch),
             options: WriteOptions())

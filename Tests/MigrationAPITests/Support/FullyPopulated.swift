@@ -40,6 +40,7 @@ enum FullyPopulated {
         spec.keepCheckpointImage = true
         spec.phaseTimeouts = timeouts
         spec.sourceDeletionGracePeriodSeconds = 5
+        spec.restore = RestorePolicy(maxAttempts: 4, deadlineSeconds: 300, onFailure: RestoreFailureAction.retainState)
         return spec
     }
 
@@ -77,6 +78,15 @@ enum FullyPopulated {
         status.rollbackSteps = ["DeletedTargetPod"]
         status.restoringSteps = ["OrphanedStatefulSet"]
         status.finalizingSteps = ["SentEndReplay"]
+        status.restore = RestoreStatus(
+            attempts: 2, firstAttemptTime: microTime,
+            attemptStartTime: microTime, failedNodes: ["worker-2"],
+            lastFailure: "container app restarted 1 times")
+        status.restore?.nextAttemptTime = microTime
+        status.restore?.abandonedPodUID = "0b8c3c2e-1111-4c1f-9a51-5b3d35e0a001"
+        status.retainedState = RetainedState(
+            image: "registry.example.com/ckpt@sha256:ab", imageDigest: "sha256:ab", replayQueue: "orders.ms2m-replay",
+            replayQueueDepth: 12, statefulSet: "web")
         status.sourcePodUID = "0b8f6a3e-5a0f-4d59-9d43-1c2a2e4f1e11"
         status.sourcePodLabels = ["app": "orders"]
         status.sourceContainers = [Container(name: "orders", image: "example.com/orders:1")]
@@ -111,6 +121,7 @@ enum FullyPopulated {
         template.keepCheckpointImage = spec.keepCheckpointImage
         template.phaseTimeouts = spec.phaseTimeouts
         template.sourceDeletionGracePeriodSeconds = spec.sourceDeletionGracePeriodSeconds
+        template.restore = spec.restore
         return template
     }
 

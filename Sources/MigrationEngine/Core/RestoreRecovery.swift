@@ -1,0 +1,128 @@
+import KubeModel
+import MigrationAPI
+
+/// Why a restored target pod is not serving, sorted by what can be done about it.
+enum RestoreProblem: Equatable, Sendable {
+    /// The kubelet is still trying and may succeed (image pull, container creation): wait, for a while.
+    case transient(String)
+    /// The target's node is gone or not Ready: nothing runs there; try another node.
+    case nodeLost(String)
+    /// The restored process exited or crashed, or the pod failed: try another node.
+    case crashed(String)
+    /// No retry can help (an invalid image reference, a pull the pod forbids).
+    case unrecoverable(String)
+
+    /// What went wrong, for people.
+    var message: String {
+        switch self {
+        case .transient(let message), .nodeLost(let message), .crashed(let message), .unrecoverable(let message):
+            message
+        }
+    }
+}
+
+/// What the engine does next about a target that is not serving (after the source is gone).
+enum RestoreStep: Equatable, Sendable {
+    /// Look again after this long (or when the pod changes).
+    case wait(Duration)
+    /// Give this target up and restore again, on another node if one fits.
+    case retry(failure: String)
+    /// Give the restore up: the migration fails, keeping its state.
+    case giveUp(failure: String)
+}
+
+/// The restore retry rules, as a pure function of what the target shows and how long and how often the
+/// engine has tried: waiting out a transient failure for ``patienceSeconds`` per target, retrying crashes and
+/// lost nodes at once, all within ``maxAttempts`` targets and ``deadlineSeconds`` from the first.
+struct RestoreRecovery: Sendable {
+    /// Container waiting reasons the kubelet retries by itself, which may clear.
+    static let transientReasons: Set<String> = [
+        "ErrImagePull", "ImagePullBackOff", "CreateContainerError", "CreateContainerConfigError", "RunContainerError",
+    ]
+    /// Container waiting reasons no retry clears.
+    static let unrecoverableReasons: Set<String> = ["InvalidImageName", "ErrImageNeverPull"]
+
+    var maxAttempts: Int
+    var deadlineSeconds: Double
+    var patienceSeconds: Double
+    var backoffSeconds: Double
+
+    /// The rules for `spec` (its `restore` field, defaults otherwise) and the engine's patience and backoff.
+    init(spec: StatefulMigrationSpec, patience: Duration, backoff: Duration) {
+        maxAttempts = Int(spec.restore?.maxAttempts ?? RestorePolicy.defaultMaxAttempts)
+        deadlineSeconds = Double(spec.restore?.deadlineSeconds ?? RestorePolicy.defaultDeadlineSeconds)
+        patienceSeconds = patience.seconds
+        backoffSeconds = backoff.seconds
+    }
+
+    init(maxAttempts: Int, deadlineSeconds: Double, patienceSeconds: Double, backoffSeconds: Double) {
+        self.maxAttempts = maxAttempts
+        self.deadlineSeconds = deadlineSeconds
+        self.patienceSeconds = patienceSeconds
+        self.backoffSeconds = backoffSeconds
+    }
+
+    /// Why `pod` (on `node`, nil when the node does not exist) is not serving; nil while it may still come
+    /// up by itself or serves.
+    static func problem(of pod: Pod, node: Node?) -> RestoreProblem? {
+        let where_ = "pod \(pod.metadata.name ?? "") on node \(pod.spec?.nodeName ?? "")"
+        guard let node else { return .nodeLost("\(where_): the node no longer exists") }
+        if !node.isReady { return .nodeLost("\(where_): the node is not Ready") }
+        if pod.status?.phase == .failed {
+            return .crashed("\(where_): the pod failed: \(pod.status?.message ?? pod.status?.reason ?? "no message")")
+        }
+        if pod.status?.phase == .succeeded { return .crashed("\(where_): the restored process exited") }
+        for container in pod.status?.containerStatuses ?? [] {
+            if let terminated = container.state?.terminated {
+                return .crashed("\(where_): container \(container.name) exited with \(terminated.exitCode) (\(terminated.reason ?? "")): \(terminated.message ?? "")")
+            }
+            if container.restartCount > 0 {
+                return .crashed("\(where_): container \(container.name) restarted \(container.restartCount) times: the restored process crashed")
+            }
+            if let waiting = container.state?.waiting, let reason = waiting.reason {
+                let text = "\(where_): container \(container.name): \(reason): \(waiting.message ?? "")"
+                if reason == "CrashLoopBackOff" { return .crashed(text) }
+                if unrecoverableReasons.contains(reason) { return .unrecoverable(text) }
+                if transientReasons.contains(reason) { return .transient(text) }
+            }
+        }
+        return nil
+    }
+
+    /// The next step for a target with `problem` (nil: not serving yet, no failure shown), the `attempts`-th
+    /// target, created `sinceAttempt` seconds ago, `sinceFirst` seconds after the first.
+    func next(problem: RestoreProblem?, attempts: Int, sinceFirst: Double, sinceAttempt: Double) -> RestoreStep {
+        let left = deadlineSeconds - sinceFirst
+        let outOfTime = left <= 0
+        let mayRetry = attempts < maxAttempts && !outOfTime
+        let exhausted = outOfTime
+            ? "the restore deadline of \(Int(deadlineSeconds)) s passed"
+            : "\(attempts) restore attempt(s) failed (spec.restore.maxAttempts is \(maxAttempts))"
+        switch problem {
+        case nil:
+            if outOfTime { return .giveUp(failure: "the target did not become ready: \(exhausted)") }
+            return .wait(.milliseconds(Int64(min(left, 30) * 1000)))
+        case .unrecoverable(let message)?:
+            return .giveUp(failure: "\(message) (no retry can fix this)")
+        case .transient(let message)?:
+            if sinceAttempt < patienceSeconds, !outOfTime {
+                return .wait(.milliseconds(Int64(min(patienceSeconds - sinceAttempt, left, 5) * 1000)))
+            }
+            return mayRetry ? .retry(failure: message) : .giveUp(failure: "\(message); \(exhausted)")
+        case .nodeLost(let message)?, .crashed(let message)?:
+            return mayRetry ? .retry(failure: message) : .giveUp(failure: "\(message); \(exhausted)")
+        }
+    }
+
+    /// How long to wait before creating the `attempt`-th target (attempt 2 onwards): the backoff doubling from
+    /// ``backoffSeconds``, at most 30 s.
+    func backoff(beforeAttempt attempt: Int) -> Duration {
+        let seconds = min(30, backoffSeconds * Double(1 << min(max(0, attempt - 2), 10)))
+        return .milliseconds(Int64(seconds * 1000))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
