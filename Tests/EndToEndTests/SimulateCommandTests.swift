@@ -34,17 +34,46 @@ struct SimulateCommandTests {
         #expect(json?["lost"] as? Int == 0)
     }
 
-    @Test("a failing checkpoint fails the migration, which the policy retries afterFailures (3) times, each rolled back without losing a message")
+    @Test("a failing checkpoint fails the migration, which the policy retries afterFailures (3) times, each rolled back without losing a message — as the scenario expects")
     func checkpointFailure() async throws {
         let path = "\(repositoryRoot)/scenarios/checkpoint-failure.yaml"
         let report = try await Simulation(settings: settings(try .load(path))).run()
-        #expect(!report.success)
+        #expect(report.success, "the scenario expects its migrations to fail: \(report.problems)")
         #expect(report.migrations.count == 3, "\(report.migrations.map(\.name))")
         #expect(Set(report.migrations.map(\.phase)) == ["Failed"])
         #expect(Set(report.migrations.compactMap(\.failureReason)) == ["CheckpointFailed"])
         #expect(report.lost == 0)
         #expect(report.consumers.allSatisfy { $0.applied == Int64($0.produced) })
         #expect(report.leftovers.isEmpty, "\(report.leftovers.all)")
+    }
+
+    @Test("a restore that crashes after the source is gone is retried on another node from the same image: completed, nothing lost")
+    func restoreFailure() async throws {
+        let path = "\(repositoryRoot)/scenarios/restore-failure.yaml"
+        let report = try await Simulation(settings: settings(try .load(path))).run()
+        #expect(report.success, "\(report.problems)")
+        #expect(!report.migrations.isEmpty)
+        for migration in report.migrations {
+            #expect(migration.phase == "Completed")
+            #expect(migration.strategy == "Sequential")
+            #expect((migration.restoreAttempts ?? 0) >= 2)
+        }
+        #expect(report.lost == 0)
+        #expect(report.consumers.allSatisfy { $0.applied == Int64($0.produced) })
+        #expect(report.leftovers.isEmpty, "\(report.leftovers.all)")
+    }
+
+    @Test("a scenario's expectation decides the verdict: the same failed run passes when failure is expected")
+    func expectationsDecide() async throws {
+        let path = "\(repositoryRoot)/scenarios/checkpoint-failure.yaml"
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
+            of: "migrations: Failed", with: "migrations: Completed")
+        let report = try await Simulation(settings: settings(try SimulationScenario(yaml: text, source: "edited"))).run()
+        #expect(!report.success)
+        #expect(report.problems.contains { $0.contains("failed in CheckpointFailed") })
+        #expect(throws: SimulationError.self) {
+            try SimulationScenario(yaml: text.replacingOccurrences(of: "migrations: Completed", with: "migrations: Maybe"), source: "bad")
+        }
     }
 
     @Test("the embedded default scenario and policy are the files in the repository")

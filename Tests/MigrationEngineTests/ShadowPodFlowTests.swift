@@ -17,6 +17,7 @@ struct ShadowPodFlowTests {
             try await h.broker.deleteQueue("orders")
             try await h.broker.declareQueue("orders", durable: true)
             try await h.broker.bindQueue("orders", exchange: "orders.fanout")
+            try await h.broker.declareQueue("ms2m.control.app-0", durable: true)  // as the source's consumer does
             try await h.createMigration(spec: h.spec())
 
             // Pending and Checkpointing run in one pass and stop waiting for the Job.
@@ -87,6 +88,8 @@ struct ShadowPodFlowTests {
             #expect(consumer.applied.current.count == applied.count)
             // Nothing left behind.
             #expect(try await h.broker.queueStatus("orders.ms2m-replay") == nil)
+            #expect(try await h.broker.queueStatus("ms2m.control.app-0") == nil, "the gone source's control queue")
+            #expect(try await h.broker.queueStatus("ms2m.control.app-0-shadow") != nil, "the target's control queue")
             #expect((try? await h.client.get(Job.self, name: "move-transfer", namespace: "default")) == nil)
             #expect(h.images.deleted.current == [m.status?.checkpointImage ?? ""])
             #expect(m.status?.phaseTimings?.keys.sorted() == ["Checkpointing", "Finalizing", "Pending", "Replaying", "Restoring", "Transferring"])

@@ -30,6 +30,29 @@ struct SimScenarioTests {
         #expect(faults.startFailure(image: "registry/broken:1") == .exitWithError)
     }
 
+    @Test("start faults narrowed to a node and to checkpoint images end after their count or their time")
+    func boundedStartFaults() async throws {
+        let scenario = try SimScenario.load(yaml: """
+            nodes: [{name: node-a}, {name: node-b}]
+            faults:
+              startFailures:
+                - {checkpointImages: true, node: node-b, failure: ErrImagePull, times: 2}
+                - {image: flaky, failure: ExitWithError, forSeconds: 0.2}
+            """)
+        let faults = SimFaults()
+        scenario.applyFaults(to: faults)
+        #expect(faults.startFailure(image: "reg/ckpt:1", node: "node-b", fromCheckpoint: false) == nil)
+        #expect(faults.startFailure(image: "reg/ckpt:1", node: "node-a", fromCheckpoint: true) == nil)
+        let pull = SimFaults.StartFailure.imagePull(message: "injected image pull failure")
+        #expect(faults.startFailure(image: "reg/ckpt:1", node: "node-b", fromCheckpoint: true) == pull)
+        #expect(faults.startFailure(image: "reg/ckpt:1", node: "node-b", fromCheckpoint: true) == pull)
+        #expect(faults.startFailure(image: "reg/ckpt:1", node: "node-b", fromCheckpoint: true) == nil, "spent after 2")
+        #expect(faults.startFailure(image: "reg/flaky:1") == .exitWithError)
+        #expect(faults.startFailure(image: "reg/flaky:1") == .exitWithError)
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(faults.startFailure(image: "reg/flaky:1") == nil, "over 0.2 s after the first failure")
+    }
+
     @Test("image matchers compare repositories without registry and tag")
     func imageMatchers() {
         #expect(SimImageMatcher.repository(of: "registry.local:5000/ms2m/counter:v1") == "ms2m/counter")

@@ -395,8 +395,18 @@ struct Simulation: Sendable {
         if onDrainNode.isEmpty { problems.append("no consumer pod ran on \(drainNode), so nothing was migrated") }
         for c in consumers where c.lost > 0 { problems.append("\(c.pod) lost \(c.lost) of \(c.produced) messages (e.g. \(c.lostExamples.prefix(3).joined(separator: ", ")))") }
         for c in consumers where c.applied > Int64(c.produced) { problems.append("\(c.pod) applied \(c.applied) messages but only \(c.produced) were produced") }
-        for m in migrations where m.phase == MigrationPhase.failed.rawValue {
+        let expectsFailure = scenario.expectsFailure
+        for m in migrations where m.phase == MigrationPhase.failed.rawValue && !expectsFailure {
             problems.append("migration \(m.name) failed in \(m.failureReason ?? "?"): \(m.failureMessage ?? "")")
+        }
+        for m in migrations where m.phase == MigrationPhase.completed.rawValue && expectsFailure {
+            problems.append("migration \(m.name) completed, but the scenario expects its migrations to fail")
+        }
+        if expectsFailure, migrations.isEmpty { problems.append("the scenario expects failed migrations, and none ran") }
+        if let least = scenario.run.expect?.minRestoreAttempts {
+            for m in migrations where (m.restoreAttempts ?? 0) < least {
+                problems.append("migration \(m.name) made \(m.restoreAttempts ?? 0) restore attempt(s); the scenario expects at least \(least)")
+            }
         }
         for m in migrations where m.phase != MigrationPhase.failed.rawValue && m.phase != MigrationPhase.completed.rawValue {
             problems.append("migration \(m.name) did not finish (phase \(m.phase))")
@@ -666,7 +676,9 @@ struct Simulation: Sendable {
                 phase: status?.phase?.rawValue ?? "New", totalSeconds: total,
                 phaseSeconds: phases,
                 messagesReplayed: status?.replay?.messagesReplayed, replayEndReason: status?.replay?.endReason,
-                failureReason: status?.failureReason, failureMessage: status?.failureMessage)
+                failureReason: status?.failureReason, failureMessage: status?.failureMessage,
+                restoreAttempts: status?.restore?.attempts.map(Int.init),
+                stateRetained: status?.conditions?.contains { $0.type == "StateRetained" && $0.status == .true } == true ? true : nil)
         }
     }
 
@@ -688,9 +700,16 @@ struct Simulation: Sendable {
                 if try await broker.queueStatus(replay) != nil { found.replayQueues.append(replay) }
             }
             found.jobs = try await client.list(Job.self, namespace: Self.namespace, options: ListOptions()).items.compactMap(\.metadata.name)
-            found.pods = try await client.list(Pod.self, namespace: Self.namespace, options: ListOptions()).items
-                .filter { !Self.isDeploymentPod($0) }
+            let listed = try await client.list(Pod.self, namespace: Self.namespace, options: ListOptions()).items
+            let pods = Set(listed.compactMap(\.metadata.name))
+            found.pods = listed.filter { !Self.isDeploymentPod($0) }
                 .compactMap(\.metadata.name).filter { !expectedPods.contains($0) }.sorted()
+            // The control queues of every pod a migration could have run: each replica and its ShadowPod copy.
+            for pod in replicas.flatMap({ [$0.pod, MigrationNames.targetPod(source: $0.pod, strategy: .shadowPod)] })
+            where !pods.contains(pod) {
+                let control = MigrationControlMessage.controlQueue(forPod: pod)
+                if try await broker.queueStatus(control) != nil { found.controlQueues.append(control) }
+            }
             for node in scenario.cluster.nodes {
                 let directory = cluster.localPath("/var/lib/kubelet/checkpoints", on: node.name)
                 let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

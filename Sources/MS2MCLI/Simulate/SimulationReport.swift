@@ -58,6 +58,10 @@ struct SimulationReport: Codable, Sendable {
         var replayEndReason: String?
         var failureReason: String?
         var failureMessage: String?
+        /// Targets created from the checkpoint after the source was gone (Sequential).
+        var restoreAttempts: Int?
+        /// Whether it failed keeping the workload's state (condition `StateRetained`).
+        var stateRetained: Bool?
     }
 
     /// One replica of the sample consumer.
@@ -90,12 +94,16 @@ struct SimulationReport: Codable, Sendable {
         var pods: [String] = []
         var checkpointArchives: [String] = []
         var checkpointImages: [String] = []
+        /// `ms2m.control.<pod>` queues of pods that no longer exist.
+        var controlQueues: [String] = []
 
         var isEmpty: Bool {
             replayQueues.isEmpty && jobs.isEmpty && pods.isEmpty && checkpointArchives.isEmpty && checkpointImages.isEmpty
+                && controlQueues.isEmpty
         }
         var all: [String] {
-            replayQueues.map { "replay queue \($0)" } + jobs.map { "Job \($0)" } + pods.map { "pod \($0)" }
+            replayQueues.map { "replay queue \($0)" } + controlQueues.map { "control queue \($0)" }
+                + jobs.map { "Job \($0)" } + pods.map { "pod \($0)" }
                 + checkpointArchives.map { "checkpoint archive \($0)" } + checkpointImages.map { "checkpoint image \($0)" }
         }
     }

@@ -21,6 +21,18 @@ struct SimulationScenario: Sendable {
         var drain: Drain?
         /// Stateless Deployments beside the stateful workloads (no policy covers them: a drain evicts them).
         var deployments: [Deployment]?
+        /// What a fault scenario expects; the run succeeds (exit 0) when the outcome matches.
+        var expect: Expectation?
+    }
+
+    /// The outcome a scenario expects. Whatever it expects, no message may be lost and nothing may be left
+    /// behind.
+    struct Expectation: Codable, Sendable, Hashable {
+        /// `Completed` (the default): every migration completes. `Failed`: every migration fails (and the
+        /// pods keep serving where they were).
+        var migrations: String?
+        /// The fewest restore attempts each migration must have made (a restore fault that forces retries).
+        var minRestoreAttempts: Int?
     }
 
     /// How the node is emptied.
@@ -89,7 +101,27 @@ struct SimulationScenario: Sendable {
     /// Whether the node is emptied as `kubectl drain` does.
     var drainsWithEvictions: Bool { run.drain?.mode == "kubectl" }
 
+    /// Whether the scenario expects its migrations to fail.
+    var expectsFailure: Bool { run.expect?.migrations == "Failed" }
+
     private func validate() throws {
+        if let migrations = run.expect?.migrations, !["Completed", "Failed"].contains(migrations) {
+            throw SimulationError.setup("simulation.expect.migrations must be Completed or Failed, not \(migrations)")
+        }
+        if let attempts = run.expect?.minRestoreAttempts, attempts < 1 {
+            throw SimulationError.setup("simulation.expect.minRestoreAttempts must be at least 1")
+        }
+        for (index, fault) in (cluster.faults?.startFailures ?? []).enumerated() {
+            let field = "faults.startFailures[\(index)]"
+            if let failure = fault.failure, !["CreateContainerError", "ErrImagePull", "ExitWithError"].contains(failure) {
+                throw SimulationError.setup("\(field).failure must be CreateContainerError, ErrImagePull or ExitWithError, not \(failure)")
+            }
+            if let times = fault.times, times < 1 { throw SimulationError.setup("\(field).times must be at least 1") }
+            if let seconds = fault.forSeconds, !(seconds > 0) { throw SimulationError.setup("\(field).forSeconds must be positive") }
+            if fault.image == nil, fault.node == nil, fault.checkpointImages != true {
+                throw SimulationError.setup("\(field) matches every container: name an image, a node, or checkpointImages: true")
+            }
+        }
         if let mode = run.drain?.mode, !["cordon", "kubectl"].contains(mode) {
             throw SimulationError.setup("simulation.drain.mode must be cordon or kubectl, not \(mode)")
         }

@@ -13,6 +13,7 @@ enum FinalizingStep {
     static let replayDeleted = "ReplayQueueDeleted"
     static let imageDeleted = "ImageDeleted"
     static let jobDeleted = "TransferJobDeleted"
+    static let sourceControlQueueDeleted = "SourceControlQueueDeleted"
 }
 
 extension MigrationRun {
@@ -29,7 +30,8 @@ extension MigrationRun {
     /// 4. Wait until the target has left the replay queue (no consumers).
     /// 5. Hand every message still in the replay queue (replay cut off, or unacknowledged and requeued when
     ///    the target left) back to the primary queue with its message id, so it is applied, not lost.
-    /// 6. Delete the replay queue, then the checkpoint image (unless kept) and the transfer Job.
+    /// 6. Delete the replay queue, then the checkpoint image (unless kept) and the transfer Job, and (ShadowPod)
+    ///    the source's control queue.
     func runFinalizing() async throws -> PhaseOutcome {
         if !done(FinalizingStep.sourceStopped, in: \.finalizingSteps) {
             if handsOffToReplicaSet {
@@ -45,6 +47,12 @@ extension MigrationRun {
         }
         if let outcome = try await switchTargetToPrimary() { return outcome }
         try await removeLeftovers(deleteImage: spec.keepCheckpointImage != true, steps: \.finalizingSteps)
+        if strategy == .shadowPod, !done(FinalizingStep.sourceControlQueueDeleted, in: \.finalizingSteps) {
+            // The source pod is gone and its name with it (the target has its own): nothing reads its control
+            // queue any more. (Sequential's target keeps the source's name, and its control queue.)
+            try await broker().deleteQueue(MigrationControlMessage.controlQueue(forPod: sourcePodName))
+            try await markDone(FinalizingStep.sourceControlQueueDeleted, in: \.finalizingSteps)
+        }
         ports.events.record(.normal, reason: "MigrationCompleted", note: "\(sourcePodName) now runs as \(targetPodName) on \(status.targetNode ?? "")", about: migration)
         return .advance(to: .completed)
     }

@@ -9,6 +9,37 @@ public final class SimFaults: Sendable {
         case createContainerError(message: String)
         /// The container starts and exits at once with code 1 (`state.terminated.reason` `Error`).
         case exitWithError
+        /// The image cannot be pulled: `state.waiting.reason` `ErrImagePull` (a registry outage, say).
+        case imagePull(message: String)
+    }
+
+    /// Which container starts fail, how, and for how long.
+    public struct StartFault: Sendable {
+        /// The images it applies to; nil for any.
+        public var image: SimImageMatcher?
+        /// The node it applies to; nil for any.
+        public var node: String?
+        /// Only containers restored from a checkpoint image.
+        public var checkpointImagesOnly: Bool
+        /// How the start fails.
+        public var failure: StartFailure
+        /// How many starts fail before the fault is spent; nil for all.
+        public var times: Int?
+        /// How long after the first failure starts keep failing; nil for ever.
+        public var duration: Duration?
+
+        /// A fault; with neither `times` nor `duration` it never ends.
+        public init(
+            image: SimImageMatcher? = nil, node: String? = nil, checkpointImagesOnly: Bool = false, failure: StartFailure,
+            times: Int? = nil, duration: Duration? = nil
+        ) {
+            self.image = image
+            self.node = node
+            self.checkpointImagesOnly = checkpointImagesOnly
+            self.failure = failure
+            self.times = times
+            self.duration = duration
+        }
     }
 
     /// Which checkpoint requests fail: a nil field matches everything.
@@ -33,7 +64,7 @@ public final class SimFaults: Sendable {
     private struct State: Sendable {
         var checkpointFailures: [CheckpointFailure] = []
         var kubeletDelay: Duration = .zero
-        var startFailures: [(matcher: SimImageMatcher, failure: StartFailure)] = []
+        var startFaults: [(fault: StartFault, failed: Int, firstFailure: ContinuousClock.Instant?)] = []
     }
     private let state = Mutex(State())
 
@@ -57,7 +88,12 @@ public final class SimFaults: Sendable {
 
     /// Makes containers whose image matches `matcher` fail to start as `failure` says.
     public func failStarts(of matcher: SimImageMatcher, with failure: StartFailure) {
-        state.withLock { $0.startFailures.append((matcher, failure)) }
+        failStarts(StartFault(image: matcher, failure: failure))
+    }
+
+    /// Makes the container starts `fault` matches fail, until it is spent.
+    public func failStarts(_ fault: StartFault) {
+        state.withLock { $0.startFaults.append((fault, 0, nil)) }
     }
 
     /// Removes every fault.
@@ -77,8 +113,23 @@ public final class SimFaults: Sendable {
         }
     }
 
-    /// The start failure for a container image, if any.
-    public func startFailure(image: String) -> StartFailure? {
-        state.withLock { s in s.startFailures.first { $0.matcher.matches(image) }?.failure }
+    /// The start failure for a container of `image` starting on `node` (restored from a checkpoint image or
+    /// not), if a fault that is not spent matches; the fault counts it.
+    public func startFailure(image: String, node: String? = nil, fromCheckpoint: Bool = false) -> StartFailure? {
+        let now = ContinuousClock.now
+        return state.withLock { s in
+            for index in s.startFaults.indices {
+                let (fault, failed, first) = s.startFaults[index]
+                guard fault.image?.matches(image) ?? true, fault.node == nil || fault.node == node,
+                    !fault.checkpointImagesOnly || fromCheckpoint
+                else { continue }
+                if let times = fault.times, failed >= times { continue }
+                if let duration = fault.duration, let first, now - first >= duration { continue }
+                s.startFaults[index].failed += 1
+                s.startFaults[index].firstFailure = first ?? now
+                return fault.failure
+            }
+            return nil
+        }
     }
 }

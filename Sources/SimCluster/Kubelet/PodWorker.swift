@@ -169,12 +169,13 @@ actor PodWorker {
 
     /// Makes the process for a container: faults, image resolution, then the program with its launch.
     private func launch(_ spec: Container, image: String) async throws -> (any SimulatedProcess, programImage: String) {
-        switch context.faults.startFailure(image: image) {
+        let resolved = try await context.resolver.resolve(image: image, container: spec.name)
+        switch context.faults.startFailure(image: image, node: context.node.name, fromCheckpoint: resolved.restoredState != nil) {
         case .createContainerError(let message)?: throw ContainerStartError.create(message)
+        case .imagePull(let message)?: throw ContainerStartError.imagePull(message)
         case .exitWithError?: return (ExitingProcess(exitCode: 1), image)
         case nil: break
         }
-        let resolved = try await context.resolver.resolve(image: image, container: spec.name)
         let filesystem = PodFilesystem(clusterRoot: context.cluster.rootDirectory, nodeRoot: context.nodeRoot, pod: pod, sharedHostPaths: context.cluster.sharedHostPaths)
         let terminationFile = filesystem.terminationMessageFile(container: spec.name)
         // The kubelet bind-mounts the termination message file at terminationMessagePath: a path that is

@@ -54,12 +54,18 @@ public struct SimScenario: Codable, Sendable, Hashable {
         public var message: String?
     }
 
-    /// Containers of images containing `image` that fail to start.
+    /// Containers that fail to start: of images containing `image` (any when absent), on `node` (any when
+    /// absent), only those restored from a checkpoint image when `checkpointImages` is true; the first `times`
+    /// starts, or those in the `forSeconds` after the first failure (all when neither is given).
     public struct StartFailure: Codable, Sendable, Hashable {
-        public var image: String
-        /// `CreateContainerError` (default) or `ExitWithError`.
+        public var image: String?
+        public var node: String?
+        public var checkpointImages: Bool?
+        /// `CreateContainerError` (default), `ErrImagePull` or `ExitWithError`.
         public var failure: String?
         public var message: String?
+        public var times: Int?
+        public var forSeconds: Double?
     }
 
     public var nodes: [Node]
@@ -96,9 +102,15 @@ public struct SimScenario: Codable, Sendable, Hashable {
         if let delay = faults.kubeletDelayMilliseconds { target.setKubeletDelay(.milliseconds(delay)) }
         for f in faults.startFailures ?? [] {
             let failure: SimFaults.StartFailure =
-                f.failure == "ExitWithError"
-                ? .exitWithError : .createContainerError(message: f.message ?? "injected start failure")
-            target.failStarts(of: .imageContains(f.image), with: failure)
+                switch f.failure {
+                case "ExitWithError": .exitWithError
+                case "ErrImagePull": .imagePull(message: f.message ?? "injected image pull failure")
+                default: .createContainerError(message: f.message ?? "injected start failure")
+                }
+            target.failStarts(SimFaults.StartFault(
+                image: f.image.map { .imageContains($0) }, node: f.node, checkpointImagesOnly: f.checkpointImages ?? false,
+                failure: failure, times: f.times,
+                duration: f.forSeconds.map { .milliseconds(Int64($0 * 1000)) }))
         }
     }
 
