@@ -81,6 +81,9 @@ public struct RetainedState: Codable, Sendable, Hashable {
     public var replayQueue: String?
     /// How many messages the replay queue held when the state was retained.
     public var replayQueueDepth: Int64?
+    /// The journal queue (every message since the checkpoint, even those a lost target had replayed), when
+    /// the migration keeps one.
+    public var journalQueue: String?
     /// The StatefulSet kept deleted (its other pods run on, unowned) so that it does not start the ordinal
     /// fresh; re-created by a resumed restore, or by discarding the state.
     public var statefulSet: String?
@@ -88,12 +91,13 @@ public struct RetainedState: Codable, Sendable, Hashable {
     /// Creates a record of retained state.
     public init(
         image: String? = nil, imageDigest: String? = nil, replayQueue: String? = nil, replayQueueDepth: Int64? = nil,
-        statefulSet: String? = nil
+        journalQueue: String? = nil, statefulSet: String? = nil
     ) {
         self.image = image
         self.imageDigest = imageDigest
         self.replayQueue = replayQueue
         self.replayQueueDepth = replayQueueDepth
+        self.journalQueue = journalQueue
         self.statefulSet = statefulSet
     }
 }

@@ -359,6 +359,14 @@ public struct ReplayStatus: Codable, Sendable, Hashable {
     public var captureStartTime: MicroTime?
     /// Whether START_REPLAY has been published to the target.
     public var startSent: Bool?
+    /// Whether the journal queue (`<queue>.ms2m-journal`, a second copy of every captured message) is bound
+    /// (Sequential migrations: the source is gone while the target replays).
+    public var journaled: Bool?
+    /// Whether the replay queue must be rebuilt from the journal before the next START_REPLAY: a target that
+    /// had been replaying was lost, and what it consumed left the replay queue.
+    public var rebuildNeeded: Bool?
+    /// How many times the replay queue was rebuilt from the journal.
+    public var rebuilds: Int32?
 
     /// Creates empty figures.
     public init() {}

@@ -195,6 +195,65 @@ struct RestoreRetryFlowTests {
         }
     }
 
+    @Test("a target lost while replaying: restored again, the replay queue rebuilt from the journal — nothing the lost target consumed is missing")
+    func lostWhileReplaying() async throws {
+        try await EngineHarness.run(configuration: Self.fast) { h in
+            _ = try await h.sequentialToRestoring()
+            try await h.publish(1...10)
+            // The source applied these from the primary queue before it was deleted: their only copies are in
+            // the replay queue and the journal.
+            var taken = 0
+            for try await delivery in h.broker.consume(queue: "orders", prefetch: 10) {
+                try await h.broker.ack(delivery)
+                taken += 1
+                if taken == 10 { break }
+            }
+            #expect(try await h.broker.queueStatus("orders.ms2m-journal")?.messageCount == 10)
+            let first = try await h.client.get(Pod.self, name: "web-1", namespace: "default")
+            let lost = ReplayConsumer()
+            lost.start(broker: h.broker, pod: "web-1", primary: "orders")
+            try await h.markRunning(first)
+            try await h.reconcile()
+            #expect(try await h.phase() == .replaying)
+            for _ in 0..<200 where lost.applied.current.count < 10 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(lost.applied.current.count == 10, "the first target replayed everything, then it is lost")
+            lost.stop()
+            try await h.crashTarget()
+            try await h.reconcile()
+            var m = try await h.migration()
+            #expect(m.status?.phase == .restoring)
+            #expect(m.status?.replay?.rebuildNeeded == true)
+            #expect(m.status?.restore?.lastFailure?.hasPrefix("while replaying") == true)
+            try await h.publish(11...15)  // while the pod is restored again
+            for _ in 0..<50 {
+                if let pod = try? await h.client.get(Pod.self, name: "web-1", namespace: "default"), pod.metadata.uid != first.metadata.uid {
+                    break
+                }
+                try await h.reconcile()
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let second = try await h.client.get(Pod.self, name: "web-1", namespace: "default")
+            #expect(second.metadata.uid != first.metadata.uid)
+            let consumer = ReplayConsumer()
+            consumer.start(broker: h.broker, pod: "web-1", primary: "orders")
+            try await h.markRunning(second)
+            try await h.reconcile(while: .restoring)
+            try await h.reconcile(while: .replaying)
+            try await h.reconcile(while: .finalizing)
+            #expect(try await h.phase() == .completed)
+            for _ in 0..<200 where consumer.applied.current.count < 15 { try await Task.sleep(for: .milliseconds(10)) }
+            consumer.stop()
+            #expect(Set(consumer.applied.current) == Set((1...15).map { "m-\($0)" }))
+            m = try await h.migration()
+            #expect(m.status?.replay?.rebuilds == 1)
+            #expect(m.status?.restore?.attempts == 2)
+            #expect(h.events.reasons.current.contains("ReplayQueueRebuilt"))
+            #expect(try await h.broker.queueStatus("orders.ms2m-journal") == nil)
+            #expect(try await h.broker.queueStatus("orders.ms2m-replay") == nil)
+            #expect((try? await h.client.get(StatefulSet.self, name: "web", namespace: "default")) != nil)
+        }
+    }
+
     @Test("attempts exhausted: Failed with the state retained and reported; Resume onto a named node completes it")
     func retainedThenResumed() async throws {
         try await EngineHarness.run(configuration: Self.fast) { h in

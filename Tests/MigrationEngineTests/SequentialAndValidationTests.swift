@@ -61,8 +61,14 @@ struct SequentialFlowTests {
             consumer.start(broker: h.broker, pod: "web-1", primary: "orders")
             try await h.markRunning(target)
             try await h.reconcile(while: .restoring)
+            try await h.reconcile(while: .replaying)
+            try await h.reconcile(while: .finalizing)
+            #expect(try await h.phase() == .completed)
+            consumer.stop()
+            // Re-created once the target holds the whole state (replayed), so it adopts the target.
             m = try await h.migration()
             #expect(m.status?.restoringSteps == ["StatefulSetSaved", "StatefulSetOrphaned", "SourceDeleted", "TargetCreated", "StatefulSetRecreated"])
+            #expect(try await h.broker.queueStatus("orders.ms2m-journal") == nil, "the journal goes with the replay queue")
             let recreated = try await h.client.get(StatefulSet.self, name: "web", namespace: "default")
             #expect(recreated.metadata.uid != set.metadata.uid)
             #expect(recreated.spec?.replicas == 3)
@@ -71,10 +77,6 @@ struct SequentialFlowTests {
                 let sibling = try await h.client.get(Pod.self, name: "web-\(i)", namespace: "default")
                 #expect(sibling.metadata.uid == pods[i].metadata.uid)  // never restarted
             }
-            try await h.reconcile(while: .replaying)
-            try await h.reconcile(while: .finalizing)
-            #expect(try await h.phase() == .completed)
-            consumer.stop()
         }
     }
 }

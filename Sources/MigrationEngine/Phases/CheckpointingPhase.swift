@@ -5,8 +5,9 @@ import OperatorCore
 
 extension MigrationRun {
     /// Checkpointing: starts capturing — the durable fan-out exchange, the durable replay queue, and both
-    /// the primary and the replay queue bound to it — and only then asks the kubelet to checkpoint, so every
-    /// message the checkpoint has not seen is in the replay queue.
+    /// the primary and the replay queue bound to it (Sequential: also the journal queue, see
+    /// ``rebuildReplayQueue(_:)``) — and only then asks the kubelet to checkpoint, so every message the
+    /// checkpoint has not seen is in the replay queue.
     ///
     /// Re-running after a crash is safe: the declarations and bindings are idempotent, and a second
     /// checkpoint taken after the capture began is as good as the first (the replay queue holds everything
@@ -29,9 +30,15 @@ extension MigrationRun {
             return .fail(reason: "PrimaryQueueNotFound", message: "queue \(primaryQueue) does not exist on the broker: \(error)")
         }
         try await broker.bindQueue(replayQueue, exchange: exchange, routingKey: routingKey)
-        if status.replay?.captureStartTime == nil {
+        if strategy == .sequential {
+            // The source goes before the target replays: keep a second copy a lost target cannot consume.
+            try await broker.declareQueue(journalQueue, durable: true)
+            try await broker.bindQueue(journalQueue, exchange: exchange, routingKey: routingKey)
+        }
+        if status.replay?.captureStartTime == nil || (strategy == .sequential && status.replay?.journaled != true) {
             var replay = status.replay ?? ReplayStatus()
-            replay.captureStartTime = MicroTime.now()
+            replay.captureStartTime = replay.captureStartTime ?? MicroTime.now()
+            if strategy == .sequential { replay.journaled = true }
             status.replay = replay
             try await persist()
         }

@@ -30,8 +30,9 @@ extension MigrationRun {
     /// 4. Wait until the target has left the replay queue (no consumers).
     /// 5. Hand every message still in the replay queue (replay cut off, or unacknowledged and requeued when
     ///    the target left) back to the primary queue with its message id, so it is applied, not lost.
-    /// 6. Delete the replay queue, then the checkpoint image (unless kept) and the transfer Job, and (ShadowPod)
-    ///    the source's control queue.
+    /// 6. Delete the replay queue (and the journal), then the checkpoint image (unless kept) and the transfer
+    ///    Job; Sequential re-creates the StatefulSet, which adopts the target; ShadowPod deletes the source's
+    ///    control queue.
     func runFinalizing() async throws -> PhaseOutcome {
         if !done(FinalizingStep.sourceStopped, in: \.finalizingSteps) {
             if handsOffToReplicaSet {
@@ -47,6 +48,8 @@ extension MigrationRun {
         }
         if let outcome = try await switchTargetToPrimary() { return outcome }
         try await removeLeftovers(deleteImage: spec.keepCheckpointImage != true, steps: \.finalizingSteps)
+        // Sequential: the restored pod holds the whole state now; its StatefulSet comes back and adopts it.
+        if strategy == .sequential, let outcome = try await recreateStatefulSet() { return outcome }
         if strategy == .shadowPod, !done(FinalizingStep.sourceControlQueueDeleted, in: \.finalizingSteps) {
             // The source pod is gone and its name with it (the target has its own): nothing reads its control
             // queue any more. (Sequential's target keeps the source's name, and its control queue.)
@@ -119,6 +122,10 @@ extension MigrationRun {
             let broker = try await broker()
             try await broker.unbindQueue(replayQueue, exchange: exchange, routingKey: routingKey)
             try await broker.deleteQueue(replayQueue)
+            if status.replay?.journaled == true {
+                try await broker.unbindQueue(journalQueue, exchange: exchange, routingKey: routingKey)
+                try await broker.deleteQueue(journalQueue)
+            }
             try await markDone(FinalizingStep.replayDeleted, in: steps)
         }
         if !done(FinalizingStep.imageDeleted, in: steps) {

@@ -5,10 +5,27 @@ import OperatorCore
 
 extension MigrationRun {
     /// Replaying: tells the target to consume the replay queue (START_REPLAY on its control queue) and
-    /// watches the queue's depth until it is drained or the cutoff fires (see ``ReplayCutoff``).
+    /// watches the queue's depth until it is drained or the cutoff fires (see ``ReplayCutoff``). Once the
+    /// source is gone (Sequential) it also watches the target: a lost one sends the migration back to
+    /// Restoring (``lostTargetWhileReplaying()``), and the replay queue is rebuilt from the journal first.
     func runReplaying() async throws -> PhaseOutcome {
+        if sourceGone, let lost = try await lostTargetWhileReplaying() { return lost }
         let broker = try await broker()
         var replay = status.replay ?? ReplayStatus()
+        if replay.startSent != true, replay.rebuildNeeded == true {
+            if replay.journaled == true {
+                _ = try await rebuildReplayQueue(broker)
+                replay.rebuilds = (replay.rebuilds ?? 0) + 1
+            } else {
+                ports.events.record(
+                    .warning, reason: "ReplayQueueNotRebuilt",
+                    note: "a target that had been replaying was lost and this migration keeps no journal: messages it consumed from \(replayQueue) are not replayed again",
+                    about: migration)
+            }
+            replay.rebuildNeeded = false
+            status.replay = replay
+            try await persist()
+        }
         if replay.startSent != true {
             guard let depth = try await broker.queueStatus(replayQueue)?.messageCount else {
                 return .fail(reason: "ReplayQueueLost", message: "replay queue \(replayQueue) no longer exists")

@@ -31,17 +31,19 @@ extension MigrationRun {
     /// Sequential moves one StatefulSet ordinal while its siblings keep serving: the StatefulSet is recorded
     /// in status and deleted with `propagationPolicy: Orphan` (its pods keep running, unowned), the source pod
     /// is deleted with a short grace period (its state is in the checkpoint), the target is created under the
-    /// source's name with its `controller-revision-hash`, and once it serves the StatefulSet is re-created
-    /// from the record so its controller re-adopts every pod — the target as current, not to be rolled. Each
-    /// step is recorded before the next, and each checks what exists before acting.
+    /// source's name with its `controller-revision-hash`; once it has replayed (end of Finalizing) the
+    /// StatefulSet is re-created from the record so its controller re-adopts every pod — the target as
+    /// current, not to be rolled. Each step is recorded before the next, and each checks what exists before
+    /// acting.
     ///
     /// From the source's deletion on, the checkpoint image and the replay queue are the only copy of the
     /// workload's state, so a target that fails is not the end: ``RestoreRecovery`` waits out failures the
     /// kubelet retries (image pull, container creation) for a while, then — or at once for a crash or a lost
     /// node — gives the target up and restores again from the same image, on another node that fits, after a
     /// backoff; within `spec.restore` (attempts, deadline). The StatefulSet stays deleted meanwhile, so its
-    /// controller cannot start the ordinal fresh. When the attempts run out the migration fails with its
-    /// state retained (see ``runRollback()``).
+    /// controller cannot start the ordinal fresh. Replaying watches the target the same way (a target lost
+    /// while replaying sends the migration back here, and the replay queue is rebuilt from the journal). When
+    /// the attempts run out the migration fails with its state retained (see ``runRollback(discarding:)``).
     func runRestoring() async throws -> PhaseOutcome {
         if strategy == .sequential, let outcome = try await prepareSequentialTarget() { return outcome }
         guard let image = status.checkpointImage else {
@@ -105,7 +107,6 @@ extension MigrationRun {
             if !serving || Self.restoreProblem(target) != nil {
                 return try await recoverRestore(target)
             }
-            if strategy == .sequential, let outcome = try await recreateStatefulSet() { return outcome }
         } else if let problem = Self.restoreProblem(target) {
             return .fail(reason: "RestoreFailed", message: "pod \(targetName) on \(status.targetNode ?? ""): \(problem)")
         }
@@ -148,17 +149,18 @@ extension MigrationRun {
         }
     }
 
-    /// Gives `target` up and schedules the next attempt: records the failure, the next node (one that fits
-    /// and has not failed, else any other that fits, else the same node again) and the backoff, then deletes
-    /// the target. The record comes first, so a restart finishes the deletion instead of judging the pod again.
-    private func abandon(_ target: Pod, on failedNode: String, failure: String) async throws -> PhaseOutcome {
+    /// Gives `target` up (nil: it is already gone) and schedules the next attempt: records the failure, the
+    /// next node (one that fits and has not failed, else any other that fits, else the same node again) and
+    /// the backoff, then deletes the target. The record comes first, so a restart finishes the deletion
+    /// instead of judging the pod again.
+    func abandon(_ target: Pod?, on failedNode: String, failure: String) async throws -> PhaseOutcome {
         var restore = status.restore ?? RestoreStatus()
         let attempts = Int(restore.attempts ?? 1)
         var failedNodes = restore.failedNodes ?? []
         if !failedNode.isEmpty, !failedNodes.contains(failedNode) { failedNodes.append(failedNode) }
         restore.failedNodes = failedNodes
         restore.lastFailure = failure
-        restore.abandonedPodUID = target.metadata.uid
+        restore.abandonedPodUID = target?.metadata.uid
         let backoff = restoreRecovery.backoff(beforeAttempt: attempts + 1)
         restore.nextAttemptTime = MicroTime(Date().addingTimeInterval(backoff.seconds))
         var next = failedNode
@@ -177,8 +179,10 @@ extension MigrationRun {
             .warning, reason: "RestoreRetry",
             note: "restore attempt \(attempts) failed: \(failure); restoring again from \(status.checkpointImage ?? "the checkpoint") on node \(next) in \(String(format: "%.0f", backoff.seconds)) s",
             about: migration)
-        try await remove(Pod.self, targetPodName, options: DeleteOptions(
-            gracePeriodSeconds: 0, preconditions: DeleteOptions.Preconditions(uid: target.metadata.uid)))
+        if let target {
+            try await remove(Pod.self, targetPodName, options: DeleteOptions(
+                gracePeriodSeconds: 0, preconditions: DeleteOptions.Preconditions(uid: target.metadata.uid)))
+        }
         return .wait(after: .milliseconds(200))
     }
 

@@ -24,7 +24,14 @@ extension MigrationRun {
         status.targetNode = node ?? status.targetNode
         status.restore = RestoreStatus(failedNodes: status.restore?.failedNodes)
         status.rollbackSteps = nil
+        status.finalizingSteps = nil
         status.restoringSteps = status.restoringSteps?.filter { $0 != RestoringStep.targetCreated }
+        if var replay = status.replay {
+            // A target that had started replaying consumed part of the replay queue: rebuild it first.
+            if replay.startSent == true { replay.rebuildNeeded = true }
+            replay.startSent = false
+            status.replay = replay
+        }
         status.failureReason = nil
         status.failureMessage = nil
         status.failedPhase = nil

@@ -139,7 +139,8 @@ extension MigrationRun {
             && !done(RestoringStep.statefulSetRecreated, in: \.restoringSteps)
         status.retainedState = RetainedState(
             image: status.checkpointImage, imageDigest: status.checkpointImageDigest, replayQueue: replayQueue,
-            replayQueueDepth: depth, statefulSet: setKept ? status.statefulSetName : nil)
+            replayQueueDepth: depth, journalQueue: status.replay?.journaled == true ? journalQueue : nil,
+            statefulSet: setKept ? status.statefulSetName : nil)
         let message = retainedStateMessage(depth: depth, statefulSetKept: setKept)
         setRetainedCondition(status: .true, reason: status.failureReason ?? "Failed", message: message)
         try await markDone(RollbackStep.stateRetained, in: \.rollbackSteps)
@@ -155,7 +156,10 @@ extension MigrationRun {
         } else if status.statefulSetName != nil {
             parts.append("the target pod is left to its StatefulSet; each restart restores it from the image again")
         }
-        if status.replay?.startSent == true {
+        let replayed = status.replay?.startSent == true || status.replay?.rebuildNeeded == true
+        if replayed, status.replay?.journaled == true {
+            parts.append("journal queue \(journalQueue) keeps every message the failed target had already replayed")
+        } else if replayed {
             parts.append("START_REPLAY had been sent, so messages the failed target already applied are no longer in the replay queue")
         }
         let object = "statefulmigration/\(name) -n \(namespace)"

@@ -196,6 +196,7 @@ final class MigrationRun {
     var exchange: String { spec.messageQueueConfig?.exchangeName ?? "" }
     var routingKey: String { spec.messageQueueConfig?.routingKey ?? "" }
     var replayQueue: String { MigrationControlMessage.replayQueue(forPrimaryQueue: primaryQueue) }
+    var journalQueue: String { MigrationControlMessage.journalQueue(forPrimaryQueue: primaryQueue) }
     var strategy: MigrationStrategy { status.strategy ?? .shadowPod }
     var sourcePodName: String { spec.sourcePod }
     var targetPodName: String { status.targetPod ?? MigrationNames.targetPod(source: spec.sourcePod, strategy: strategy) }

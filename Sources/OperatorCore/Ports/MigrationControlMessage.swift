@@ -21,6 +21,11 @@ public enum MigrationControlMessage: Sendable, Hashable {
     /// The replay queue for the primary queue `queue`: `<queue>.ms2m-replay`.
     public static func replayQueue(forPrimaryQueue queue: String) -> String { "\(queue).ms2m-replay" }
 
+    /// The journal for the primary queue `queue`: `<queue>.ms2m-journal`, a second copy of every captured
+    /// message that no consumer reads, kept until the migration ends, so that the replay queue can be rebuilt
+    /// for a pod restored again after a target that had consumed from it was lost (Sequential migrations).
+    public static func journalQueue(forPrimaryQueue queue: String) -> String { "\(queue).ms2m-journal" }
+
     /// The `type` field.
     public var type: String {
         switch self {

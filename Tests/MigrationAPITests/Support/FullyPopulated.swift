@@ -74,6 +74,9 @@ enum FullyPopulated {
         replay.startTime = microTime
         replay.captureStartTime = microTime
         replay.startSent = true
+        replay.journaled = true
+        replay.rebuildNeeded = false
+        replay.rebuilds = 1
         status.replay = replay
         status.rollbackSteps = ["DeletedTargetPod"]
         status.restoringSteps = ["OrphanedStatefulSet"]
@@ -86,7 +89,7 @@ enum FullyPopulated {
         status.restore?.abandonedPodUID = "0b8c3c2e-1111-4c1f-9a51-5b3d35e0a001"
         status.retainedState = RetainedState(
             image: "registry.example.com/ckpt@sha256:ab", imageDigest: "sha256:ab", replayQueue: "orders.ms2m-replay",
-            replayQueueDepth: 12, statefulSet: "web")
+            replayQueueDepth: 12, journalQueue: "orders.ms2m-journal", statefulSet: "web")
         status.sourcePodUID = "0b8f6a3e-5a0f-4d59-9d43-1c2a2e4f1e11"
         status.sourcePodLabels = ["app": "orders"]
         status.sourceContainers = [Container(name: "orders", image: "example.com/orders:1")]

@@ -1,0 +1,80 @@
+import Foundation
+import KubeModel
+import MigrationAPI
+import OperatorCore
+
+extension MigrationRun {
+    /// A Sequential target lost while it replays (its pod gone, failed or crashed, or its node gone or not
+    /// Ready): the target is given up and the migration goes back to Restoring for another attempt from the
+    /// same checkpoint (``RestoreRecovery``'s budget), with the replay queue to be rebuilt from the journal
+    /// before the next START_REPLAY — what the lost target consumed is no longer in the replay queue, and the
+    /// restored pod needs it again. nil while the target is fine.
+    func lostTargetWhileReplaying() async throws -> PhaseOutcome? {
+        let target = try await find(Pod.self, targetPodName).flatMap {
+            $0.metadata.labels?[MigrationNames.migrationLabel] == name ? $0 : nil
+        }
+        let nodeName = target?.spec?.nodeName ?? status.targetNode ?? ""
+        let problem: RestoreProblem
+        if let target {
+            guard let found = RestoreRecovery.problem(of: target, node: try await find(Node.self, nodeName)) else { return nil }
+            problem = found
+        } else {
+            problem = .nodeLost("pod \(targetPodName) on node \(nodeName) is gone")
+        }
+        let restore = status.restore ?? RestoreStatus()
+        let now = Date()
+        let step = restoreRecovery.next(
+            problem: problem, attempts: Int(restore.attempts ?? 1),
+            sinceFirst: now.timeIntervalSince(restore.firstAttemptTime?.date ?? now), sinceAttempt: .infinity)
+        if case .wait = step { return nil }
+        // Whatever comes next restores the pod again: it needs the replay queue whole.
+        var replay = status.replay ?? ReplayStatus()
+        if replay.startSent == true { replay.rebuildNeeded = true }
+        replay.startSent = false
+        status.replay = replay
+        switch step {
+        case .wait:
+            return nil
+        case .giveUp(let failure):
+            return .fail(reason: "RestoreFailed", message: "the target was lost while replaying: \(failure)")
+        case .retry(let failure):
+            status.restoringSteps = status.restoringSteps?.filter { $0 != RestoringStep.targetCreated }
+            _ = try await abandon(target, on: nodeName, failure: "while replaying: \(failure)")
+            return .advance(to: .restoring)
+        }
+    }
+
+    /// Rebuilds the replay queue from the journal (``MigrationControlMessage/journalQueue(forPrimaryQueue:)``):
+    /// the replay queue is deleted and declared and bound anew, then every message the journal holds is copied
+    /// into it — each also re-published to the journal before it is acknowledged there, so the journal keeps
+    /// every message (a crash in between leaves a duplicate, which the consumer skips by id) for a further
+    /// rebuild. Messages arriving meanwhile reach both queues through the exchange. Safe to re-run: it starts
+    /// over. Returns how many messages were copied.
+    func rebuildReplayQueue(_ broker: any MessageBroker & MessageConsuming) async throws -> Int64 {
+        guard let depth = try await broker.queueStatus(journalQueue)?.messageCount else {
+            throw MigrationFailure("JournalLost", "journal queue \(journalQueue) no longer exists; the replay queue cannot be rebuilt")
+        }
+        try await broker.unbindQueue(replayQueue, exchange: exchange, routingKey: routingKey)
+        try await broker.deleteQueue(replayQueue)
+        try await broker.declareQueue(replayQueue, durable: true)
+        try await broker.bindQueue(replayQueue, exchange: exchange, routingKey: routingKey)
+        var copied: Int64 = 0
+        if depth > 0 {
+            let stream = broker.consume(queue: journalQueue, prefetch: configuration.returnPrefetch)
+            for try await delivery in stream {
+                var copy = OutgoingMessage(
+                    body: delivery.body, contentType: delivery.contentType, messageID: delivery.messageID, persistent: true)
+                copy.headers = delivery.headers
+                try await broker.publish(copy, toQueue: replayQueue)
+                try await broker.publish(copy, toQueue: journalQueue)
+                try await broker.ack(delivery)
+                copied += 1
+                if copied >= Int64(depth) { break }
+            }
+        }
+        ports.events.record(
+            .normal, reason: "ReplayQueueRebuilt",
+            note: "rebuilt \(replayQueue) from \(journalQueue) with \(copied) messages for the pod restored again", about: migration)
+        return copied
+    }
+}
