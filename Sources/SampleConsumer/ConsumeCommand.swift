@@ -12,7 +12,8 @@ struct ConsumeCommand: AsyncParsableCommand {
         abstract: "Count the messages of QUEUE_NAME on AMQP_URL, each message id once.",
         discussion: """
             Environment: AMQP_URL (or BROKER_URL), QUEUE_NAME, EXCHANGE_NAME (optional fan-out exchange), \
-            PREFETCH (default 10), RESTORE_CONTROL_TIMEOUT_SECONDS (default 60), POD_NAME (used when \
+            PREFETCH (default 10), RESTORE_CONTROL_TIMEOUT_SECONDS (default 60), APPLY_DELAY_MS (simulated \
+            processing time per message, default 0), POD_NAME (used when \
             /etc/hostname cannot be read).
             """)
 

@@ -254,6 +254,7 @@ public actor CounterConsumer {
 
     /// Applies a data message (or counts it as a duplicate), then acknowledges it.
     private func apply(_ delivery: Delivery) async throws {
+        if configuration.applyDelay > .zero { try await Task.sleep(for: configuration.applyDelay) }
         counter.apply(messageID: delivery.messageID)
         publishStatus()
         do {

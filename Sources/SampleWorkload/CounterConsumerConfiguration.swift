@@ -13,6 +13,9 @@ public struct CounterConsumerConfiguration: Sendable, Codable, Hashable {
     /// How long a restored consumer waits for `START_REPLAY` on its control queue before it consumes the
     /// primary queue anyway (default 60 s); environment `RESTORE_CONTROL_TIMEOUT_SECONDS`.
     public var restoreControlTimeout: Duration
+    /// Simulated processing time per data message, before it is applied (default none); environment
+    /// `APPLY_DELAY_MS`. Makes a consumer as slow as real work would, so that replays take time.
+    public var applyDelay: Duration = .zero
 
     public init(brokerURL: String, queueName: String, exchangeName: String? = nil, prefetch: Int = 10) {
         self.brokerURL = brokerURL
@@ -23,7 +26,7 @@ public struct CounterConsumerConfiguration: Sendable, Codable, Hashable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case brokerURL, queueName, exchangeName, prefetch, restoreControlTimeoutMilliseconds
+        case brokerURL, queueName, exchangeName, prefetch, restoreControlTimeoutMilliseconds, applyDelayMilliseconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -38,6 +41,9 @@ public struct CounterConsumerConfiguration: Sendable, Codable, Hashable {
         {
             restoreControlTimeout = .milliseconds(milliseconds)
         }
+        if let milliseconds = try container.decodeIfPresent(Int64.self, forKey: .applyDelayMilliseconds) {
+            applyDelay = .milliseconds(milliseconds)
+        }
     }
 
     /// Encodes the timeout as whole milliseconds (`restoreControlTimeoutMilliseconds`), readable in a checkpoint.
@@ -51,6 +57,11 @@ public struct CounterConsumerConfiguration: Sendable, Codable, Hashable {
         try container.encode(
             seconds * 1000 + attoseconds / 1_000_000_000_000_000,
             forKey: .restoreControlTimeoutMilliseconds)
+        if applyDelay > .zero {
+            let (delaySeconds, delayAttoseconds) = applyDelay.components
+            try container.encode(
+                delaySeconds * 1000 + delayAttoseconds / 1_000_000_000_000_000, forKey: .applyDelayMilliseconds)
+        }
     }
 
     /// The environment variables ``fromEnvironment(_:)`` reads.
@@ -61,6 +72,7 @@ public struct CounterConsumerConfiguration: Sendable, Codable, Hashable {
         public static let exchangeName = "EXCHANGE_NAME"
         public static let prefetch = "PREFETCH"
         public static let restoreControlTimeoutSeconds = "RESTORE_CONTROL_TIMEOUT_SECONDS"
+        public static let applyDelayMilliseconds = "APPLY_DELAY_MS"
     }
 
     /// Reads the configuration from `environment` (for example `ProcessInfo.processInfo.environment`).
@@ -96,6 +108,13 @@ public struct CounterConsumerConfiguration: Sendable, Codable, Hashable {
                     expected: "a non-negative number of seconds")
             }
             configuration.restoreControlTimeout = .milliseconds(Int64((seconds * 1000).rounded()))
+        }
+        if let text = value(Variable.applyDelayMilliseconds) {
+            guard let milliseconds = Int64(text), milliseconds >= 0, milliseconds <= 60_000 else {
+                throw ConfigurationError.invalidValue(
+                    Variable.applyDelayMilliseconds, value: text, expected: "an integer number of milliseconds from 0 to 60000")
+            }
+            configuration.applyDelay = .milliseconds(milliseconds)
         }
         return configuration
     }

@@ -5,6 +5,7 @@ import ControllerRuntime
 import CurlTransport
 import Foundation
 import KubeModel
+import OperatorCore
 import Synchronization
 
 /// A simulated Kubernetes cluster attached to a ``KubeSimServer``: one kubelet per configured node (Node
@@ -29,6 +30,9 @@ public final class SimulatedCluster: Sendable {
         var kubelets: [String: SimKubelet] = [:]
         var ports: [String: Int] = [:]
         var tasks: [Task<Void, Never>] = []
+        /// Each node's kubelet and heartbeat tasks (also in ``tasks``).
+        var nodeTasks: [String: [Task<Void, Never>]] = [:]
+        var client: KubeClient?
         var podRouting: (@Sendable () -> Void)?
     }
     private let running = Mutex(Running())
@@ -77,6 +81,7 @@ public final class SimulatedCluster: Sendable {
         ]
         var kubelets: [String: SimKubelet] = [:]
         var ports: [String: Int] = [:]
+        var nodeTasks: [String: [Task<Void, Never>]] = [:]
         let router = PodEventRouter()
         // Nodes register a few at a time: thousands of them one by one would take a request round trip each.
         let nodes = configuration.nodes
@@ -103,8 +108,9 @@ public final class SimulatedCluster: Sendable {
                     let agent = started.agent
                     kubelets[kubelet.nodeName] = kubelet
                     ports[kubelet.nodeName] = started.port
-                    tasks.append(Task { await kubelet.run() })
-                    tasks.append(Task { await agent.run() })
+                    let own = [Task { await kubelet.run() }, Task { await agent.run() }]
+                    tasks += own
+                    nodeTasks[kubelet.nodeName] = own
                 case .failure(let error):
                     failure = failure ?? error
                 }
@@ -128,6 +134,8 @@ public final class SimulatedCluster: Sendable {
             $0.kubelets = kubelets
             $0.ports = ports
             $0.tasks = tasks
+            $0.nodeTasks = nodeTasks
+            $0.client = client
             $0.podRouting = { pods.removeEventHandler(routing) }
         }
     }
@@ -183,6 +191,58 @@ public final class SimulatedCluster: Sendable {
         }
     }
 
+    /// Loses `node` as a machine that dies does: its kubelet stops at once (every container dies with it, and
+    /// their broker connections drop), it stops renewing its Lease and posting status, and its kubelet API no
+    /// longer answers. What the node lifecycle controller then does (after `node-monitor-grace-period`, here
+    /// at once) is done too: the Node's conditions become `Unknown` ("Kubelet stopped posting node status."),
+    /// it gets the `node.kubernetes.io/unreachable` taints, and its pods' `Ready` condition becomes `False`.
+    /// The pods stay bound there, as on a real cluster, until someone deletes them.
+    public func loseNode(_ node: String) async throws {
+        let (kubelet, tasks, client) = running.withLock { r -> (SimKubelet?, [Task<Void, Never>], KubeClient?) in
+            defer {
+                r.kubelets[node] = nil
+                r.nodeTasks[node] = nil
+                r.ports[node] = nil
+            }
+            return (r.kubelets[node], r.nodeTasks[node] ?? [], r.client)
+        }
+        guard let kubelet, let client else { throw SimClusterError.unknownNode(node) }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        await kubelet.stopServer()
+        logger.info("Lost node", metadata: ["node": "\(node)"])
+
+        let now = Time.now()
+        var stored = try await client.get(Node.self, name: node, namespace: nil)
+        var status = stored.status ?? NodeStatus()
+        status.conditions = (status.conditions ?? []).map { condition in
+            var lost = condition
+            lost.status = .unknown
+            lost.reason = "NodeStatusUnknown"
+            lost.message = "Kubelet stopped posting node status."
+            lost.lastTransitionTime = now
+            return lost
+        }
+        stored.status = status
+        stored = try await client.updateStatus(stored)
+        var spec = stored.spec ?? NodeSpec()
+        var taints = (spec.taints ?? []).filter { $0.key != "node.kubernetes.io/unreachable" }
+        taints.append(Taint(key: "node.kubernetes.io/unreachable", effect: .noSchedule, timeAdded: now))
+        taints.append(Taint(key: "node.kubernetes.io/unreachable", effect: .noExecute, timeAdded: now))
+        spec.taints = taints
+        stored.spec = spec
+        _ = try await client.update(stored, options: WriteOptions())
+        for var pod in try await client.list(Pod.self, namespace: nil, options: ListOptions(fieldSelector: "spec.nodeName=\(node)")).items {
+            var podStatus = pod.status ?? PodStatus()
+            var conditions = podStatus.conditions ?? []
+            conditions.removeAll { $0.type == .ready }
+            conditions.append(PodCondition(type: .ready, status: .false, lastTransitionTime: now))
+            podStatus.conditions = conditions
+            pod.status = podStatus
+            _ = try? await client.updateStatus(pod)
+        }
+    }
+
     /// `<rootDirectory>/nodes/<node>`: the local directory standing for the node's filesystem root.
     public func nodeRoot(_ node: String) -> String {
         configuration.rootDirectory + "/nodes/" + node
@@ -207,5 +267,17 @@ public final class SimulatedCluster: Sendable {
             }
         }
         return nil
+    }
+}
+
+/// Why a simulated cluster cannot do what was asked.
+public enum SimClusterError: Error, CustomStringConvertible, Sendable {
+    /// No running node has this name.
+    case unknownNode(String)
+
+    public var description: String {
+        switch self {
+        case .unknownNode(let node): "no running simulated node is named \(node)"
+        }
     }
 }

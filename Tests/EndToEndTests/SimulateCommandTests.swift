@@ -63,6 +63,25 @@ struct SimulateCommandTests {
         #expect(report.leftovers.isEmpty, "\(report.leftovers.all)")
     }
 
+    @Test("the target node dies while the pod replays: restored again elsewhere, the replay queue rebuilt from the journal, nothing lost")
+    func targetNodeLost() async throws {
+        let path = "\(repositoryRoot)/scenarios/target-node-lost.yaml"
+        var settings = settings(try .load(path))
+        settings.rate = nil  // the scenario's rate: a backlog that takes a while to replay
+        let report = try await Simulation(settings: settings).run()
+        #expect(report.success, "\(report.problems)")
+        #expect(!report.migrations.isEmpty)
+        for migration in report.migrations {
+            #expect(migration.phase == "Completed")
+            #expect((migration.restoreAttempts ?? 0) >= 2)
+            #expect((migration.replayRebuilds ?? 0) >= 1)
+            #expect(migration.targetNode != "node-d", "not on the node that died")
+        }
+        #expect(report.lost == 0)
+        #expect(report.consumers.allSatisfy { $0.applied == Int64($0.produced) })
+        #expect(report.leftovers.isEmpty, "\(report.leftovers.all)")
+    }
+
     @Test("a scenario's expectation decides the verdict: the same failed run passes when failure is expected")
     func expectationsDecide() async throws {
         let path = "\(repositoryRoot)/scenarios/checkpoint-failure.yaml"

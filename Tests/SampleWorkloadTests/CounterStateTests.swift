@@ -1,3 +1,4 @@
+import Foundation
 import OperatorCore
 import SampleWorkload
 import Testing
@@ -117,13 +118,16 @@ struct CounterConsumerConfigurationTests {
         let full = try CounterConsumerConfiguration.fromEnvironment([
             "AMQP_URL": "amqp://a/", "BROKER_URL": "amqp://b/", "QUEUE_NAME": "orders",
             "EXCHANGE_NAME": "fan",
-            "PREFETCH": "25", "RESTORE_CONTROL_TIMEOUT_SECONDS": "2.5",
+            "PREFETCH": "25", "RESTORE_CONTROL_TIMEOUT_SECONDS": "2.5", "APPLY_DELAY_MS": "15",
         ])
         #expect(full.brokerURL == "amqp://a/")
         #expect(full.queueName == "orders")
         #expect(full.exchangeName == "fan")
         #expect(full.prefetch == 25)
         #expect(full.restoreControlTimeout == .milliseconds(2500))
+        #expect(full.applyDelay == .milliseconds(15))
+        let restored = try JSONDecoder().decode(CounterConsumerConfiguration.self, from: JSONEncoder().encode(full))
+        #expect(restored == full, "the delay survives the checkpointed state")
 
         let minimal = try CounterConsumerConfiguration.fromEnvironment([
             "BROKER_URL": "amqp://b/", "QUEUE_NAME": "orders", "EXCHANGE_NAME": "",
@@ -132,6 +136,7 @@ struct CounterConsumerConfigurationTests {
         #expect(minimal.prefetch == 10)
         #expect(minimal.exchangeName == nil)
         #expect(minimal.restoreControlTimeout == .seconds(60))
+        #expect(minimal.applyDelay == .zero)
     }
 
     @Test("a missing or malformed variable is named in the error")
@@ -153,5 +158,11 @@ struct CounterConsumerConfigurationTests {
             ])
         }
         #expect(badPrefetch?.description.contains("PREFETCH") == true)
+        let badDelay = #expect(throws: ConfigurationError.self) {
+            try CounterConsumerConfiguration.fromEnvironment([
+                "AMQP_URL": "amqp://a/", "QUEUE_NAME": "q", "APPLY_DELAY_MS": "-1",
+            ])
+        }
+        #expect(badDelay?.description.contains("APPLY_DELAY_MS") == true)
     }
 }

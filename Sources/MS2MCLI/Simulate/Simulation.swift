@@ -327,6 +327,10 @@ struct Simulation: Sendable {
             }
         }
         let progress = Task { await reportProgress(client: client) }
+        let nodeLoss = scenario.run.loseTargetNode.map { loss in
+            Task { await loseTargetNode(in: loss.phase, client: client, cluster: cluster) }
+        }
+        defer { nodeLoss?.cancel() }
         if mode == "manual" {
             try await migrateManually(onDrainNode, client: client, template: policy.spec.template ?? MigrationTemplate(), policyName: policy.metadata.name ?? "default")
         } else {
@@ -678,8 +682,32 @@ struct Simulation: Sendable {
                 messagesReplayed: status?.replay?.messagesReplayed, replayEndReason: status?.replay?.endReason,
                 failureReason: status?.failureReason, failureMessage: status?.failureMessage,
                 restoreAttempts: status?.restore?.attempts.map(Int.init),
-                stateRetained: status?.conditions?.contains { $0.type == "StateRetained" && $0.status == .true } == true ? true : nil)
+                stateRetained: status?.conditions?.contains { $0.type == "StateRetained" && $0.status == .true } == true ? true : nil,
+                replayRebuilds: status?.replay?.rebuilds.map(Int.init))
         }
+    }
+
+    /// Waits for the first migration in `phase` (Replaying: once START_REPLAY was sent) and loses its target
+    /// node (``SimulatedCluster/loseNode(_:)``). Returns the node lost, if any.
+    @discardableResult
+    private func loseTargetNode(in phase: String, client: KubeClient, cluster: SimulatedCluster) async -> String? {
+        while !Task.isCancelled {
+            let migrations = (try? await client.list(StatefulMigration.self, namespace: Self.namespace, options: ListOptions()).items) ?? []
+            if let hit = migrations.first(where: {
+                $0.status?.phase?.rawValue == phase && (phase != "Replaying" || $0.status?.replay?.startSent == true)
+            }), let node = hit.status?.targetNode {
+                do {
+                    try await cluster.loseNode(node)
+                    events(.step("Lost node \(node), the target of \(hit.metadata.name ?? "?") in \(phase): its kubelet, containers and heartbeats are gone"))
+                    return node
+                } catch {
+                    events(.step("Could not lose node \(node): \(error)"))
+                    return nil
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
     }
 
     // MARK: Leftovers

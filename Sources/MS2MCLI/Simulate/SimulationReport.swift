@@ -62,6 +62,8 @@ struct SimulationReport: Codable, Sendable {
         var restoreAttempts: Int?
         /// Whether it failed keeping the workload's state (condition `StateRetained`).
         var stateRetained: Bool?
+        /// How often the replay queue was rebuilt from the journal (a target lost while replaying).
+        var replayRebuilds: Int?
     }
 
     /// One replica of the sample consumer.

@@ -23,6 +23,14 @@ struct SimulationScenario: Sendable {
         var deployments: [Deployment]?
         /// What a fault scenario expects; the run succeeds (exit 0) when the outcome matches.
         var expect: Expectation?
+        /// Lose the target node of the first migration that reaches a phase (a machine that dies).
+        var loseTargetNode: NodeLoss?
+    }
+
+    /// The node a migration restores onto dies while the migration is in `phase`.
+    struct NodeLoss: Codable, Sendable, Hashable {
+        /// `Restoring`, `Replaying` (once START_REPLAY was sent) or `Finalizing`.
+        var phase: String
     }
 
     /// The outcome a scenario expects. Whatever it expects, no message may be lost and nothing may be left
@@ -107,6 +115,9 @@ struct SimulationScenario: Sendable {
     private func validate() throws {
         if let migrations = run.expect?.migrations, !["Completed", "Failed"].contains(migrations) {
             throw SimulationError.setup("simulation.expect.migrations must be Completed or Failed, not \(migrations)")
+        }
+        if let phase = run.loseTargetNode?.phase, !["Restoring", "Replaying", "Finalizing"].contains(phase) {
+            throw SimulationError.setup("simulation.loseTargetNode.phase must be Restoring, Replaying or Finalizing, not \(phase)")
         }
         if let attempts = run.expect?.minRestoreAttempts, attempts < 1 {
             throw SimulationError.setup("simulation.expect.minRestoreAttempts must be at least 1")
