@@ -102,6 +102,13 @@ public struct RetainedState: Codable, Sendable, Hashable {
     }
 }
 
+/// Condition types of `StatefulMigration` beyond the standard ones.
+public enum MigrationConditionType {
+    /// `True` while a failed migration keeps the workload's state (checkpoint image, replay queue) and its
+    /// StatefulSet deleted, waiting for the user to resume or discard it.
+    public static let stateRetained = "StateRetained"
+}
+
 /// What a user writes on a `StatefulMigration` that failed with its state retained to say what happens to that
 /// state: `kubectl annotate statefulmigration NAME migration.ms2m.io/recover=Resume` (optionally with
 /// `migration.ms2m.io/recover-target-node=NODE`) restores it again; `…/recover=DiscardState` gives it up (the

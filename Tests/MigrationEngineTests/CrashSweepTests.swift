@@ -251,7 +251,8 @@ extension EngineHarness {
         return false
     }
 
-    /// Completes the transfer Job once it exists, and brings the target pod up once it exists.
+    /// Completes the transfer Job once it exists, brings the target pod up once it exists, and adopts the
+    /// StatefulSet's orphans as its controller would.
     private func playWorld(for migration: StatefulMigration) async throws {
         let jobName = MigrationNames.transferJob(for: migration)
         if let job = try? await client.get(Job.self, name: jobName, namespace: "default"), job.status?.conditions?.isEmpty ?? true {
@@ -264,6 +265,7 @@ extension EngineHarness {
         {
             try await markRunning(pod)
         }
+        if let set = migration.status?.statefulSetName { try await adoptOrphans(of: set) }
     }
 }
 

@@ -186,7 +186,7 @@ struct RestoreRetryFlowTests {
             try await h.markRunning(second)
             try await h.reconcile(while: .restoring)
             try await h.reconcile(while: .replaying)
-            try await h.reconcile(while: .finalizing)
+            try await h.reconcile(while: .finalizing, adopting: "web")
             consumer.stop()
             #expect(try await h.phase() == .completed)
             let recreated = try await h.client.get(StatefulSet.self, name: "web", namespace: "default")
@@ -239,7 +239,7 @@ struct RestoreRetryFlowTests {
             try await h.markRunning(second)
             try await h.reconcile(while: .restoring)
             try await h.reconcile(while: .replaying)
-            try await h.reconcile(while: .finalizing)
+            try await h.reconcile(while: .finalizing, adopting: "web")
             #expect(try await h.phase() == .completed)
             for _ in 0..<200 where consumer.applied.current.count < 15 { try await Task.sleep(for: .milliseconds(10)) }
             consumer.stop()
@@ -300,10 +300,31 @@ struct RestoreRetryFlowTests {
             try await h.markRunning(target)
             try await h.reconcile(while: .restoring)
             try await h.reconcile(while: .replaying)
-            try await h.reconcile(while: .finalizing)
+            try await h.reconcile(while: .finalizing, adopting: "web")
             consumer.stop()
             #expect(try await h.phase() == .completed)
             #expect((try? await h.client.get(StatefulSet.self, name: "web", namespace: "default")) != nil)
+        }
+    }
+
+    @Test("a sibling's migration waits while another holds the StatefulSet, and fails while one retains its state")
+    func siblingsWait() async throws {
+        try await EngineHarness.run(configuration: Self.fast) { h in
+            _ = try await h.sequentialToRestoring(restore: RestorePolicy(maxAttempts: 1))
+            // web-0 lost its owner with the orphan-delete; it must not be taken for a bare pod.
+            try await h.createMigration("second", spec: h.spec(source: "web-0", target: "node-b"))
+            try await h.reconcile("second")
+            #expect(try await h.phase("second") == .pending)
+            #expect(h.kubelet.calls.current.count == 1, "only the first migration checkpointed")
+            try await h.crashTarget()
+            try await h.reconcile()
+            #expect(try await h.migration().status?.retainedState != nil)
+            try await h.reconcile("second")
+            let second = try await h.migration("second")
+            #expect(second.status?.phase == .failed)
+            #expect(second.status?.failureReason == "StatefulSetHeld")
+            #expect(second.status?.failureMessage?.contains("StatefulMigration default/move") == true)
+            #expect(try await h.client.get(Pod.self, name: "web-0", namespace: "default").spec?.nodeName == "node-a")
         }
     }
 

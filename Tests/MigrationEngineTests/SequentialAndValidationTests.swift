@@ -6,11 +6,29 @@ import OperatorCore
 import Testing
 
 extension EngineHarness {
-    /// Reconciles until the phase is no longer `phase` (or the attempts run out).
-    func reconcile(while phase: MigrationPhase, attempts: Int = 200) async throws {
+    /// Reconciles until the phase is no longer `phase` (or the attempts run out). With `adopting`, plays the
+    /// StatefulSet controller between passes: that set adopts the pods it selects and nobody owns.
+    func reconcile(while phase: MigrationPhase, attempts: Int = 200, adopting statefulSet: String? = nil) async throws {
         for _ in 0..<attempts where try await self.phase() == phase {
             try await reconcile()
+            if let statefulSet { try await adoptOrphans(of: statefulSet) }
             try await Task.sleep(for: .milliseconds(15))
+        }
+    }
+
+    /// What the StatefulSet controller does for a set it finds (and is not deleting): owns the pods its
+    /// selector matches that have no controller.
+    func adoptOrphans(of name: String) async throws {
+        guard let set = try? await client.get(StatefulSet.self, name: name, namespace: "default"),
+            set.metadata.deletionTimestamp == nil, let labels = set.spec?.selector.matchLabels
+        else { return }
+        let selector = labels.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        for var pod in try await client.list(Pod.self, namespace: "default", options: ListOptions(labelSelector: selector)).items
+        where pod.metadata.controllerReference == nil {
+            pod.metadata.ownerReferences = [OwnerReference(
+                apiVersion: "apps/v1", kind: "StatefulSet", name: name, uid: set.metadata.uid ?? "", controller: true,
+                blockOwnerDeletion: true)]
+            _ = try? await client.update(pod, options: WriteOptions())
         }
     }
 
@@ -62,7 +80,7 @@ struct SequentialFlowTests {
             try await h.markRunning(target)
             try await h.reconcile(while: .restoring)
             try await h.reconcile(while: .replaying)
-            try await h.reconcile(while: .finalizing)
+            try await h.reconcile(while: .finalizing, adopting: "web")
             #expect(try await h.phase() == .completed)
             consumer.stop()
             // Re-created once the target holds the whole state (replayed), so it adopts the target.

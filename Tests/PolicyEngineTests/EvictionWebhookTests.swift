@@ -125,6 +125,40 @@ struct EvictionWebhookTests {
         }
     }
 
+    @Test("a sibling a Sequential migration orphaned is still its StatefulSet's: its eviction is refused, not allowed as an uncovered bare pod")
+    func orphanedSiblingIsProtected() async throws {
+        try await PolicyHarness.run { h in
+            try await h.addNode("node-a")
+            try await h.addNode("node-b")
+            let db = try await h.statefulSet("db")
+            try await h.addPod("db-0", of: db, on: "node-a")
+            // A migration of db-1 holds StatefulSet db orphan-deleted (Restoring).
+            var moving = try await h.client.create(
+                StatefulMigration(
+                    metadata: ObjectMeta(name: "move-db-1", namespace: "default"),
+                    spec: Fixture.policy().spec.template!.migrationSpec(sourcePod: "db-1", targetNode: "node-b", podAnnotations: [:]).spec),
+                namespace: "default", options: WriteOptions())
+            var status = StatefulMigrationStatus(phase: .restoring)
+            status.statefulSetName = "db"
+            status.strategy = .sequential
+            status.savedStatefulSet = try JSONValueEncoder().encode(db)
+            moving.status = status
+            moving = try await h.client.updateStatus(moving)
+            _ = try await h.client.delete(StatefulSet.self, name: "db", namespace: "default", options: DeleteOptions(propagationPolicy: .orphan))
+            try await h.eventually("db-0 orphaned") {
+                try await h.client.get(Pod.self, name: "db-0", namespace: "default").metadata.controllerReference == nil
+            }
+            try await h.createPolicy(Fixture.policy(name: "drain"))  // StatefulSet pods only (the default)
+            try await h.eventually("policy seen") { try await h.policy("drain").status != nil }
+            let webhook = h.evictionWebhook()
+            try await h.eventually("the orphaned sibling's eviction is refused") {
+                let answer = try Self.response(await webhook.handle(body: try Self.review(pod: "db-0")))
+                return !answer.allowed && answer.status?.code == 429
+                    && (answer.status?.message ?? "").contains("maxInFlightPerStatefulSet")
+            }
+        }
+    }
+
     @Test("fallback: an unplaceable pod is allowed with Evict and refused with the reason with None")
     func fallback() async throws {
         try await PolicyHarness.run { h in

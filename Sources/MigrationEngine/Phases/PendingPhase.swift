@@ -36,13 +36,24 @@ extension MigrationRun {
             return .fail(reason: "ContainerNameRequired", message: "pod \(sourcePodName) has \(containers.count) containers; set spec.containerName")
         }
 
+        // Another migration holding this pod's StatefulSet orphan-deleted comes first.
+        if let outcome = try await statefulSetHeld(for: source) { return outcome }
+
         // Owner and strategy.
         let controller = source.metadata.ownerReferences?.first { $0.controller == true }
         var statefulSet: StatefulSet?
         var replicaSet: (set: ReplicaSet, handOff: ReplicaSetHandOffStatus)?
         switch controller?.kind {
         case nil:
-            break
+            // A pod a StatefulSet selects but does not own yet is one it is about to adopt (re-created after a
+            // migration orphan-deleted it): not a bare pod. Wait for the adoption rather than pick ShadowPod.
+            let sets = try await api.list(StatefulSet.self, namespace: namespace, options: ListOptions()).items
+            if let adopter = sets.first(where: {
+                $0.metadata.deletionTimestamp == nil && $0.spec?.selector.matches(source.metadata.labels ?? [:]) == true
+            }) {
+                logger.debug("waiting for StatefulSet \(adopter.metadata.name ?? "") to adopt \(sourcePodName)")
+                return .wait(after: .milliseconds(200))
+            }
         case "StatefulSet":
             guard let set = try await find(StatefulSet.self, controller!.name), set.metadata.uid == controller!.uid else {
                 return .fail(reason: "OwnerNotFound", message: "StatefulSet \(controller!.name) owning the pod does not exist")
@@ -222,5 +233,23 @@ extension MigrationRun {
         return TargetChooser().choose(
             for: pod, among: candidates, podsByNode: podsByNode, excluded: excluded,
             ownerUID: pod.metadata.controllerReference?.uid)
+    }
+}
+
+extension MigrationRun {
+    /// Whether another migration holds the StatefulSet of `pod` orphan-deleted (``HeldStatefulSets``): one in
+    /// flight (Sequential moves one ordinal at a time; the set comes back when it ends) makes this one wait;
+    /// one that failed retaining its state keeps the set away until the user resumes or discards it, so this
+    /// one fails saying so. nil when no other migration holds it.
+    func statefulSetHeld(for pod: Pod) async throws -> PhaseOutcome? {
+        let migrations = try await api.list(StatefulMigration.self, namespace: namespace, options: ListOptions()).items
+        guard let held = HeldStatefulSets(migrations: migrations).holder(of: pod, except: [name]) else { return nil }
+        if held.retainsState {
+            return .fail(
+                reason: "StatefulSetHeld",
+                message: "StatefulSet \(held.name) is kept deleted by StatefulMigration \(namespace)/\(held.migration), which failed keeping a pod's state; resume it (\(RecoveryAnnotation.action)=\(RecoveryAnnotation.resume)) or discard that state first")
+        }
+        logger.debug("waiting for StatefulMigration \(held.migration) of the same StatefulSet \(held.name)")
+        return .wait(after: .milliseconds(500))
     }
 }

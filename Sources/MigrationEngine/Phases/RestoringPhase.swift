@@ -257,12 +257,20 @@ extension MigrationRun {
         return nil
     }
 
-    /// Sequential, once the target exists: re-create the StatefulSet from its record. nil when done.
+    /// Sequential, once the target holds the state: re-create the StatefulSet from its record and wait until
+    /// its controller has adopted every pod it selects (the target and the siblings the orphan-delete let go).
+    /// Until then those pods look like bare pods: a migration of a sibling started in between would take its
+    /// pod for one and move it the wrong way (ShadowPod, which the StatefulSet would then answer with a fresh
+    /// pod). nil when done.
     func recreateStatefulSet() async throws -> PhaseOutcome? {
         guard let setName = status.statefulSetName, !done(RestoringStep.statefulSetRecreated, in: \.restoringSteps) else {
             return nil
         }
-        if try await find(StatefulSet.self, setName) == nil {
+        if let existing = try await find(StatefulSet.self, setName) {
+            if let orphans = try await unadoptedPods(of: existing), !orphans.isEmpty {
+                return .wait(after: .milliseconds(100))
+            }
+        } else {
             guard let saved = status.savedStatefulSet else {
                 return .fail(reason: "StatefulSetRecordMissing", message: "StatefulSet \(setName) was not recorded")
             }
@@ -276,8 +284,19 @@ extension MigrationRun {
                 _ = try await api.create(set, namespace: namespace, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
             } catch where KubernetesErrors.isAlreadyExists(error) {}
             ports.events.record(.normal, reason: "StatefulSetRecreated", note: "re-created StatefulSet \(setName); it adopts its pods", about: migration)
+            return .wait(after: .milliseconds(100))
         }
         try await markDone(RestoringStep.statefulSetRecreated, in: \.restoringSteps)
         return nil
+    }
+
+    /// The names of the pods `set` selects (in its namespace) that have no controller yet; nil when its selector
+    /// cannot be listed by (no `matchLabels`).
+    func unadoptedPods(of set: StatefulSet) async throws -> [String]? {
+        guard let labels = set.spec?.selector.matchLabels, !labels.isEmpty else { return nil }
+        let selector = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let pods = try await api.list(Pod.self, namespace: namespace, options: ListOptions(labelSelector: selector)).items
+        return pods.filter { $0.metadata.controllerReference == nil && $0.metadata.deletionTimestamp == nil }
+            .compactMap(\.metadata.name)
     }
 }

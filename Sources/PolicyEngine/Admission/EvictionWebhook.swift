@@ -133,9 +133,13 @@ public struct EvictionWebhook: Sendable {
     }
 
     /// The verdict for evicting `pod` (nil: not known).
-    private func decide(_ request: AdmissionRequest, pod: Pod?, namespace: String, name: String) async -> EvictionVerdict {
-        guard let pod else {
+    private func decide(_ request: AdmissionRequest, pod found: Pod?, namespace: String, name: String) async -> EvictionVerdict {
+        guard var pod = found else {
             return EvictionVerdict(outcome: .allow, message: "pod \(namespace)/\(name) is not known to ms2m")
+        }
+        if pod.metadata.controllerReference == nil {
+            // A StatefulSet a migration holds orphan-deleted still owns this pod in all but name.
+            pod = HeldStatefulSets(migrations: caches.migrations.cache.list()).owning(pod)
         }
         if let eviction = try? request.object.map({ try JSONValueDecoder().decode(Eviction.self, from: $0) }),
             let uid = eviction.deleteOptions?.preconditions?.uid, uid != pod.metadata.uid

@@ -32,11 +32,17 @@ public import MigrationAPI
 /// 4. **Rebalance** (when enabled, nothing drains and no child is in flight): the fewest moves from the
 ///    fullest to the emptiest eligible node until every node is within the threshold of the mean.
 ///
+/// Pods of a StatefulSet that a Sequential migration holds orphan-deleted count as that set's
+/// (``HeldStatefulSets``), not as bare pods.
+///
 /// The cost is linear in the snapshot for indexing (pods by node, each node's usage) plus, per candidate on
 /// a draining node, one pass over the nodes for an admitted move and usually a few nodes for one that waits.
 public enum MigrationPlanner {
     /// The plan for `snapshot`.
     public static func plan(_ snapshot: PolicySnapshot) -> MigrationPlan {
+        var snapshot = snapshot
+        let held = HeldStatefulSets(migrations: snapshot.migrations)
+        if !held.isEmpty { snapshot.pods = snapshot.pods.map(held.owning) }
         let context = PlanningContext(snapshot)
         var plan = MigrationPlan()
         plan.drainingNodes = context.drainingNodes
