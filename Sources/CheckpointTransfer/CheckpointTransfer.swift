@@ -25,13 +25,13 @@ struct CheckpointTransfer: AsyncParsableCommand {
     )
 
     @Option(name: .long, help: "The checkpoint archive (the path the kubelet returned).")
-    var archive: String
+    var archive: String?
 
     @Option(name: .long, help: "The checkpointed container's name (written into the checkpoint annotations).")
     var container: String
 
     @Option(name: .long, help: "registry/repository:tag, registry/repository@sha256:…, or oci:<dir>[:<tag>].")
-    var destination: String
+    var destination: String?
 
     @Option(name: .long, help: "Docker config.json, or a directory holding config.json or .dockerconfigjson.")
     var dockerConfig: String?
@@ -68,6 +68,23 @@ struct CheckpointTransfer: AsyncParsableCommand {
     @Flag(name: .long, help: "Delete the archive after the push is confirmed (manifest stored and read back by digest).")
     var removeArchive = false
 
+    @Option(
+        name: .long,
+        help: "Also delete the container's other archives written at or after this RFC 3339 time (with --pod and --namespace): checkpoints of the same migration whose path was never recorded.")
+    var removeStaleSince: String?
+
+    @Option(name: .long, help: "The checkpointed pod (for --remove-stale-since).")
+    var pod: String?
+
+    @Option(name: .long, help: "The checkpointed pod's namespace (for --remove-stale-since).")
+    var namespace: String?
+
+    @Option(name: .long, help: "Where the kubelet writes archives (default: the archive's directory, else /var/lib/kubelet/checkpoints).")
+    var checkpointDirectory: String?
+
+    @Flag(name: .long, help: "Push nothing: only delete --archive and, with --remove-stale-since, the stale archives.")
+    var removeOnly = false
+
     @Option(name: .long, help: "Where to write the result JSON for Kubernetes (written only if it exists unless given).")
     var terminationMessagePath: String?
 
@@ -78,6 +95,20 @@ struct CheckpointTransfer: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
+        if removeStaleSince != nil {
+            guard pod != nil, namespace != nil else { throw ValidationError("--remove-stale-since needs --pod and --namespace") }
+            guard let since = removeStaleSince, CheckpointArchiveName.parseTime(since) != nil else {
+                throw ValidationError("--remove-stale-since must be an RFC 3339 time, e.g. 2026-12-07T10:00:00Z")
+            }
+        }
+        if removeOnly {
+            guard archive != nil || removeStaleSince != nil else {
+                throw ValidationError("--remove-only needs --archive or --remove-stale-since")
+            }
+        } else {
+            guard archive != nil else { throw ValidationError("--archive is required to push") }
+            guard destination != nil else { throw ValidationError("--destination is required to push") }
+        }
         guard compressionLevel >= 1 && compressionLevel <= 9 else { throw ValidationError("--compression-level must be 1…9") }
         guard (chunkSizeMib ?? 0) >= 0 else { throw ValidationError("--chunk-size-mib must be 0 or more") }
         guard retries >= 1 else { throw ValidationError("--retries must be at least 1") }
@@ -94,6 +125,11 @@ struct CheckpointTransfer: AsyncParsableCommand {
         let termination = TerminationMessage(
             path: terminationMessagePath ?? TerminationMessage.defaultPath, explicit: terminationMessagePath != nil)
         do {
+            if removeOnly {
+                let removed = try await removeArchives()
+                try termination.write(["removed": removed.count])
+                return
+            }
             let result = try await push()
             print(result.digest)
             try termination.write(["digest": result.digest.description, "image": result.image, "size": result.size])
@@ -106,7 +142,8 @@ struct CheckpointTransfer: AsyncParsableCommand {
     }
 
     private func push() async throws -> CheckpointPushResult {
-        let destination = try ImageDestination(parsing: destination)
+        let archive = self.archive ?? ""
+        let destination = try ImageDestination(parsing: self.destination ?? "")
         var credentials: RegistryCredentials?
         if case .registry(let reference) = destination {
             if let dockerConfig {
@@ -163,19 +200,38 @@ struct CheckpointTransfer: AsyncParsableCommand {
         }
         reporter?.finish(size)
         stateFile?.remove()
-        if removeArchive { try await removeConfirmedArchive() }
+        if removeArchive { _ = try await removeArchives() }
         return result
     }
 
-    /// Deletes the archive; called only after `push` returned, i.e. the manifest is stored and read back.
-    private func removeConfirmedArchive() async throws {
-        let path = archive
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+    /// Deletes the archive (after a push only once it returned, i.e. the manifest is stored and read back)
+    /// and, with `--remove-stale-since`, the container's other archives written since then. Returns the paths
+    /// removed; a file already gone is not an error.
+    private func removeArchives() async throws -> [String] {
+        var paths: [String] = []
+        if let archive { paths.append(archive) }
+        if let since = removeStaleSince.flatMap(CheckpointArchiveName.parseTime), let pod, let namespace {
+            let directory = checkpointDirectory
+                ?? archive.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+                ?? "/var/lib/kubelet/checkpoints"
+            paths += CheckpointArchiveName.archives(
+                in: directory, pod: pod, namespace: namespace, container: container, since: since, except: archive)
+        }
+        let candidates = paths
+        let removed = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[String], any Error>) in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try FileManager.default.removeItem(atPath: path) })
+                continuation.resume(with: Result {
+                    var removed: [String] = []
+                    for path in candidates where FileManager.default.fileExists(atPath: path) {
+                        try FileManager.default.removeItem(atPath: path)
+                        removed.append(path)
+                    }
+                    return removed
+                })
             }
         }
-        FileHandle.standardError.write(Data("removed \(path)\n".utf8))
+        for path in removed { FileHandle.standardError.write(Data("removed \(path)\n".utf8)) }
+        return removed
     }
 }
 

@@ -247,6 +247,9 @@ public struct StatefulMigrationStatus: Codable, Sendable, Hashable {
     public var targetPod: String?
     /// The checkpoint archive's path on the source node, as the kubelet returned it.
     public var checkpointID: String?
+    /// When the engine first asked the kubelet for the checkpoint (written before the request): archives of
+    /// the container written since then belong to this migration, even one whose path was never recorded.
+    public var checkpointRequestTime: MicroTime?
     /// The pushed checkpoint image, by digest (`registry/repo@sha256:…`).
     public var checkpointImage: String?
     /// The checkpoint image's manifest digest.

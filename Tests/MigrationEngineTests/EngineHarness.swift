@@ -214,6 +214,15 @@ final class EngineHarness: Sendable {
         }
     }
 
+    /// Plays the Job controller for a Job that runs to completion (or fails).
+    func completeJob(_ name: String, succeed: Bool = true) async throws {
+        var job = try await client.get(Job.self, name: name, namespace: "default")
+        var status = JobStatus()
+        status.conditions = [JobCondition(type: succeed ? .complete : .failed, status: .true, reason: succeed ? nil : "DeadlineExceeded")]
+        job.status = status
+        _ = try await client.updateStatus(job)
+    }
+
     /// Plays the transfer Job's controller and pod: the Job completes, its pod reports the digest.
     func completeTransferJob(for migration: StatefulMigration, digest: String = "sha256:" + String(repeating: "ab", count: 32), succeed: Bool = true) async throws {
         let jobName = MigrationNames.transferJob(for: migration)

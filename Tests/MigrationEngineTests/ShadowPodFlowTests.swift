@@ -110,9 +110,23 @@ struct ShadowPodFlowTests {
             try await h.createMigration(spec: h.spec())
             try await h.reconcile()
             let m = try await h.migration()
+            #expect(m.status?.checkpointRequestTime != nil)
+            let transfer = try await h.client.get(Job.self, name: "move-transfer", namespace: "default")
+            let transferArgs = transfer.spec?.template.spec?.containers.first?.args ?? []
+            #expect(transferArgs.contains("--remove-stale-since") && transferArgs.contains("--remove-archive"))
             try await h.completeTransferJob(for: m, succeed: false)
+            // The rollback removes the failed transfer's archive with a --remove-only Job on the source node.
+            await #expect(throws: (any Error).self) { try await h.reconcile() }
+            let cleanup = try await h.client.get(Job.self, name: "move-cleanup", namespace: "default")
+            #expect(cleanup.spec?.template.spec?.nodeName == "node-a")
+            let args = cleanup.spec?.template.spec?.containers.first?.args ?? []
+            #expect(args.starts(with: ["--remove-only"]))
+            #expect(args.contains(m.status?.checkpointID ?? "?"))
+            #expect(args.contains("--remove-stale-since"))
+            try await h.completeJob("move-cleanup")
             try await h.reconcile()
             let failed = try await h.migration()
+            #expect((try? await h.client.get(Job.self, name: "move-cleanup", namespace: "default")) == nil)
             #expect(failed.status?.phase == .failed)
             #expect(failed.status?.failureReason == "TransferFailed")
             #expect(failed.status?.failureMessage?.contains("registry unreachable") == true)

@@ -66,6 +66,38 @@ extension RegistryIntegration {
             #expect((written["error"] as? String)?.isEmpty == false)
         }
 
+        @Test("--remove-only deletes the recorded archive and the container's archives since a time, nothing else")
+        func removeOnly() throws {
+            let directory = try Tools.temporaryDirectory("ms2m-cli")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let names = [
+                "checkpoint-web-1_shop-app-2026-12-07T10:00:00Z.tar",  // before the migration: kept
+                "checkpoint-web-1_shop-app-2026-12-07T10:05:00Z.tar",  // recorded
+                "checkpoint-web-1_shop-app-2026-12-07T10:05:30Z.tar",  // written for the migration, never recorded
+                "checkpoint-web-1_shop-app-sidecar-2026-12-07T10:05:30Z.tar",  // another container: kept
+                "checkpoint-web-2_shop-app-2026-12-07T10:05:30Z.tar",  // another pod: kept
+                "notes.txt",
+            ]
+            for name in names { try Data("x".utf8).write(to: URL(fileURLWithPath: "\(directory)/\(name)")) }
+            let output = try Tools.run(try Self.binary(), [
+                "--remove-only", "--archive", "\(directory)/\(names[1])", "--container", "app", "--pod", "web-1",
+                "--namespace", "shop", "--remove-stale-since", "2026-12-07T10:04:00Z", "--checkpoint-directory", directory,
+                "--termination-message-path", directory + "/log",
+            ])
+            #expect(output.status == 0)
+            let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+            #expect(left == [names[0], names[3], names[4], "log", "notes.txt"].sorted())
+            let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/log"))) as! [String: Any]
+            #expect(written["removed"] as? Int == 2)
+            // Run again: nothing left to remove is not an error.
+            #expect(try Tools.run(try Self.binary(), [
+                "--remove-only", "--archive", "\(directory)/\(names[1])", "--container", "app",
+            ]).status == 0)
+            let refused = try Tools.run(try Self.binary(), ["--remove-only", "--container", "app"], check: false)
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("--remove-only needs"))
+        }
+
         @Test("a non-tar archive is refused")
         func notATar() throws {
             let directory = try Tools.temporaryDirectory("ms2m-cli")

@@ -21,6 +21,11 @@ public enum MigrationNames {
         boundedName(migration.metadata.name ?? "migration", suffix: "-transfer")
     }
 
+    /// The archive-cleanup Job's name: `<migration>-cleanup`, shortened with a hash to fit 63 characters.
+    public static func cleanupJob(for migration: StatefulMigration) -> String {
+        boundedName(migration.metadata.name ?? "migration", suffix: "-cleanup")
+    }
+
     /// The target pod's name: `<source>-shadow` for ShadowPod, the source's own name for Sequential.
     public static func targetPod(source: String, strategy: MigrationStrategy) -> String {
         switch strategy {

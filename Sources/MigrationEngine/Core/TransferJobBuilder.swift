@@ -39,39 +39,58 @@ public struct TransferJobSettings: Sendable, Hashable {
 /// taint (the source node is typically cordoned or tainted for maintenance). It mounts the checkpoint
 /// directory from the host at the same path, so the archive path the kubelet returned is valid inside the
 /// container; the mount is writable only because `--remove-archive` deletes the archive after a confirmed
-/// push (the kubelet never garbage-collects archives). It runs as root because the kubelet writes archives
+/// push, with the migration's other archives (the kubelet never garbage-collects archives). A migration that
+/// ends without a pushed image removes its archives with a second, `--remove-only` Job (``buildCleanup``). It runs as root because the kubelet writes archives
 /// mode 0600 owned by root. Registry credentials come from a `kubernetes.io/dockerconfigjson` Secret mounted
 /// read-only.
 public enum TransferJobBuilder {
     /// Where the registry Secret is mounted.
     public static let registryConfigPath = "/var/run/ms2m/registry"
 
+    /// The kubelet's checkpoint directory when no archive path tells it (`--root-dir` default).
+    public static let defaultCheckpointDirectory = "/var/lib/kubelet/checkpoints"
+
+    /// Which archives of the checkpointed container are the migration's: those written since `since` (the
+    /// first checkpoint request, less a minute for clocks that disagree) by the kubelet for `pod`.
+    public struct ArchiveScope: Sendable, Hashable {
+        /// The checkpointed pod and its namespace.
+        public var pod: String
+        public var namespace: String
+        /// RFC 3339.
+        public var since: String
+
+        /// A scope.
+        public init(pod: String, namespace: String, since: String) {
+            self.pod = pod
+            self.namespace = namespace
+            self.since = since
+        }
+
+        var arguments: [String] { ["--pod", pod, "--namespace", namespace, "--remove-stale-since", since] }
+    }
+
     /// The Job for `migration`.
     ///
     /// - Parameters:
     ///   - archive: the archive path on the source node (`status.checkpointID`).
     ///   - destination: `registry/repo:tag` or `oci:<dir>:<tag>`.
+    ///   - staleArchives: after the push, also remove the container's archives in this scope (checkpoints of
+    ///     the same migration whose path the operator never recorded).
     public static func build(
         migration: StatefulMigration, settings: TransferJobSettings, sourceNode: String, archive: String,
-        container: String, destination: String, timeoutSeconds: Int64
+        container: String, destination: String, timeoutSeconds: Int64, staleArchives: ArchiveScope? = nil
     ) -> Job {
-        let name = MigrationNames.transferJob(for: migration)
-        let labels = [
-            MigrationNames.migrationLabel: migration.metadata.name ?? "",
-            MigrationNames.migrationUIDLabel: migration.metadata.uid ?? "",
-            "app.kubernetes.io/name": "checkpoint-transfer",
-            "app.kubernetes.io/part-of": "ms2m",
-        ]
         let directory = parentDirectory(of: archive)
         var args = [
             "--archive", archive, "--container", container, "--destination", destination,
-            "--termination-message-path", "/dev/termination-log", "--remove-archive",
+            "--termination-message-path", "/dev/termination-log", "--remove-archive", "--checkpoint-directory", directory,
         ]
+        args += staleArchives?.arguments ?? []
         if let chunk = settings.chunkSizeMiB { args += ["--chunk-size-mib", String(chunk)] }
         if migration.spec.registry?.insecure == true { args.append("--insecure") }
         if migration.spec.registry?.compress == true { args.append("--compress") }
-        var volumes = [Volume.hostPath(name: "checkpoints", path: directory, type: "Directory")]
-        var mounts = [VolumeMount(name: "checkpoints", mountPath: directory)]
+        var volumes: [Volume] = []
+        var mounts: [VolumeMount] = []
         if let secret = migration.spec.registryCredentialsSecretRef?.name {
             volumes.append(Volume(name: "registry-credentials", sourceKind: "secret", .object(["secretName": .string(secret)])))
             mounts.append(VolumeMount(name: "registry-credentials", mountPath: registryConfigPath, readOnly: true))
@@ -83,8 +102,44 @@ public enum TransferJobBuilder {
             volumes.append(Volume.hostPath(name: "oci-layout", path: layout, type: "DirectoryOrCreate"))
             mounts.append(VolumeMount(name: "oci-layout", mountPath: layout))
         }
+        return job(
+            named: MigrationNames.transferJob(for: migration), for: migration, settings: settings, sourceNode: sourceNode,
+            checkpointDirectory: directory, args: args, volumes: volumes, mounts: mounts, timeoutSeconds: timeoutSeconds,
+            backoffLimit: settings.backoffLimit)
+    }
+
+    /// The Job that removes what a migration left in the source node's checkpoint directory when it ended
+    /// without a pushed image: the recorded `archive` (if any) and the container's archives in `scope`. It runs
+    /// the same `checkpoint-transfer` image with `--remove-only`, pinned to the source node.
+    public static func buildCleanup(
+        migration: StatefulMigration, settings: TransferJobSettings, sourceNode: String, archive: String?,
+        container: String, scope: ArchiveScope, timeoutSeconds: Int64
+    ) -> Job {
+        let directory = archive.map(parentDirectory(of:)) ?? defaultCheckpointDirectory
+        var args = ["--remove-only", "--container", container, "--checkpoint-directory", directory]
+        if let archive { args += ["--archive", archive] }
+        args += scope.arguments + ["--termination-message-path", "/dev/termination-log"]
+        return job(
+            named: MigrationNames.cleanupJob(for: migration), for: migration, settings: settings, sourceNode: sourceNode,
+            checkpointDirectory: directory, args: args, volumes: [], mounts: [], timeoutSeconds: timeoutSeconds,
+            backoffLimit: 1)
+    }
+
+    /// A Job of one `checkpoint-transfer` container on `sourceNode` with `args`, the node's checkpoint
+    /// directory mounted at the same path (plus `volumes` and `mounts`), owned by and labelled for `migration`.
+    private static func job(
+        named name: String, for migration: StatefulMigration, settings: TransferJobSettings, sourceNode: String,
+        checkpointDirectory directory: String, args: [String], volumes: [Volume], mounts: [VolumeMount],
+        timeoutSeconds: Int64, backoffLimit: Int
+    ) -> Job {
+        let labels = [
+            MigrationNames.migrationLabel: migration.metadata.name ?? "",
+            MigrationNames.migrationUIDLabel: migration.metadata.uid ?? "",
+            "app.kubernetes.io/name": "checkpoint-transfer",
+            "app.kubernetes.io/part-of": "ms2m",
+        ]
         var transfer = Container(name: "checkpoint-transfer", image: settings.image, args: args)
-        transfer.volumeMounts = mounts
+        transfer.volumeMounts = [VolumeMount(name: "checkpoints", mountPath: directory)] + mounts
         transfer.imagePullPolicy = settings.imagePullPolicy
         transfer.terminationMessagePath = "/dev/termination-log"
         transfer.terminationMessagePolicy = "File"
@@ -92,14 +147,15 @@ public enum TransferJobBuilder {
             "runAsUser": 0, "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
             "capabilities": .object(["drop": .array(["ALL"]), "add": .array(["DAC_OVERRIDE", "FOWNER"])]),
         ])
-        var podSpec = PodSpec(containers: [transfer], volumes: volumes, restartPolicy: "Never")
+        let allVolumes = [Volume.hostPath(name: "checkpoints", path: directory, type: "Directory")] + volumes
+        var podSpec = PodSpec(containers: [transfer], volumes: allVolumes, restartPolicy: "Never")
         podSpec.nodeName = sourceNode
         podSpec.serviceAccountName = settings.serviceAccountName
         podSpec.automountServiceAccountToken = false
         podSpec.tolerations = [Toleration(operator: .exists)]
         let template = PodTemplateSpec(metadata: ObjectMeta(labels: labels), spec: podSpec)
         let spec = JobSpec(
-            activeDeadlineSeconds: timeoutSeconds, backoffLimit: settings.backoffLimit, template: template,
+            activeDeadlineSeconds: timeoutSeconds, backoffLimit: backoffLimit, template: template,
             ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished)
         let owner = OwnerReference(
             apiVersion: StatefulMigration.apiVersion, kind: StatefulMigration.kind, name: migration.metadata.name ?? "",

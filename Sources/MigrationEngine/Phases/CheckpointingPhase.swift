@@ -53,6 +53,12 @@ extension MigrationRun {
 
         let node = status.sourceNode ?? ""
         let container = status.containerName ?? ""
+        if status.checkpointRequestTime == nil {
+            // Before the request: an archive the kubelet writes for it is this migration's to remove, even if
+            // the operator dies before it learns the path.
+            status.checkpointRequestTime = MicroTime.now()
+            try await persist()
+        }
         let items: [String]
         do {
             items = try await ports.kubelet.checkpoint(

@@ -10,12 +10,13 @@ enum RollbackStep {
     /// The state was kept for the user (``MigrationRun/retainState()``); the rollback stops here until the
     /// user resumes or discards it.
     static let stateRetained = "StateRetained"
+    static let archivesRemoved = "ArchivesRemoved"
     static let done = "RolledBack"
 }
 
 /// The condition a migration that failed keeping its state carries.
 enum RetainedStateCondition {
-    static let type = "StateRetained"
+    static let type = MigrationConditionType.stateRetained
 }
 
 extension MigrationRun {
@@ -103,6 +104,7 @@ extension MigrationRun {
                 }
             }
             try await removeLeftovers(deleteImage: spec.keepCheckpointImage != true, steps: \.rollbackSteps)
+            try await removeArchives()
             if strategy == .shadowPod, !keepTarget {
                 try await broker().deleteQueue(MigrationControlMessage.controlQueue(forPod: targetPodName))
             }
@@ -116,6 +118,43 @@ extension MigrationRun {
         }
         try await markDone(RollbackStep.done, in: \.rollbackSteps)
         ports.events.record(.normal, reason: "RolledBack", note: keepTarget ? "kept the running target \(targetPodName); removed the rest" : sourceServes ? "removed everything the migration created; \(sourcePodName) keeps running" : "removed everything the migration created", about: migration)
+    }
+
+    /// Removes the checkpoint archives a migration that ended without a pushed image left on the source node
+    /// (a failed transfer's, and any whose path the operator never recorded) with a `--remove-only` Job there
+    /// (``TransferJobBuilder/buildCleanup(migration:settings:sourceNode:archive:container:scope:timeoutSeconds:)``),
+    /// waiting for it; a Job that fails (the node is gone, say) is reported with the files to remove by hand.
+    /// Nothing to do when the kubelet was never asked, refused (a runtime that fails a checkpoint writes no
+    /// archive), or the image was pushed (the transfer removed them).
+    func removeArchives() async throws {
+        guard !done(RollbackStep.archivesRemoved, in: \.rollbackSteps) else { return }
+        let refused = status.checkpointID == nil && status.failureReason == "CheckpointFailed"
+        guard let scope = archiveScope, !refused, status.checkpointImageDigest == nil, let node = status.sourceNode else {
+            try await markDone(RollbackStep.archivesRemoved, in: \.rollbackSteps)
+            return
+        }
+        let jobName = MigrationNames.cleanupJob(for: migration)
+        guard let job = try await find(Job.self, jobName) else {
+            let built = TransferJobBuilder.buildCleanup(
+                migration: migration, settings: configuration.transfer, sourceNode: node, archive: status.checkpointID,
+                container: status.containerName ?? "", scope: scope, timeoutSeconds: 120)
+            do {
+                _ = try await api.create(built, namespace: namespace, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
+            } catch where KubernetesErrors.isAlreadyExists(error) {}
+            throw RollbackPending(description: "rollback waits for Job \(jobName) to remove the checkpoint archives from node \(node)")
+        }
+        guard job.isComplete || job.isFailed else {
+            throw RollbackPending(description: "rollback waits for Job \(jobName) to remove the checkpoint archives from node \(node)")
+        }
+        if job.isFailed {
+            let files = status.checkpointID ?? "\(TransferJobBuilder.defaultCheckpointDirectory)/checkpoint-\(sourcePodName)_\(namespace)-\(status.containerName ?? "")-*.tar"
+            ports.events.record(
+                .warning, reason: "ArchiveRemovalFailed",
+                note: "Job \(jobName) could not remove the checkpoint archives on node \(node); remove \(files) (written since \(scope.since)) by hand",
+                about: migration)
+        }
+        try await remove(Job.self, jobName, options: DeleteOptions(propagationPolicy: .background))
+        try await markDone(RollbackStep.archivesRemoved, in: \.rollbackSteps)
     }
 
     /// Whether the state had been retained before this rollback went on (the user discarded it).
@@ -184,7 +223,8 @@ extension MigrationRun {
     }
 }
 
-/// The rollback waits for the target to leave the replay queue; retried with backoff.
+/// The rollback waits for something (the target to leave the replay queue, the archive cleanup Job); retried
+/// with backoff, and woken by the watched object's change.
 struct RollbackPending: Error, CustomStringConvertible {
-    var description: String { "rollback waits for the target to leave the replay queue" }
+    var description: String = "rollback waits for the target to leave the replay queue"
 }

@@ -21,7 +21,8 @@ extension MigrationRun {
             let built = TransferJobBuilder.build(
                 migration: migration, settings: configuration.transfer, sourceNode: status.sourceNode ?? "",
                 archive: status.checkpointID ?? "", container: status.containerName ?? "",
-                destination: imageDestination(), timeoutSeconds: max(30, timeout.components.seconds))
+                destination: imageDestination(), timeoutSeconds: max(30, timeout.components.seconds),
+                staleArchives: archiveScope)
             do {
                 _ = try await api.create(built, namespace: namespace, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
             } catch where KubernetesErrors.isAlreadyExists(error) {}
@@ -42,6 +43,14 @@ extension MigrationRun {
             return .fail(reason: "TransferFailed", message: "Job \(jobName) failed (\(condition?.reason ?? "Failed")): \(reported ?? condition?.message ?? "no message")")
         }
         return .wait(after: nil)
+    }
+
+    /// The archives of the checkpointed container that are this migration's: written since its first
+    /// checkpoint request (less a minute: the node's clock and the operator's may disagree); nil before it.
+    var archiveScope: TransferJobBuilder.ArchiveScope? {
+        guard let requested = status.checkpointRequestTime else { return nil }
+        let since = Time(epochSeconds: requested.epochSeconds - 60)
+        return TransferJobBuilder.ArchiveScope(pod: sourcePodName, namespace: namespace, since: since.rfc3339String)
     }
 
     /// Where the Job pushes: `<repository>:<tag>`, or `oci:<dir>:<tag>`.

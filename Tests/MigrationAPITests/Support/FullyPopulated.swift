@@ -74,6 +74,7 @@ enum FullyPopulated {
         replay.startTime = microTime
         replay.captureStartTime = microTime
         replay.startSent = true
+        status.checkpointRequestTime = microTime
         replay.journaled = true
         replay.rebuildNeeded = false
         replay.rebuilds = 1
@@ -149,7 +150,7 @@ enum FullyPopulated {
     static var policyStatus: MigrationPolicyStatus {
         let counts = MigrationCounts(planned: 1, running: 2, completed: 3, failed: 0, unplaceable: 1, evicted: 1, yielded: 1)
         var node = DrainingNodeStatus(name: "worker-1")
-        node.triggers = [.cordon]
+        node.triggers = [.cordon, .nodeLabel, .taint, .eviction]  // every trigger the CRD must accept
         node.podsTotal = 7
         node.migrations = counts
         node.unplaceablePods = [
