@@ -69,6 +69,7 @@ struct FaultEndToEndTests {
             #expect(try await e.client.list(Job.self, namespace: "default", options: ListOptions()).items.isEmpty)
             #expect(try await e.pod("counter-shadow") == nil)
             #expect(try await e.brokers.broker(url: e.brokerURL, credentials: nil).queueStatus("reg-down.ms2m-replay") == nil)
+            #expect(e.checkpointArchives(on: "node-a").isEmpty, "the failed transfer's archive is removed by the cleanup Job")
         } }
     }
 
