@@ -69,7 +69,12 @@ struct FaultEndToEndTests {
             #expect(try await e.client.list(Job.self, namespace: "default", options: ListOptions()).items.isEmpty)
             #expect(try await e.pod("counter-shadow") == nil)
             #expect(try await e.brokers.broker(url: e.brokerURL, credentials: nil).queueStatus("reg-down.ms2m-replay") == nil)
+            // The rollback goes on after Failed: the cleanup Job removes the failed transfer's archive.
+            try await e.waitUntil("the rollback to finish", timeout: .seconds(60)) {
+                try await e.client.get(StatefulMigration.self, name: "move", namespace: "default").metadata.finalizers ?? [] == []
+            }
             #expect(e.checkpointArchives(on: "node-a").isEmpty, "the failed transfer's archive is removed by the cleanup Job")
+            #expect(try await e.client.list(Job.self, namespace: "default", options: ListOptions()).items.isEmpty)
         } }
     }
 

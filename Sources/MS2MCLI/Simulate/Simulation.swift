@@ -687,15 +687,32 @@ struct Simulation: Sendable {
         }
     }
 
-    /// Waits for the first migration in `phase` (Replaying: once START_REPLAY was sent) and loses its target
-    /// node (``SimulatedCluster/loseNode(_:)``). Returns the node lost, if any.
+    /// Waits for the first migration in `phase` (Replaying: once START_REPLAY was sent), seen on a watch so
+    /// that a short phase is not missed between polls, and loses its target node
+    /// (``SimulatedCluster/loseNode(_:)``). Returns the node lost, if any.
     @discardableResult
     private func loseTargetNode(in phase: String, client: KubeClient, cluster: SimulatedCluster) async -> String? {
+        func inPhase(_ migration: StatefulMigration) -> Bool {
+            migration.status?.phase?.rawValue == phase && (phase != "Replaying" || migration.status?.replay?.startSent == true)
+        }
         while !Task.isCancelled {
-            let migrations = (try? await client.list(StatefulMigration.self, namespace: Self.namespace, options: ListOptions()).items) ?? []
-            if let hit = migrations.first(where: {
-                $0.status?.phase?.rawValue == phase && (phase != "Replaying" || $0.status?.replay?.startSent == true)
-            }), let node = hit.status?.targetNode {
+            var hit: StatefulMigration?
+            do {
+                let listed = try await client.list(StatefulMigration.self, namespace: Self.namespace, options: ListOptions())
+                hit = listed.items.first(where: inPhase)
+                if hit == nil {
+                    let options = WatchOptions(resourceVersion: listed.metadata.resourceVersion, allowWatchBookmarks: false, timeoutSeconds: 60)
+                    for try await event in client.watch(StatefulMigration.self, namespace: Self.namespace, options: options) {
+                        if let migration = event.object, inPhase(migration) {
+                            hit = migration
+                            break
+                        }
+                    }
+                }
+            } catch {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            if let hit, let node = hit.status?.targetNode {
                 do {
                     try await cluster.loseNode(node)
                     events(.step("Lost node \(node), the target of \(hit.metadata.name ?? "?") in \(phase): its kubelet, containers and heartbeats are gone"))
@@ -705,7 +722,6 @@ struct Simulation: Sendable {
                     return nil
                 }
             }
-            try? await Task.sleep(for: .milliseconds(20))
         }
         return nil
     }

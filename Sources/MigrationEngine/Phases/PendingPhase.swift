@@ -50,6 +50,7 @@ extension MigrationRun {
             let sets = try await api.list(StatefulSet.self, namespace: namespace, options: ListOptions()).items
             if let adopter = sets.first(where: {
                 $0.metadata.deletionTimestamp == nil && $0.spec?.selector.matches(source.metadata.labels ?? [:]) == true
+                    && Self.isMember(source, of: $0)
             }) {
                 logger.debug("waiting for StatefulSet \(adopter.metadata.name ?? "") to adopt \(sourcePodName)")
                 return .wait(after: .milliseconds(200))

@@ -9,9 +9,12 @@ extension MigrationRun {
     /// source is gone (Sequential) it also watches the target: a lost one sends the migration back to
     /// Restoring (``lostTargetWhileReplaying()``), and the replay queue is rebuilt from the journal first.
     func runReplaying() async throws -> PhaseOutcome {
-        if sourceGone, let lost = try await lostTargetWhileReplaying() { return lost }
         let broker = try await broker()
         var replay = status.replay ?? ReplayStatus()
+        // Once the source is gone the target is checked before START_REPLAY, before replay ends, and — at most
+        // once a second — while it replays.
+        let checkKey = "\(namespace)/\(name)"
+        if sourceGone, replay.startSent != true, let lost = try await lostTargetWhileReplaying() { return lost }
         if replay.startSent != true, replay.rebuildNeeded == true {
             if replay.journaled == true {
                 _ = try await rebuildReplayQueue(broker)
@@ -59,6 +62,9 @@ extension MigrationRun {
         replay.drainRate = mu
         replay.messagesReplayed = max(0, initial + Int64((lambda * elapsed).rounded()) - depth)
         status.replay = replay
+        if sourceGone, decision != .continue || targetChecks.isDue(checkKey), let lost = try await lostTargetWhileReplaying() {
+            return lost
+        }
         guard decision != .continue else { return .wait(after: configuration.replayPollInterval) }
         replay.endReason = decision.rawValue
         replay.cutoffFired = decision != .drained

@@ -290,13 +290,23 @@ extension MigrationRun {
         return nil
     }
 
-    /// The names of the pods `set` selects (in its namespace) that have no controller yet; nil when its selector
-    /// cannot be listed by (no `matchLabels`).
+    /// The names of `set`'s pods (selected, and named `<set>-<ordinal>`: what its controller adopts) in its
+    /// namespace that have no controller yet; nil when its selector cannot be listed by (no `matchLabels`).
     func unadoptedPods(of set: StatefulSet) async throws -> [String]? {
         guard let labels = set.spec?.selector.matchLabels, !labels.isEmpty else { return nil }
         let selector = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         let pods = try await api.list(Pod.self, namespace: namespace, options: ListOptions(labelSelector: selector)).items
-        return pods.filter { $0.metadata.controllerReference == nil && $0.metadata.deletionTimestamp == nil }
-            .compactMap(\.metadata.name)
+        return pods.filter {
+            $0.metadata.controllerReference == nil && $0.metadata.deletionTimestamp == nil && Self.isMember($0, of: set)
+        }
+        .compactMap(\.metadata.name)
+    }
+
+    /// Whether `pod` is named as a pod of `set` (`<set>-<ordinal>`), which the StatefulSet controller requires
+    /// before it adopts one.
+    static func isMember(_ pod: Pod, of set: StatefulSet) -> Bool {
+        guard let name = pod.metadata.name, let setName = set.metadata.name, name.hasPrefix(setName + "-") else { return false }
+        let ordinal = name.dropFirst(setName.count + 1)
+        return !ordinal.isEmpty && ordinal.allSatisfy(\.isNumber)
     }
 }

@@ -18,6 +18,7 @@ public struct MigrationReconciler: Reconciler {
     let index: MigrationIndex
     let metrics: MigrationMetrics
     let logger: Logger
+    let targetChecks = TargetCheckSchedule()
 
     /// Creates the engine.
     public init(
@@ -37,12 +38,14 @@ public struct MigrationReconciler: Reconciler {
             migration = try await ports.api.get(StatefulMigration.self, name: request.name, namespace: request.namespace)
         } catch where KubernetesErrors.isNotFound(error) {
             index.remove(request)
+            targetChecks.forget("\(request)")
             return .done
         }
         index.record(migration)
         var log = logger
         log[metadataKey: "migration"] = "\(request)"
-        let run = MigrationRun(migration: migration, ports: ports, configuration: configuration, logger: log)
+        let run = MigrationRun(
+            migration: migration, ports: ports, configuration: configuration, logger: log, targetChecks: targetChecks)
 
         if migration.metadata.deletionTimestamp != nil {
             if run.phase != .completed {

@@ -12,15 +12,21 @@ final class MigrationRun {
     let ports: MigrationEnginePorts
     let configuration: EngineConfiguration
     let logger: Logger
+    /// When the target was last checked while replaying (shared by the reconciles of one engine).
+    let targetChecks: TargetCheckSchedule
     private(set) var migration: StatefulMigration
     var status: StatefulMigrationStatus
 
-    init(migration: StatefulMigration, ports: MigrationEnginePorts, configuration: EngineConfiguration, logger: Logger) {
+    init(
+        migration: StatefulMigration, ports: MigrationEnginePorts, configuration: EngineConfiguration, logger: Logger,
+        targetChecks: TargetCheckSchedule = TargetCheckSchedule()
+    ) {
         self.migration = migration
         self.status = migration.status ?? StatefulMigrationStatus()
         self.ports = ports
         self.configuration = configuration
         self.logger = logger
+        self.targetChecks = targetChecks
     }
 
     var api: any KubernetesAPI { ports.api }
