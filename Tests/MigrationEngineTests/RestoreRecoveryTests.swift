@@ -166,14 +166,7 @@ struct RestoreRetryFlowTests {
             #expect(m.status?.targetNode == "node-b", "the other node that fits (node-a is the source)")
             #expect(h.events.reasons.current.contains("RestoreRetry"))
             // The next attempt, after the backoff, on node-b from the same image; the StatefulSet is still away.
-            for _ in 0..<50 {
-                if let pod = try? await h.client.get(Pod.self, name: "web-1", namespace: "default"), pod.metadata.uid != first.metadata.uid {
-                    break
-                }
-                try await h.reconcile()
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            let second = try await h.client.get(Pod.self, name: "web-1", namespace: "default")
+            let second = try await h.reconcileUntilReplaced(first)
             #expect(second.metadata.uid != first.metadata.uid)
             #expect(second.spec?.nodeName == "node-b")
             #expect(second.spec?.containers.first?.image == first.spec?.containers.first?.image)
@@ -181,12 +174,7 @@ struct RestoreRetryFlowTests {
             #expect(m.status?.restore?.attempts == 2)
             #expect((try? await h.client.get(StatefulSet.self, name: "web", namespace: "default")) == nil)
             #expect(h.images.deleted.current.isEmpty)
-            let consumer = ReplayConsumer()
-            consumer.start(broker: h.broker, pod: "web-1", primary: "orders")
-            try await h.markRunning(second)
-            try await h.reconcile(while: .restoring)
-            try await h.reconcile(while: .replaying)
-            try await h.reconcile(while: .finalizing, adopting: "web")
+            let consumer = try await h.serve(second)
             consumer.stop()
             #expect(try await h.phase() == .completed)
             let recreated = try await h.client.get(StatefulSet.self, name: "web", namespace: "default")
@@ -225,21 +213,9 @@ struct RestoreRetryFlowTests {
             #expect(m.status?.replay?.rebuildNeeded == true)
             #expect(m.status?.restore?.lastFailure?.hasPrefix("while replaying") == true)
             try await h.publish(11...15)  // while the pod is restored again
-            for _ in 0..<50 {
-                if let pod = try? await h.client.get(Pod.self, name: "web-1", namespace: "default"), pod.metadata.uid != first.metadata.uid {
-                    break
-                }
-                try await h.reconcile()
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            let second = try await h.client.get(Pod.self, name: "web-1", namespace: "default")
+            let second = try await h.reconcileUntilReplaced(first)
             #expect(second.metadata.uid != first.metadata.uid)
-            let consumer = ReplayConsumer()
-            consumer.start(broker: h.broker, pod: "web-1", primary: "orders")
-            try await h.markRunning(second)
-            try await h.reconcile(while: .restoring)
-            try await h.reconcile(while: .replaying)
-            try await h.reconcile(while: .finalizing, adopting: "web")
+            let consumer = try await h.serve(second)
             #expect(try await h.phase() == .completed)
             for _ in 0..<200 where consumer.applied.current.count < 15 { try await Task.sleep(for: .milliseconds(10)) }
             consumer.stop()
@@ -295,12 +271,7 @@ struct RestoreRetryFlowTests {
             #expect(m.status?.conditions?.first { $0.type == "Failed" }?.status == .false)
             let target = try await h.client.get(Pod.self, name: "web-1", namespace: "default")
             #expect(target.spec?.nodeName == "node-b")
-            let consumer = ReplayConsumer()
-            consumer.start(broker: h.broker, pod: "web-1", primary: "orders")
-            try await h.markRunning(target)
-            try await h.reconcile(while: .restoring)
-            try await h.reconcile(while: .replaying)
-            try await h.reconcile(while: .finalizing, adopting: "web")
+            let consumer = try await h.serve(target)
             consumer.stop()
             #expect(try await h.phase() == .completed)
             #expect((try? await h.client.get(StatefulSet.self, name: "web", namespace: "default")) != nil)

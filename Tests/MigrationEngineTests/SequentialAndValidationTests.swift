@@ -16,6 +16,33 @@ extension EngineHarness {
         }
     }
 
+    /// Plays the restored process of `target` (a consumer of its control and replay queues) and its kubelet
+    /// (Running and Ready), and reconciles the migration through Restoring, Replaying and Finalizing, adopting
+    /// for StatefulSet `set` as its controller would. Returns the consumer (the caller stops it).
+    func serve(_ target: Pod, set: String = "web", primary: String = "orders") async throws -> ReplayConsumer {
+        let consumer = ReplayConsumer()
+        consumer.start(broker: broker, pod: target.metadata.name ?? "", primary: primary)
+        try await markRunning(target)
+        try await reconcile(while: .restoring)
+        try await reconcile(while: .replaying)
+        try await reconcile(while: .finalizing, adopting: set)
+        return consumer
+    }
+
+    /// Reconciles until the pod named like `previous` is another one (a target given up and restored again),
+    /// and returns it.
+    func reconcileUntilReplaced(_ previous: Pod) async throws -> Pod {
+        let name = previous.metadata.name ?? ""
+        for _ in 0..<50 {
+            if let pod = try? await client.get(Pod.self, name: name, namespace: "default"), pod.metadata.uid != previous.metadata.uid {
+                return pod
+            }
+            try await reconcile()
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await client.get(Pod.self, name: name, namespace: "default")
+    }
+
     /// What the StatefulSet controller does for a set it finds (and is not deleting): owns the pods its
     /// selector matches that have no controller.
     func adoptOrphans(of name: String) async throws {
@@ -75,12 +102,7 @@ struct SequentialFlowTests {
             #expect(target.metadata.uid != pods[1].metadata.uid)
             #expect(target.spec?.nodeName == "node-c")
             #expect(target.metadata.labels?["controller-revision-hash"] == "web-1")
-            let consumer = ReplayConsumer()
-            consumer.start(broker: h.broker, pod: "web-1", primary: "orders")
-            try await h.markRunning(target)
-            try await h.reconcile(while: .restoring)
-            try await h.reconcile(while: .replaying)
-            try await h.reconcile(while: .finalizing, adopting: "web")
+            let consumer = try await h.serve(target)
             #expect(try await h.phase() == .completed)
             consumer.stop()
             // Re-created once the target holds the whole state (replayed), so it adopts the target.
