@@ -82,6 +82,21 @@ struct SimulateCommandTests {
         #expect(report.leftovers.isEmpty, "\(report.leftovers.all)")
     }
 
+    @Test("an image pull failing for a while after the source is gone is waited out: one restore attempt, nothing lost")
+    func transientImagePull() async throws {
+        let path = "\(repositoryRoot)/scenarios/restore-failure.yaml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "      failure: ExitWithError\n      times: 1", with: "      failure: ErrImagePull\n      forSeconds: 2")
+            .replacingOccurrences(of: "    minRestoreAttempts: 2", with: "    minRestoreAttempts: 1")
+        #expect(text.contains("forSeconds: 2"), "the scenario file changed shape")
+        let report = try await Simulation(settings: settings(try SimulationScenario(yaml: text, source: "pull"))).run()
+        #expect(report.success, "\(report.problems)")
+        #expect(report.migrations.allSatisfy { $0.phase == "Completed" && $0.restoreAttempts == 1 })
+        #expect(report.migrations.allSatisfy { ($0.phaseSeconds["Restoring"] ?? 0) >= 1.5 }, "the pull failed for 2 s")
+        #expect(report.lost == 0)
+        #expect(report.leftovers.isEmpty, "\(report.leftovers.all)")
+    }
+
     @Test("a scenario's expectation decides the verdict: the same failed run passes when failure is expected")
     func expectationsDecide() async throws {
         let path = "\(repositoryRoot)/scenarios/checkpoint-failure.yaml"
