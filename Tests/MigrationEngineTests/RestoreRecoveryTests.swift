@@ -183,6 +183,29 @@ struct RestoreRetryFlowTests {
         }
     }
 
+    @Test("the target's node going NotReady during Restoring: restored again at once on a node that is Ready")
+    func targetNodeNotReady() async throws {
+        try await EngineHarness.run(configuration: Self.fast) { h in
+            _ = try await h.sequentialToRestoring()
+            let first = try await h.client.get(Pod.self, name: "web-1", namespace: "default")
+            #expect(first.spec?.nodeName == "node-c")
+            var node = try await h.client.get(Node.self, name: "node-c", namespace: nil)
+            node.status?.conditions = [NodeCondition(type: .ready, status: .unknown)]
+            _ = try await h.client.updateStatus(node)
+            try await h.reconcile()
+            let m = try await h.migration()
+            #expect(m.status?.phase == .restoring)
+            #expect(m.status?.restore?.failedNodes == ["node-c"])
+            #expect(m.status?.restore?.lastFailure?.contains("not Ready") == true)
+            #expect(m.status?.targetNode == "node-b")
+            let second = try await h.reconcileUntilReplaced(first)
+            #expect(second.spec?.nodeName == "node-b")
+            let consumer = try await h.serve(second)
+            consumer.stop()
+            #expect(try await h.phase() == .completed)
+        }
+    }
+
     @Test("a target lost while replaying: restored again, the replay queue rebuilt from the journal — nothing the lost target consumed is missing")
     func lostWhileReplaying() async throws {
         try await EngineHarness.run(configuration: Self.fast) { h in
@@ -227,6 +250,47 @@ struct RestoreRetryFlowTests {
             #expect(try await h.broker.queueStatus("orders.ms2m-journal") == nil)
             #expect(try await h.broker.queueStatus("orders.ms2m-replay") == nil)
             #expect((try? await h.client.get(StatefulSet.self, name: "web", namespace: "default")) != nil)
+        }
+    }
+
+    @Test("a target lost in Finalizing, before the journal goes: restored again, nothing it had applied is missing")
+    func lostWhileFinalizing() async throws {
+        try await EngineHarness.run(configuration: Self.fast) { h in
+            _ = try await h.sequentialToRestoring()
+            try await h.publish(1...5)
+            var taken = 0
+            for try await delivery in h.broker.consume(queue: "orders", prefetch: 5) {  // the source applied them
+                try await h.broker.ack(delivery)
+                taken += 1
+                if taken == 5 { break }
+            }
+            let first = try await h.client.get(Pod.self, name: "web-1", namespace: "default")
+            try await h.markRunning(first)
+            try await h.reconcile()
+            #expect(try await h.phase() == .replaying)
+            // The first target replays everything and then hangs on to the replay queue (it never obeys END_REPLAY).
+            let hung = Task {
+                for try await delivery in h.broker.consume(queue: "orders.ms2m-replay", prefetch: 10) { try await h.broker.ack(delivery) }
+            }
+            defer { hung.cancel() }
+            try await h.reconcile(while: .replaying)
+            #expect(try await h.phase() == .finalizing)
+            try await h.crashTarget()
+            try await Task.sleep(for: .milliseconds(1100))  // the next check of the target is due
+            try await h.reconcile()
+            let m = try await h.migration()
+            #expect(m.status?.phase == .restoring)
+            #expect(m.status?.finalizingSteps == nil)
+            #expect(m.status?.replay?.rebuildNeeded == true)
+            #expect(m.status?.restore?.lastFailure?.hasPrefix("while finalizing") == true)
+            hung.cancel()
+            let second = try await h.reconcileUntilReplaced(first)
+            let consumer = try await h.serve(second)
+            #expect(try await h.phase() == .completed)
+            for _ in 0..<200 where consumer.applied.current.count < 5 { try await Task.sleep(for: .milliseconds(10)) }
+            consumer.stop()
+            #expect(Set(consumer.applied.current) == Set((1...5).map { "m-\($0)" }))
+            #expect(try await h.broker.queueStatus("orders.ms2m-journal") == nil)
         }
     }
 

@@ -4,8 +4,8 @@ import MigrationAPI
 import OperatorCore
 
 extension MigrationRun {
-    /// A Sequential target lost while it replays (its pod gone, failed or crashed, or its node gone or not
-    /// Ready): the target is given up and the migration goes back to Restoring for another attempt from the
+    /// A Sequential target lost while it replays, or while Finalizing still keeps the journal (its pod gone,
+    /// failed or crashed, or its node gone or not Ready): the target is given up and the migration goes back to Restoring for another attempt from the
     /// same checkpoint (``RestoreRecovery``'s budget), with the replay queue to be rebuilt from the journal
     /// before the next START_REPLAY — what the lost target consumed is no longer in the replay queue, and the
     /// restored pod needs it again. nil while the target is fine.
@@ -36,10 +36,13 @@ extension MigrationRun {
         case .wait:
             return nil
         case .giveUp(let failure):
-            return .fail(reason: "RestoreFailed", message: "the target was lost while replaying: \(failure)")
+            return .fail(reason: "RestoreFailed", message: "the target was lost while \(phase.rawValue.lowercased()): \(failure)")
         case .retry(let failure):
             status.restoringSteps = status.restoringSteps?.filter { $0 != RestoringStep.targetCreated }
-            _ = try await abandon(target, on: nodeName, failure: "while replaying: \(failure)")
+            status.finalizingSteps = nil  // Finalizing starts over for the next target (the rebuild re-binds the replay queue)
+            // The next target has the same name: it must not find START_REPLAY or END_REPLAY meant for this one.
+            try await broker().deleteQueue(MigrationControlMessage.controlQueue(forPod: targetPodName))
+            _ = try await abandon(target, on: nodeName, failure: "while \(phase.rawValue.lowercased()): \(failure)")
             return .advance(to: .restoring)
         }
     }
