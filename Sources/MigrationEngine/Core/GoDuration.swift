@@ -31,3 +31,8 @@ public enum GoDuration {
         return negative ? "-" + out : out
     }
 }
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

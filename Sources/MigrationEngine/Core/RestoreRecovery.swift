@@ -19,6 +19,17 @@ enum RestoreProblem: Equatable, Sendable {
             message
         }
     }
+
+    /// The same problem with `context` (which pod, where) before its message.
+    func prefixed(_ context: String) -> RestoreProblem {
+        let text = "\(context): \(message)"
+        switch self {
+        case .transient: return .transient(text)
+        case .nodeLost: return .nodeLost(text)
+        case .crashed: return .crashed(text)
+        case .unrecoverable: return .unrecoverable(text)
+        }
+    }
 }
 
 /// What the engine does next about a target that is not serving (after the source is gone).
@@ -63,24 +74,30 @@ struct RestoreRecovery: Sendable {
     }
 
     /// Why `pod` (on `node`, nil when the node does not exist) is not serving; nil while it may still come
-    /// up by itself or serves.
+    /// up by itself or serves. The message names the pod and its node.
     static func problem(of pod: Pod, node: Node?) -> RestoreProblem? {
         let where_ = "pod \(pod.metadata.name ?? "") on node \(pod.spec?.nodeName ?? "")"
         guard let node else { return .nodeLost("\(where_): the node no longer exists") }
         if !node.isReady { return .nodeLost("\(where_): the node is not Ready") }
+        return podProblem(pod).map { $0.prefixed(where_) }
+    }
+
+    /// What `pod`'s own status shows against it (its node aside); nil while it may still come up by itself
+    /// or serves. Every problem ends a restore while the source still runs; once it is gone, the kind decides.
+    static func podProblem(_ pod: Pod) -> RestoreProblem? {
         if pod.status?.phase == .failed {
-            return .crashed("\(where_): the pod failed: \(pod.status?.message ?? pod.status?.reason ?? "no message")")
+            return .crashed("pod failed: \(pod.status?.message ?? pod.status?.reason ?? "no message")")
         }
-        if pod.status?.phase == .succeeded { return .crashed("\(where_): the restored process exited") }
+        if pod.status?.phase == .succeeded { return .crashed("pod exited") }
         for container in pod.status?.containerStatuses ?? [] {
             if let terminated = container.state?.terminated {
-                return .crashed("\(where_): container \(container.name) exited with \(terminated.exitCode) (\(terminated.reason ?? "")): \(terminated.message ?? "")")
+                return .crashed("container \(container.name) exited with \(terminated.exitCode) (\(terminated.reason ?? "")): \(terminated.message ?? "")")
             }
             if container.restartCount > 0 {
-                return .crashed("\(where_): container \(container.name) restarted \(container.restartCount) times: the restored process crashed")
+                return .crashed("container \(container.name) restarted \(container.restartCount) times: the restored process crashed")
             }
             if let waiting = container.state?.waiting, let reason = waiting.reason {
-                let text = "\(where_): container \(container.name): \(reason): \(waiting.message ?? "")"
+                let text = "container \(container.name): \(reason): \(waiting.message ?? "")"
                 if reason == "CrashLoopBackOff" { return .crashed(text) }
                 if unrecoverableReasons.contains(reason) { return .unrecoverable(text) }
                 if transientReasons.contains(reason) { return .transient(text) }
@@ -120,9 +137,4 @@ struct RestoreRecovery: Sendable {
         let seconds = min(30, backoffSeconds * Double(1 << min(max(0, attempt - 2), 10)))
         return .milliseconds(Int64(seconds * 1000))
     }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

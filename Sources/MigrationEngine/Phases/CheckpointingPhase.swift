@@ -82,7 +82,7 @@ extension MigrationRun {
     private func primaryBacklogOutcome(_ broker: any MessageBroker & MessageConsuming) async throws -> PhaseOutcome? {
         guard let backlog = try await broker.queueStatus(primaryQueue)?.messageCount, backlog > 0 else { return nil }
         let waited = seconds(since: status.replay?.captureStartTime)
-        let limit = Double(configuration.primaryDrainWait.components.seconds) + Double(configuration.primaryDrainWait.components.attoseconds) / 1e18
+        let limit = configuration.primaryDrainWait.seconds
         if waited < limit { return .wait(after: configuration.replayPollInterval) }
         ports.events.record(
             .warning, reason: "PrimaryBacklogAtCheckpoint",

@@ -37,7 +37,7 @@ extension MigrationRun {
         // Until the journal goes (with the replay queue), a Sequential target lost now can still be restored
         // again without losing a message: checked at most once a second, and once more before the deletion.
         let journalKept = sourceGone && status.replay?.journaled == true && !done(FinalizingStep.replayDeleted, in: \.finalizingSteps)
-        if journalKept, targetChecks.isDue("\(namespace)/\(name)"), let lost = try await lostTargetWhileReplaying() {
+        if journalKept, targetCheckDue, let lost = try await restoreAgainIfTargetLost() {
             return lost
         }
         if !done(FinalizingStep.sourceStopped, in: \.finalizingSteps) {
@@ -53,7 +53,7 @@ extension MigrationRun {
             try await markDone(FinalizingStep.sourceStopped, in: \.finalizingSteps)
         }
         if let outcome = try await switchTargetToPrimary() { return outcome }
-        if journalKept, let lost = try await lostTargetWhileReplaying() { return lost }
+        if journalKept, let lost = try await restoreAgainIfTargetLost() { return lost }
         try await removeLeftovers(deleteImage: spec.keepCheckpointImage != true, steps: \.finalizingSteps)
         // Sequential: the restored pod holds the whole state now; its StatefulSet comes back and adopts it.
         if strategy == .sequential, let outcome = try await recreateStatefulSet() { return outcome }

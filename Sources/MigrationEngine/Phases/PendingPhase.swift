@@ -219,21 +219,35 @@ extension MigrationRun {
 }
 
 extension MigrationRun {
-    /// The node `pod` fits best among `nodes` (all nodes when nil) that can checkpoint and restore, never
-    /// one in `excluded`: kube-scheduler's filters, replicas of the pod's controller kept apart, then spread.
-    func chooseNode(for pod: Pod, among nodes: [Node]? = nil, excluding excluded: Set<String>) async throws -> TargetChooser.Choice {
+    /// The node `pod` fits best among `nodes` (all nodes when nil) that can checkpoint and restore:
+    /// kube-scheduler's filters, replicas of the pod's controller kept apart, then spread, never a node in
+    /// `excluded`; when none fits, the sets in `fallbacks` are tried as the exclusion in turn (the nodes and
+    /// pods are read once). Returns the choice of the last set tried.
+    func chooseNode(
+        for pod: Pod, among nodes: [Node]? = nil, excluding excluded: Set<String>, fallbacks: [Set<String>] = []
+    ) async throws -> TargetChooser.Choice {
         var all = nodes ?? []
         if nodes == nil { all = try await api.list(Node.self, namespace: nil, options: ListOptions()).items }
-        let candidates = all.filter {
-            !excluded.contains($0.metadata.name ?? "") && RuntimeSupport.problem(with: $0) == nil
-        }
+        let capable = all.filter { RuntimeSupport.problem(with: $0) == nil }
         var podsByNode: [String: [Pod]] = [:]
         for other in try await api.list(Pod.self, namespace: nil, options: ListOptions()).items {
             if let node = other.spec?.nodeName { podsByNode[node, default: []].append(other) }
         }
-        return TargetChooser().choose(
-            for: pod, among: candidates, podsByNode: podsByNode, excluded: excluded,
-            ownerUID: pod.metadata.controllerReference?.uid)
+        func choose(excluding excluded: Set<String>) -> TargetChooser.Choice {
+            TargetChooser().choose(
+                for: pod, among: capable.filter { !excluded.contains($0.metadata.name ?? "") }, podsByNode: podsByNode,
+                excluded: excluded, ownerUID: pod.metadata.controllerReference?.uid)
+        }
+        var choice = choose(excluding: excluded)
+        for fallback in fallbacks where choice.node == nil { choice = choose(excluding: fallback) }
+        return choice
+    }
+
+    /// Where to restore `source` again: a node that fits and has not failed a restore (nor is the source's),
+    /// else one that fits other than `alsoAvoided`; nil when none fits.
+    func restoreNode(for source: Pod, alsoAvoided: String) async throws -> String? {
+        let failed = Set((status.restore?.failedNodes ?? []) + [status.sourceNode ?? ""])
+        return try await chooseNode(for: source, excluding: failed, fallbacks: [[alsoAvoided]]).node
     }
 }
 

@@ -9,7 +9,7 @@ extension MigrationRun {
     /// same checkpoint (``RestoreRecovery``'s budget), with the replay queue to be rebuilt from the journal
     /// before the next START_REPLAY — what the lost target consumed is no longer in the replay queue, and the
     /// restored pod needs it again. nil while the target is fine.
-    func lostTargetWhileReplaying() async throws -> PhaseOutcome? {
+    func restoreAgainIfTargetLost() async throws -> PhaseOutcome? {
         let target = try await find(Pod.self, targetPodName).flatMap {
             $0.metadata.labels?[MigrationNames.migrationLabel] == name ? $0 : nil
         }
@@ -26,26 +26,36 @@ extension MigrationRun {
         let step = restoreRecovery.next(
             problem: problem, attempts: Int(restore.attempts ?? 1),
             sinceFirst: now.timeIntervalSince(restore.firstAttemptTime?.date ?? now), sinceAttempt: .infinity)
-        if case .wait = step { return nil }
-        // Whatever comes next restores the pod again: it needs the replay queue whole.
-        var replay = status.replay ?? ReplayStatus()
-        if replay.startSent == true { replay.rebuildNeeded = true }
-        replay.startSent = false
-        status.replay = replay
         switch step {
         case .wait:
             return nil
         case .giveUp(let failure):
+            // A resumed restore starts the replay over (``resumeRestore()``).
             return .fail(reason: "RestoreFailed", message: "the target was lost while \(phase.rawValue.lowercased()): \(failure)")
         case .retry(let failure):
-            status.restoringSteps = status.restoringSteps?.filter { $0 != RestoringStep.targetCreated }
-            status.finalizingSteps = nil  // Finalizing starts over for the next target (the rebuild re-binds the replay queue)
+            prepareToRestoreAgain()
             // The next target has the same name: it must not find START_REPLAY or END_REPLAY meant for this one.
             try await broker().deleteQueue(MigrationControlMessage.controlQueue(forPod: targetPodName))
             _ = try await abandon(target, on: nodeName, failure: "while \(phase.rawValue.lowercased()): \(failure)")
             return .advance(to: .restoring)
         }
     }
+
+    /// Makes the next passes restore the pod again: a new target (`TargetCreated` forgotten), Finalizing from its
+    /// start, and the replay started over — rebuilt from the journal first when a target had begun replaying.
+    func prepareToRestoreAgain() {
+        status.restoringSteps = status.restoringSteps?.filter { $0 != RestoringStep.targetCreated }
+        status.finalizingSteps = nil
+        if var replay = status.replay {
+            if replay.startSent == true { replay.rebuildNeeded = true }
+            replay.startSent = false
+            status.replay = replay
+        }
+    }
+
+    /// Whether the target is to be checked now while the migration polls (at most once a second;
+    /// ``TargetCheckSchedule``).
+    var targetCheckDue: Bool { targetChecks.isDue(namespace: namespace, name: name) }
 
     /// Rebuilds the replay queue from the journal (``MigrationControlMessage/journalQueue(forPrimaryQueue:)``):
     /// the replay queue is deleted and declared and bound anew, then every message the journal holds is copied

@@ -7,14 +7,13 @@ extension MigrationRun {
     /// Replaying: tells the target to consume the replay queue (START_REPLAY on its control queue) and
     /// watches the queue's depth until it is drained or the cutoff fires (see ``ReplayCutoff``). Once the
     /// source is gone (Sequential) it also watches the target: a lost one sends the migration back to
-    /// Restoring (``lostTargetWhileReplaying()``), and the replay queue is rebuilt from the journal first.
+    /// Restoring (``restoreAgainIfTargetLost()``), and the replay queue is rebuilt from the journal first.
     func runReplaying() async throws -> PhaseOutcome {
         let broker = try await broker()
         var replay = status.replay ?? ReplayStatus()
         // Once the source is gone the target is checked before START_REPLAY, before replay ends, and — at most
         // once a second — while it replays.
-        let checkKey = "\(namespace)/\(name)"
-        if sourceGone, replay.startSent != true, let lost = try await lostTargetWhileReplaying() { return lost }
+        if sourceGone, replay.startSent != true, let lost = try await restoreAgainIfTargetLost() { return lost }
         if replay.startSent != true, replay.rebuildNeeded == true {
             if replay.journaled == true {
                 _ = try await rebuildReplayQueue(broker)
@@ -62,7 +61,7 @@ extension MigrationRun {
         replay.drainRate = mu
         replay.messagesReplayed = max(0, initial + Int64((lambda * elapsed).rounded()) - depth)
         status.replay = replay
-        if sourceGone, decision != .continue || targetChecks.isDue(checkKey), let lost = try await lostTargetWhileReplaying() {
+        if sourceGone, decision != .continue || targetCheckDue, let lost = try await restoreAgainIfTargetLost() {
             return lost
         }
         guard decision != .continue else { return .wait(after: configuration.replayPollInterval) }

@@ -85,7 +85,7 @@ extension MigrationRun {
         guard let source else { return nil }
         if !source.metadata.isBeingDeleted {
             let waited = seconds(since: status.replicaSetHandOff?.releaseTime)
-            let limit = Double(configuration.sourceReleaseWait.components.seconds) + Double(configuration.sourceReleaseWait.components.attoseconds) / 1e18
+            let limit = configuration.sourceReleaseWait.seconds
             guard status.replicaSetHandOff?.releaseTime == nil || waited >= limit else {
                 return .wait(after: .milliseconds(200))
             }

@@ -13,13 +13,6 @@ enum RestoringStep {
     static let statefulSetRecreated = "StatefulSetRecreated"
 }
 
-/// Container waiting reasons that mean the restore will not succeed by waiting (while the source runs, the
-/// migration then fails and rolls back: nothing is lost).
-let fatalWaitingReasons: Set<String> = [
-    "CreateContainerError", "CreateContainerConfigError", "ErrImagePull", "ImagePullBackOff", "InvalidImageName",
-    "CrashLoopBackOff", "ErrImageNeverPull", "RunContainerError",
-]
-
 extension MigrationRun {
     /// Restoring: creates the target pod from the checkpoint image on the target node and waits for it to
     /// be Running and Ready.
@@ -104,11 +97,12 @@ extension MigrationRun {
         guard let target else { return .wait(after: nil) }
         let serving = target.status?.phase == .running && target.isReady
         if sourceGone {
-            if !serving || Self.restoreProblem(target) != nil {
+            if !serving || RestoreRecovery.podProblem(target) != nil {
                 return try await recoverRestore(target)
             }
-        } else if let problem = Self.restoreProblem(target) {
-            return .fail(reason: "RestoreFailed", message: "pod \(targetName) on \(status.targetNode ?? ""): \(problem)")
+        } else if let problem = RestoreRecovery.podProblem(target) {
+            // While the source runs, nothing is lost: the migration fails and the rollback removes the target.
+            return .fail(reason: "RestoreFailed", message: "pod \(targetName) on \(status.targetNode ?? ""): \(problem.message)")
         }
         if serving {
             ports.events.record(.normal, reason: "Restored", note: "pod \(targetName) is running and ready on \(status.targetNode ?? "")", about: migration)
@@ -163,16 +157,11 @@ extension MigrationRun {
         restore.abandonedPodUID = target?.metadata.uid
         let backoff = restoreRecovery.backoff(beforeAttempt: attempts + 1)
         restore.nextAttemptTime = MicroTime(Date().addingTimeInterval(backoff.seconds))
-        var next = failedNode
-        if let source = try sourcePodRecord() {
-            let fresh = try await chooseNode(for: source, excluding: Set(failedNodes + [status.sourceNode ?? ""]))
-            if let node = fresh.node {
-                next = node
-            } else if let node = try await chooseNode(for: source, excluding: [failedNode]).node {
-                next = node
-            }
-        }
         status.restore = restore
+        var next = failedNode
+        if let source = try sourcePodRecord(), let node = try await restoreNode(for: source, alsoAvoided: failedNode) {
+            next = node
+        }
         status.targetNode = next
         try await persist()
         ports.events.record(
@@ -190,24 +179,6 @@ extension MigrationRun {
     func sourcePodRecord() throws -> Pod? {
         guard let saved = status.savedSourcePod else { return nil }
         return try JSONValueDecoder().decode(Pod.self, from: saved)
-    }
-
-    /// Why a target pod will not become ready, or nil while it may.
-    static func restoreProblem(_ pod: Pod) -> String? {
-        if pod.status?.phase == .failed { return "pod failed: \(pod.status?.message ?? pod.status?.reason ?? "no message")" }
-        if pod.status?.phase == .succeeded { return "pod exited" }
-        for container in pod.status?.containerStatuses ?? [] {
-            if let waiting = container.state?.waiting, let reason = waiting.reason, fatalWaitingReasons.contains(reason) {
-                return "container \(container.name): \(reason): \(waiting.message ?? "")"
-            }
-            if let terminated = container.state?.terminated {
-                return "container \(container.name) exited with \(terminated.exitCode) (\(terminated.reason ?? "")): \(terminated.message ?? "")"
-            }
-            if container.restartCount > 0 {
-                return "container \(container.name) restarted \(container.restartCount) times: the restored process crashed"
-            }
-        }
-        return nil
     }
 
     /// Sequential, before the target exists: record and orphan-delete the StatefulSet, then delete the

@@ -16,22 +16,13 @@ extension MigrationRun {
         let named = migration.metadata.annotations?[RecoveryAnnotation.targetNode].flatMap { $0.isEmpty ? nil : $0 }
         var node = named
         if node == nil, let source = try sourcePodRecord() {
-            let avoided = Set((status.restore?.failedNodes ?? []) + [status.sourceNode ?? ""])
-            node = try await chooseNode(for: source, excluding: avoided).node
-            if node == nil { node = try await chooseNode(for: source, excluding: [status.sourceNode ?? ""]).node }
+            node = try await restoreNode(for: source, alsoAvoided: status.sourceNode ?? "")
         }
         let image = status.checkpointImage ?? "the checkpoint image"
         status.targetNode = node ?? status.targetNode
         status.restore = RestoreStatus(failedNodes: status.restore?.failedNodes)
         status.rollbackSteps = nil
-        status.finalizingSteps = nil
-        status.restoringSteps = status.restoringSteps?.filter { $0 != RestoringStep.targetCreated }
-        if var replay = status.replay {
-            // A target that had started replaying consumed part of the replay queue: rebuild it first.
-            if replay.startSent == true { replay.rebuildNeeded = true }
-            replay.startSent = false
-            status.replay = replay
-        }
+        prepareToRestoreAgain()
         status.failureReason = nil
         status.failureMessage = nil
         status.failedPhase = nil

@@ -58,7 +58,7 @@ extension MigrationRun {
 
         if !done(RollbackStep.targetRemoved, in: \.rollbackSteps) {
             if let target = try await find(Pod.self, targetPodName), target.metadata.labels?[MigrationNames.migrationLabel] == name {
-                let healthy = target.status?.phase == .running && target.isReady && Self.restoreProblem(target) == nil
+                let healthy = target.status?.phase == .running && target.isReady && RestoreRecovery.podProblem(target) == nil
                 if healthy && handsOffToReplicaSet && targetAdoptedByReplicaSet(target) {
                     // The ReplicaSet counts the target as a replica and is removing the source (it has the
                     // lowest deletion cost). Deleting the target now would race it into removing both and

@@ -38,7 +38,7 @@ public struct MigrationReconciler: Reconciler {
             migration = try await ports.api.get(StatefulMigration.self, name: request.name, namespace: request.namespace)
         } catch where KubernetesErrors.isNotFound(error) {
             index.remove(request)
-            targetChecks.forget("\(request)")
+            targetChecks.forget(namespace: request.namespace, name: request.name)
             return .done
         }
         index.record(migration)
@@ -85,13 +85,8 @@ public struct MigrationReconciler: Reconciler {
                 run.enter(.pending)
             }
             let phase = run.phase
-            // Once the source is gone the restore deadline (spec.restore), not the phase's limit, ends Restoring.
-            if !(phase == .restoring && run.sourceGone), let limit = configuration.timeout(of: phase, for: migration),
-                let started = run.status.phaseStartTime
-            {
-                let elapsed = Date().timeIntervalSince(started.date)
-                let allowed = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
-                if elapsed > allowed {
+            if let limit = limit(of: phase, run), let started = run.status.phaseStartTime {
+                if Date().timeIntervalSince(started.date) > limit.seconds {
                     run.fail(reason: "PhaseTimeout", message: "phase \(phase.rawValue) did not finish within \(GoDuration.string(limit))")
                     try await run.persist()
                     continue
@@ -151,15 +146,19 @@ public struct MigrationReconciler: Reconciler {
         }
     }
 
+    /// The time limit of `phase` for the migration `run` is at; nil without one. Once the source is gone the
+    /// restore deadline (`spec.restore`), not the phase's limit, ends Restoring.
+    private func limit(of phase: MigrationPhase, _ run: MigrationRun) -> Duration? {
+        if phase == .restoring && run.sourceGone { return nil }
+        return configuration.timeout(of: phase, for: run.migrationSnapshot)
+    }
+
     /// Time left before the phase's limit (a little after it, so the next pass sees it expired).
     private func remainingTime(of phase: MigrationPhase, _ run: MigrationRun) -> Duration {
-        guard !(phase == .restoring && run.sourceGone),
-            let limit = configuration.timeout(of: phase, for: run.migrationSnapshot), let started = run.status.phaseStartTime
-        else {
+        guard let limit = limit(of: phase, run), let started = run.status.phaseStartTime else {
             return configuration.idleRequeue
         }
-        let allowed = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
-        let left = allowed - Date().timeIntervalSince(started.date) + 0.05
+        let left = limit.seconds - Date().timeIntervalSince(started.date) + 0.05
         return .milliseconds(Int64(max(0.01, left) * 1000))
     }
 }

@@ -9,8 +9,10 @@ final class TargetCheckSchedule: Sendable {
 
     init(interval: Duration = .seconds(1)) { self.interval = interval }
 
-    /// Whether the target of the migration `key` is to be checked now; if so, the check is counted as done.
-    func isDue(_ key: String) -> Bool {
+    /// Whether the target of migration `namespace/name` is to be checked now; if so, the check is counted as
+    /// done.
+    func isDue(namespace: String, name: String) -> Bool {
+        let key = Self.key(namespace: namespace, name: name)
         let now = ContinuousClock.now
         return last.withLock { last in
             if let previous = last[key], now - previous < interval { return false }
@@ -19,6 +21,11 @@ final class TargetCheckSchedule: Sendable {
         }
     }
 
-    /// Forgets `key` (the migration is gone).
-    func forget(_ key: String) { _ = last.withLock { $0.removeValue(forKey: key) } }
+    /// Forgets migration `namespace/name` (it is gone).
+    func forget(namespace: String, name: String) {
+        let key = Self.key(namespace: namespace, name: name)
+        _ = last.withLock { $0.removeValue(forKey: key) }
+    }
+
+    private static func key(namespace: String, name: String) -> String { "\(namespace)/\(name)" }
 }
