@@ -319,9 +319,13 @@ struct RestoreRetryFlowTests {
             #expect(try await h.broker.queueStatus("orders.ms2m-replay")?.messageCount == 4)
             #expect((try? await h.client.get(StatefulSet.self, name: "web", namespace: "default")) == nil)
             #expect((try? await h.client.get(Pod.self, name: "web-1", namespace: "default")) == nil)
-            // Reconciling again changes nothing.
+            // Reconciling again changes nothing; a misspelt decision is reported, not guessed at.
             try await h.reconcile()
             #expect(try await h.migration().status?.phase == .failed)
+            try await h.annotate([RecoveryAnnotation.action: "resume"])
+            try await h.reconcile()
+            #expect(try await h.migration().status?.phase == .failed)
+            #expect(h.events.reasons.current.contains("RecoveryAnnotationInvalid"))
 
             try await h.annotate([RecoveryAnnotation.action: RecoveryAnnotation.resume, RecoveryAnnotation.targetNode: "node-b"])
             try await h.reconcile()

@@ -74,7 +74,15 @@ public struct MigrationReconciler: Reconciler {
                 }
                 try await run.runRollback(discarding: run.recoveryAction == RecoveryAnnotation.discardState)
                 try await run.persist()
-                if run.stateRetained { return .done }  // until the user decides (the annotation wakes us)
+                if run.stateRetained {
+                    if let action = run.recoveryAction, action != RecoveryAnnotation.resume, action != RecoveryAnnotation.discardState {
+                        run.ports.events.record(
+                            .warning, reason: "RecoveryAnnotationInvalid",
+                            note: "\(RecoveryAnnotation.action)=\(action) is neither \(RecoveryAnnotation.resume) nor \(RecoveryAnnotation.discardState); the state stays retained",
+                            about: run.migrationSnapshot)
+                    }
+                    return .done  // until the user decides (the annotation wakes us)
+                }
                 try await run.clearRecoveryAnnotations()
                 try await run.removeFinalizer()
                 return .done
