@@ -1,5 +1,6 @@
 import ControllerRuntime
 import KubeModel
+import Logging
 import MigrationAPI
 import OperatorCore
 import Placement
@@ -141,6 +142,55 @@ struct PolicyControllerTests {
                     && !request.uri.contains("watch=")
             }
             #expect(lists.isEmpty, "\(lists.map(\.uri))")
+        }
+    }
+
+    @Test("a node change reaches a policy no reconcile has recorded yet; a pod change reaches the policies its node drains for")
+    func eventMappingDoesNotWaitForAReconcile() async throws {
+        try await PolicyHarness.run { h in
+            let factory = InformerFactory(api: h.client)
+            let caches = PolicyCaches(factory: factory)
+            let running = Task { await factory.run() }
+            defer { running.cancel() }
+            await caches.waitForSync()
+            try await h.createPolicy(Fixture.policy(name: "drain"))
+            try await h.createPolicy(Fixture.policy(name: "again"))
+            try await h.eventually("the policies cached") { caches.policies.cache.list().count == 2 }
+            // A cordon that lands while a policy's first reconcile is between its snapshot and its record
+            // must still re-plan it: node changes map from the policy cache.
+            #expect(MigrationPolicyController.allPolicies(caches).map(\.name) == ["again", "drain"])
+
+            let registry = PolicyRegistry()
+            #expect(registry.record(policy: "drain", drainingNodes: ["node-a"]) == ["node-a"])
+            #expect(registry.policies(drainingNode: "node-a").map(\.name) == ["drain"])
+            #expect(registry.record(policy: "drain", drainingNodes: ["node-a", "node-b"]) == ["node-b"], "only the new node")
+            #expect(registry.record(policy: "drain", drainingNodes: ["node-b"]).isEmpty)
+            #expect(registry.policies(drainingNode: "node-a").isEmpty)
+        }
+    }
+
+    @Test("a policy whose first plan finds a newly draining node looks again soon, for pods that changed meanwhile")
+    func newlyDrainingNodeRequeues() async throws {
+        try await PolicyHarness.run { h in
+            for node in ["node-a", "node-b"] { try await h.addNode(node) }
+            try await h.patchNode("node-a", ["spec": ["unschedulable": true]])
+            let factory = InformerFactory(api: h.client)
+            let caches = PolicyCaches(factory: factory)
+            let running = Task { await factory.run() }
+            defer { running.cancel() }
+            await caches.waitForSync()
+            try await h.createPolicy(Fixture.policy(name: "drain"))
+            try await h.eventually("the policy cached") { caches.policies.cache.list().count == 1 }
+            let reconciler = MigrationPolicyReconciler(
+                api: h.client, caches: caches, events: h.events, registry: PolicyRegistry(),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), budgetRecheck: .seconds(60))
+            let first = try await reconciler.reconcile(ReconcileRequest(name: "drain"))
+            guard case .requeue(let after) = first else {
+                Issue.record("a newly draining node should requeue, got \(first)")
+                return
+            }
+            #expect(after <= .seconds(1))
+            #expect(try await reconciler.reconcile(ReconcileRequest(name: "drain")) == .done, "the node is known now")
         }
     }
 

@@ -31,18 +31,25 @@ public enum MigrationPolicyController {
             .watches(StatefulMigration.self) { child in
                 child.metadata.labels?[MigrationPolicyLabel.policy].map { [ReconcileRequest(name: $0)] } ?? []
             }
-            .watches(Node.self, filter: nodeDrainStateChanged) { _ in registry.allPolicies() }
+            .watches(Node.self, filter: nodeDrainStateChanged) { _ in allPolicies(caches) }
             .watches(Pod.self, informerOptions: PolicyCaches.podInformerOptions) { pod in
                 guard let node = pod.spec?.nodeName, !node.isEmpty else { return [] }
                 // An evicted pod may sit on a node no policy drains yet: every policy looks (rare events).
-                if EvictionRequest.recorded(on: pod) != nil { return registry.allPolicies() }
+                if EvictionRequest.recorded(on: pod) != nil { return allPolicies(caches) }
                 return registry.policies(drainingNode: node)
             }
-            .watches(Namespace.self, filter: namespaceLabelsChanged) { _ in registry.allPolicies() }
+            .watches(Namespace.self, filter: namespaceLabelsChanged) { _ in allPolicies(caches) }
             // Another policy's priority or selection decides which policy plans an overlapping pod.
-            .watches(MigrationPolicy.self, filter: specChanged) { _ in registry.allPolicies() }
+            .watches(MigrationPolicy.self, filter: specChanged) { _ in allPolicies(caches) }
             .withOptions(ControllerOptions(workers: workers))
             .build(reconciler: reconciler)
+    }
+
+    /// A request for every cached policy: those a node, namespace or policy change may concern. Read from the
+    /// cache, not from what reconciles recorded, so a policy whose first reconcile runs while the change
+    /// arrives is planned again rather than left with a plan that missed it.
+    static func allPolicies(_ caches: PolicyCaches) -> [ReconcileRequest] {
+        caches.policies.cache.list().compactMap(\.metadata.name).sorted().map { ReconcileRequest(name: $0) }
     }
 
     /// Policy events worth a reconcile: all but status-only updates (the controller's own writes).

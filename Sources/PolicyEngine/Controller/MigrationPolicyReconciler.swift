@@ -56,7 +56,7 @@ public struct MigrationPolicyReconciler: Reconciler {
         }
         let snapshot = caches.snapshot(for: policy, now: now())
         let plan = MigrationPlanner.plan(snapshot)
-        registry.record(policy: request.name, drainingNodes: Set(plan.drainingNodes.map(\.name)))
+        let newlyDraining = registry.record(policy: request.name, drainingNodes: Set(plan.drainingNodes.map(\.name)))
         let dryRun = policy.spec.dryRun == true
 
         var execution = PolicyExecution()
@@ -74,6 +74,10 @@ public struct MigrationPolicyReconciler: Reconciler {
         if execution.evictions.values.joined().contains(where: { $0.outcome == .refused }) {
             // A disruption budget said no: ask again later (a pod elsewhere becoming ready may allow it).
             result = Self.sooner(result, .requeue(after: budgetRecheck))
+        }
+        if !newlyDraining.isEmpty {
+            // Pods that changed on these nodes since the snapshot were mapped to no policy: look once more.
+            result = Self.sooner(result, .requeue(after: .milliseconds(100)))
         }
         return result
     }
