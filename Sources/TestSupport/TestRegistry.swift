@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A real `docker-registry` (distribution 2.x) on 127.0.0.1 with its storage, config and log in a temporary
 /// directory, started by a test and stopped after it.
@@ -35,7 +36,9 @@ public final class TestRegistry: @unchecked Sendable {
     public let directory: String
     public let port: Int
     public let options: Options
-    private let process: Process
+    private let processBox: Mutex<Process>
+    private var process: Process { processBox.withLock { $0 } }
+    private let binary: String
     private let logPath: String
 
     /// `127.0.0.1:<port>`, the registry part of image references.
@@ -43,11 +46,12 @@ public final class TestRegistry: @unchecked Sendable {
     /// `http` or `https`.
     public var scheme: String { options.tls == nil ? "http" : "https" }
 
-    private init(directory: String, port: Int, options: Options, process: Process, logPath: String) {
+    private init(directory: String, port: Int, options: Options, binary: String, process: Process, logPath: String) {
         self.directory = directory
         self.port = port
         self.options = options
-        self.process = process
+        self.binary = binary
+        self.processBox = Mutex(process)
         self.logPath = logPath
     }
 
@@ -110,7 +114,17 @@ public final class TestRegistry: @unchecked Sendable {
         try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
         let logPath = directory + "/registry.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let process = try launch(binary: binary, directory: directory, logPath: logPath)
+        let registry = TestRegistry(directory: directory, port: port, options: options, binary: binary, process: process, logPath: logPath)
+        try await registry.waitUntilReady()
+        return registry
+    }
+
+    /// Starts `docker-registry serve` on the configuration in `directory`, appending to the log.
+    private static func launch(binary: String, directory: String, logPath: String) throws -> Process {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        defer { try? log.close() }
+        log.seekToEndOfFile()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", directory + "/config.yml"]
@@ -118,10 +132,19 @@ public final class TestRegistry: @unchecked Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        try log.close()
-        let registry = TestRegistry(directory: directory, port: port, options: options, process: process, logPath: logPath)
-        try await registry.waitUntilReady()
-        return registry
+        return process
+    }
+
+    /// Makes the registry unavailable, as an outage does: the process stops, its data stays.
+    public func pause() {
+        Tools.stop(process)
+    }
+
+    /// Ends an outage begun by ``pause()``: the registry serves the same data on the same port again.
+    public func resume() async throws {
+        let process = try Self.launch(binary: binary, directory: directory, logPath: logPath)
+        processBox.withLock { $0 = process }
+        try await waitUntilReady()
     }
 
     /// Waits until the registry accepts connections (it listens only once its configuration is loaded).

@@ -83,6 +83,52 @@ struct EndToEnd {
     }
 
     func withOperator(configure: (inout OperatorOptions) -> Void, _ body: () async throws -> Void) async throws {
+        let running = startOperator(configure: configure)
+        do {
+            try await body()
+        } catch {
+            await running.stop()
+            throw error
+        }
+        await running.stop()
+    }
+
+    /// Runs the operator until `condition` holds, then kills it (``RunningOperator/kill()``).
+    func runOperatorKilled(
+        configure: (inout OperatorOptions) -> Void, when what: String, timeout: Duration = .seconds(60),
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let running = startOperator(configure: configure)
+        do {
+            try await waitUntil(what, timeout: timeout, condition)
+        } catch {
+            await running.kill()
+            throw error
+        }
+        await running.kill()
+    }
+
+    /// An operator running in this process, as the tests start it.
+    struct RunningOperator {
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
+
+        /// Stops it as SIGTERM does: a graceful shutdown.
+        func stop() async {
+            await group.triggerGracefulShutdown()
+            _ = await task.result
+        }
+
+        /// Stops it abruptly: its task is cancelled in the middle of whatever it does, with no graceful
+        /// shutdown — the closest an operator in this process comes to a SIGKILL.
+        func kill() async {
+            task.cancel()
+            _ = await task.result
+        }
+    }
+
+    /// Starts the operator (the test settings, then `configure`'s); stop it with ``RunningOperator/stop()``.
+    func startOperator(configure: (inout OperatorOptions) -> Void) -> RunningOperator {
         var options = OperatorOptions(manager: ManagerConfiguration(healthProbeAddress: nil, metricsAddress: nil))
         options.engine.transfer.image = "ghcr.io/ms2m/checkpoint-transfer:test"
         options.engine.replayPollInterval = .milliseconds(50)
@@ -92,16 +138,7 @@ struct EndToEnd {
         let manager = OperatorAssembly.makeManager(
             api: operatorClient, brokers: brokers, images: RegistryImageDeleter(logger: quiet), options: options, logger: quiet)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: manager)], logger: quiet))
-        let running = Task { try await group.run() }
-        do {
-            try await body()
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = await running.result
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        _ = await running.result
+        return RunningOperator(group: group, task: Task { try await group.run() })
     }
 
     // MARK: Workload

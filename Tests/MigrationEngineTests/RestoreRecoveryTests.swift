@@ -96,6 +96,17 @@ struct RestoreRecoveryRuleTests {
         #expect(rule.backoff(beforeAttempt: 4) == .seconds(8))
         #expect(rule.backoff(beforeAttempt: 20) == .seconds(30))
     }
+
+    @Test("while the source runs: a transient failure is waited out for the patience, then given up; anything else at once")
+    func decisionsWhileSourceRuns() {
+        let rule = Self.rule
+        #expect(rule.nextWhileSourceRuns(problem: .transient("pull"), sinceCreated: 1) == .wait(.seconds(5)))
+        #expect(rule.nextWhileSourceRuns(problem: .transient("pull"), sinceCreated: 88) == .wait(.seconds(2)))
+        #expect(rule.nextWhileSourceRuns(problem: .transient("pull"), sinceCreated: 90) == .giveUp(failure: "pull (still failing after 90 s)"))
+        for problem in [RestoreProblem.crashed("crash"), .nodeLost("gone"), .unrecoverable("bad name")] {
+            #expect(rule.nextWhileSourceRuns(problem: problem, sinceCreated: 1) == .giveUp(failure: problem.message))
+        }
+    }
 }
 
 extension EngineHarness {

@@ -182,9 +182,11 @@ struct ShadowPodFlowTests {
         }
     }
 
-    @Test("a target that cannot restore (CreateContainerError) fails and is removed")
-    func restoreFailure() async throws {
-        try await EngineHarness.run { h in
+    @Test("while the source runs, a target the kubelet may still start is waited for during the restore patience, then fails and is removed; a crash fails at once",
+          arguments: [("CreateContainerError", false), ("CrashLoopBackOff", true)])
+    func restoreFailure(reason: String, failsAtOnce: Bool) async throws {
+        let configuration = EngineConfiguration(replayPollInterval: .milliseconds(20), restorePatience: .milliseconds(600))
+        try await EngineHarness.run(configuration: configuration) { h in
             try await h.standardNodes()
             try await h.addRunningPod("app-0", node: "node-a")
             try await h.setUpBroker()
@@ -195,18 +197,23 @@ struct ShadowPodFlowTests {
             var target = try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")
             var status = PodStatus()
             status.phase = .pending
-            var cs = ContainerStatus(name: "app", ready: false, restartCount: 0)
+            var cs = ContainerStatus(name: "app", ready: false, restartCount: failsAtOnce ? 1 : 0)
             var state = ContainerState()
-            state.waiting = ContainerStateWaiting(reason: "CreateContainerError", message: "checkpoint annotation names another container")
+            state.waiting = ContainerStateWaiting(reason: reason, message: "checkpoint annotation names another container")
             cs.state = state
             status.containerStatuses = [cs]
             target.status = status
             _ = try await h.client.updateStatus(target)
             try await h.reconcile()
+            if !failsAtOnce {
+                #expect(try await h.migration().status?.phase == .restoring, "a failure the kubelet retries is waited out")
+                try await Task.sleep(for: .milliseconds(700))
+                try await h.reconcile()
+            }
             let m = try await h.migration()
             #expect(m.status?.phase == .failed)
             #expect(m.status?.failureReason == "RestoreFailed")
-            #expect(m.status?.failureMessage?.contains("CreateContainerError") == true)
+            #expect(m.status?.failureMessage?.contains(failsAtOnce ? "restarted 1 times" : "CreateContainerError") == true, "\(m.status?.failureMessage ?? "")")
             #expect((try? await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")) == nil)
             #expect((try? await h.client.get(Pod.self, name: "app-0", namespace: "default")) != nil)
         }
@@ -215,6 +222,39 @@ struct ShadowPodFlowTests {
 
 @Suite("engine: checkpoint waits for the pre-capture backlog", .serialized)
 struct PrimaryBacklogTests {
+    @Test("a target lost while the source runs — while replaying, or as Finalizing begins — fails the migration before the source is touched",
+          arguments: [MigrationPhase.replaying, .finalizing])
+    func targetLostWhileSourceRuns(phase: MigrationPhase) async throws {
+        try await EngineHarness.run { h in
+            try await h.standardNodes()
+            try await h.addRunningPod("app-0", node: "node-a")
+            try await h.setUpBroker()
+            try await h.createMigration(spec: h.spec())
+            try await h.reconcile()
+            try await h.completeTransferJob(for: try await h.migration())
+            try await h.reconcile()
+            let target = try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")
+            _ = try await h.markRunning(target)
+            try await h.reconcile()
+            #expect(try await h.phase() == .replaying)
+            if phase == .finalizing {
+                // Replay ends (nothing to replay); the pass that would stop the source finds the target dead.
+                _ = try await h.client.patchStatus(StatefulMigration.self, name: "move", namespace: "default", patch: .merge(["status": ["phase": "Finalizing"]]), options: WriteOptions())
+            }
+            try await h.crashTarget("app-0-shadow")
+            try await h.reconcile()
+            let m = try await h.migration()
+            #expect(m.status?.phase == .failed)
+            #expect(m.status?.failedPhase == phase)
+            #expect(m.status?.failureReason == "TargetLost")
+            #expect(m.status?.failureMessage?.contains("app-0 keeps serving") == true, "\(m.status?.failureMessage ?? "")")
+            let source = try await h.client.get(Pod.self, name: "app-0", namespace: "default")
+            #expect(source.metadata.deletionTimestamp == nil, "the source is never stopped for a lost target")
+            #expect((try? await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")) == nil)
+            #expect(try await h.broker.queueStatus("orders.ms2m-replay") == nil)
+        }
+    }
+
     @Test("the kubelet is not called while the primary queue holds messages from before the capture")
     func waitsForBacklog() async throws {
         try await EngineHarness.run { h in

@@ -131,6 +131,21 @@ struct RestoreRecovery: Sendable {
         }
     }
 
+    /// The next step for a target with `problem` while the source still runs, `sinceCreated` seconds after it
+    /// was created: a transient failure is waited out for ``patienceSeconds``; anything else, or a transient
+    /// failure past that, gives the restore up (the source keeps serving, so there is nothing to retry for).
+    func nextWhileSourceRuns(problem: RestoreProblem, sinceCreated: Double) -> RestoreStep {
+        switch problem {
+        case .transient(let message):
+            if sinceCreated < patienceSeconds {
+                return .wait(.milliseconds(Int64(min(patienceSeconds - sinceCreated, 5) * 1000)))
+            }
+            return .giveUp(failure: "\(message) (still failing after \(Int(patienceSeconds)) s)")
+        case .nodeLost, .crashed, .unrecoverable:
+            return .giveUp(failure: problem.message)
+        }
+    }
+
     /// How long to wait before creating the `attempt`-th target (attempt 2 onwards): the backoff doubling from
     /// ``backoffSeconds``, at most 30 s.
     func backoff(beforeAttempt attempt: Int) -> Duration {

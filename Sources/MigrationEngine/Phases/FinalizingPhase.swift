@@ -41,6 +41,14 @@ extension MigrationRun {
             return lost
         }
         if !done(FinalizingStep.sourceStopped, in: \.finalizingSteps) {
+            // The source is the only complete copy until the target serves: before anything is done to it, the
+            // target is checked once more (a target lost after that is past saving without a journal).
+            if !sourceGone, (status.finalizingSteps ?? []).isEmpty,
+                let source = try await find(Pod.self, sourcePodName), source.metadata.uid == status.sourcePodUID,
+                !source.metadata.isBeingDeleted, let lost = try await outcomeIfTargetLost()
+            {
+                return lost
+            }
             if handsOffToReplicaSet {
                 if let outcome = try await handSourceToReplicaSet() { return outcome }
             } else if strategy == .shadowPod, let source = try await find(Pod.self, sourcePodName), source.metadata.uid == status.sourcePodUID {

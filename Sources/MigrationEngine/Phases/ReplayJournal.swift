@@ -10,17 +10,7 @@ extension MigrationRun {
     /// before the next START_REPLAY — what the lost target consumed is no longer in the replay queue, and the
     /// restored pod needs it again. nil while the target is fine.
     func restoreAgainIfTargetLost() async throws -> PhaseOutcome? {
-        let target = try await find(Pod.self, targetPodName).flatMap {
-            $0.metadata.labels?[MigrationNames.migrationLabel] == name ? $0 : nil
-        }
-        let nodeName = target?.spec?.nodeName ?? status.targetNode ?? ""
-        let problem: RestoreProblem
-        if let target {
-            guard let found = RestoreRecovery.problem(of: target, node: try await find(Node.self, nodeName)) else { return nil }
-            problem = found
-        } else {
-            problem = .nodeLost("pod \(targetPodName) on node \(nodeName) is gone")
-        }
+        guard let (target, nodeName, problem) = try await targetProblem() else { return nil }
         let restore = status.restore ?? RestoreStatus()
         let now = Date()
         let step = restoreRecovery.next(
@@ -39,6 +29,30 @@ extension MigrationRun {
             _ = try await abandon(target, on: nodeName, failure: "while \(phase.rawValue.lowercased()): \(failure)")
             return .advance(to: .restoring)
         }
+    }
+
+    /// The target checked while it replays or is switched over: nil while it is fine. Once the source is gone
+    /// a lost target is restored again (``restoreAgainIfTargetLost()``); while the source still runs — it has
+    /// consumed every message all along — the migration fails, and the rollback removes the target and keeps
+    /// the source. Checked before the source is stopped, too: the only copy is never removed for a dead target.
+    func outcomeIfTargetLost() async throws -> PhaseOutcome? {
+        if sourceGone { return try await restoreAgainIfTargetLost() }
+        guard let (_, _, problem) = try await targetProblem() else { return nil }
+        return .fail(
+            reason: "TargetLost",
+            message: "the target was lost while \(phase.rawValue.lowercased()): \(problem.message); \(sourcePodName) keeps serving")
+    }
+
+    /// The target pod this migration created (nil when gone), its node, and what is wrong with it; nil while
+    /// it is fine.
+    private func targetProblem() async throws -> (target: Pod?, node: String, problem: RestoreProblem)? {
+        let target = try await find(Pod.self, targetPodName).flatMap {
+            $0.metadata.labels?[MigrationNames.migrationLabel] == name ? $0 : nil
+        }
+        let nodeName = target?.spec?.nodeName ?? status.targetNode ?? ""
+        guard let target else { return (nil, nodeName, .nodeLost("pod \(targetPodName) on node \(nodeName) is gone")) }
+        guard let problem = RestoreRecovery.problem(of: target, node: try await find(Node.self, nodeName)) else { return nil }
+        return (target, nodeName, problem)
     }
 
     /// Makes the next passes restore the pod again: a new target (`TargetCreated` forgotten), Finalizing from its

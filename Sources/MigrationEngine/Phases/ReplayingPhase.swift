@@ -5,15 +5,16 @@ import OperatorCore
 
 extension MigrationRun {
     /// Replaying: tells the target to consume the replay queue (START_REPLAY on its control queue) and
-    /// watches the queue's depth until it is drained or the cutoff fires (see ``ReplayCutoff``). Once the
-    /// source is gone (Sequential) it also watches the target: a lost one sends the migration back to
-    /// Restoring (``restoreAgainIfTargetLost()``), and the replay queue is rebuilt from the journal first.
+    /// watches the queue's depth until it is drained or the cutoff fires (see ``ReplayCutoff``). It also
+    /// watches the target (``outcomeIfTargetLost()``): once the source is gone (Sequential) a lost one sends
+    /// the migration back to Restoring, and the replay queue is rebuilt from the journal first; while the
+    /// source runs, the migration fails and the source keeps serving.
     func runReplaying() async throws -> PhaseOutcome {
         let broker = try await broker()
         var replay = status.replay ?? ReplayStatus()
-        // Once the source is gone the target is checked before START_REPLAY, before replay ends, and — at most
-        // once a second — while it replays.
-        if sourceGone, replay.startSent != true, let lost = try await restoreAgainIfTargetLost() { return lost }
+        // The target is checked before START_REPLAY, before replay ends, and — at most once a second — while
+        // it replays.
+        if replay.startSent != true, let lost = try await outcomeIfTargetLost() { return lost }
         if replay.startSent != true, replay.rebuildNeeded == true {
             if replay.journaled == true {
                 _ = try await rebuildReplayQueue(broker)
@@ -61,7 +62,7 @@ extension MigrationRun {
         replay.drainRate = mu
         replay.messagesReplayed = max(0, initial + Int64((lambda * elapsed).rounded()) - depth)
         status.replay = replay
-        if sourceGone, decision != .continue || targetCheckDue, let lost = try await restoreAgainIfTargetLost() {
+        if decision != .continue || targetCheckDue, let lost = try await outcomeIfTargetLost() {
             return lost
         }
         guard decision != .continue else { return .wait(after: configuration.replayPollInterval) }

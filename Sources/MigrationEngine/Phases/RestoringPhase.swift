@@ -19,7 +19,9 @@ extension MigrationRun {
     ///
     /// ShadowPod creates `<source>-shadow` beside the running source; for a ReplicaSet pod without one of the
     /// set's selector labels (``ReplicaSetHandOff``), so the set neither adopts nor counts it. While the source
-    /// runs, a target that fails ends the migration (the rollback removes it; nothing is lost).
+    /// runs, a target the kubelet may still bring up (an image pull, a container creation failing) is waited
+    /// for during the engine's restore patience; one that crashed, whose node is lost, or that is still failing
+    /// then ends the migration (the rollback removes it; nothing is lost).
     ///
     /// Sequential moves one StatefulSet ordinal while its siblings keep serving: the StatefulSet is recorded
     /// in status and deleted with `propagationPolicy: Orphan` (its pods keep running, unowned), the source pod
@@ -100,9 +102,17 @@ extension MigrationRun {
             if !serving || RestoreRecovery.podProblem(target) != nil {
                 return try await recoverRestore(target)
             }
-        } else if let problem = RestoreRecovery.podProblem(target) {
-            // While the source runs, nothing is lost: the migration fails and the rollback removes the target.
-            return .fail(reason: "RestoreFailed", message: "pod \(targetName) on \(status.targetNode ?? ""): \(problem.message)")
+        } else if !serving {
+            // While the source runs nothing is lost: what the kubelet may still clear is waited out for a
+            // while; anything else fails the migration, and the rollback removes the target.
+            let node = try await find(Node.self, target.spec?.nodeName ?? status.targetNode ?? "")
+            if let problem = RestoreRecovery.problem(of: target, node: node) {
+                let created = target.metadata.creationTimestamp?.date ?? Date()
+                switch restoreRecovery.nextWhileSourceRuns(problem: problem, sinceCreated: Date().timeIntervalSince(created)) {
+                case .wait(let delay): return .wait(after: delay)
+                case .giveUp(let failure), .retry(let failure): return .fail(reason: "RestoreFailed", message: failure)
+                }
+            }
         }
         if serving {
             ports.events.record(.normal, reason: "Restored", note: "pod \(targetName) is running and ready on \(status.targetNode ?? "")", about: migration)
