@@ -185,7 +185,9 @@ struct ShadowPodFlowTests {
     @Test("while the source runs, a target the kubelet may still start is waited for during the restore patience, then fails and is removed; a crash fails at once",
           arguments: [("CreateContainerError", false), ("CrashLoopBackOff", true)])
     func restoreFailure(reason: String, failsAtOnce: Bool) async throws {
-        let configuration = EngineConfiguration(replayPollInterval: .milliseconds(20), restorePatience: .milliseconds(600))
+        // Patience is counted from the target's creationTimestamp, which has whole-second resolution: up to a
+        // second may already have passed when the pod is first seen, so the patience here leaves room for that.
+        let configuration = EngineConfiguration(replayPollInterval: .milliseconds(20), restorePatience: .seconds(3))
         try await EngineHarness.run(configuration: configuration) { h in
             try await h.standardNodes()
             try await h.addRunningPod("app-0", node: "node-a")
@@ -207,7 +209,7 @@ struct ShadowPodFlowTests {
             try await h.reconcile()
             if !failsAtOnce {
                 #expect(try await h.migration().status?.phase == .restoring, "a failure the kubelet retries is waited out")
-                try await Task.sleep(for: .milliseconds(700))
+                try await Task.sleep(for: .milliseconds(3100))
                 try await h.reconcile()
             }
             let m = try await h.migration()
