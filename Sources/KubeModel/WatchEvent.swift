@@ -35,8 +35,21 @@ public struct WatchEvent: Codable, Hashable, Sendable {
         case .added: return .added(try decoder.decode(Object.self, from: object))
         case .modified: return .modified(try decoder.decode(Object.self, from: object))
         case .deleted: return .deleted(try decoder.decode(Object.self, from: object))
-        case .bookmark: return .bookmark(try decoder.decode(Object.self, from: object))
+        case .bookmark: return .bookmark(try decoder.decode(BookmarkObject.self, from: object).metadata)
         }
+    }
+}
+
+/// A bookmark's object: only its metadata is read. A real API server sends an object of the watched kind whose
+/// other fields may be null or empty (`"spec":{"containers":null}`), which a full decode would reject.
+struct BookmarkObject: Decodable {
+    var metadata: ObjectMeta
+
+    private enum CodingKeys: String, CodingKey { case metadata }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try c.decodeIfPresent(ObjectMeta.self, forKey: .metadata) ?? ObjectMeta()
     }
 }
 
@@ -48,8 +61,10 @@ public enum TypedWatchEvent<Object: KubernetesObject>: Codable, Sendable {
     case modified(Object)
     /// An object was deleted.
     case deleted(Object)
-    /// A progress marker; only `metadata.resourceVersion` is meaningful.
-    case bookmark(Object)
+    /// A progress marker: the object's metadata (its `resourceVersion`, and the
+    /// `k8s.io/initial-events-end` annotation of a streaming list); the rest of a bookmark's object is not
+    /// meaningful and is not decoded.
+    case bookmark(ObjectMeta)
     /// The watch failed.
     case error(Status)
 
@@ -64,16 +79,19 @@ public enum TypedWatchEvent<Object: KubernetesObject>: Codable, Sendable {
         }
     }
 
-    /// The object, for all but `ERROR`.
+    /// The object, for ADDED, MODIFIED and DELETED.
     public var object: Object? {
         switch self {
-        case .added(let o), .modified(let o), .deleted(let o), .bookmark(let o): return o
-        case .error: return nil
+        case .added(let o), .modified(let o), .deleted(let o): return o
+        case .bookmark, .error: return nil
         }
     }
 
     /// The resource version the event brings the watcher to, for all but `ERROR`.
-    public var resourceVersion: String? { object?.metadata.resourceVersion }
+    public var resourceVersion: String? {
+        if case .bookmark(let metadata) = self { return metadata.resourceVersion }
+        return object?.metadata.resourceVersion
+    }
 
     private enum CodingKeys: String, CodingKey {
         case type, object
@@ -85,7 +103,7 @@ public enum TypedWatchEvent<Object: KubernetesObject>: Codable, Sendable {
         case .added: self = .added(try c.decode(Object.self, forKey: .object))
         case .modified: self = .modified(try c.decode(Object.self, forKey: .object))
         case .deleted: self = .deleted(try c.decode(Object.self, forKey: .object))
-        case .bookmark: self = .bookmark(try c.decode(Object.self, forKey: .object))
+        case .bookmark: self = .bookmark(try c.decode(BookmarkObject.self, forKey: .object).metadata)
         case .error: self = .error(try c.decode(Status.self, forKey: .object))
         }
     }
@@ -94,7 +112,13 @@ public enum TypedWatchEvent<Object: KubernetesObject>: Codable, Sendable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(type, forKey: .type)
         switch self {
-        case .added(let o), .modified(let o), .deleted(let o), .bookmark(let o): try c.encode(o, forKey: .object)
+        case .added(let o), .modified(let o), .deleted(let o): try c.encode(o, forKey: .object)
+        case .bookmark(let metadata):
+            let object: JSONValue = [
+                "kind": .string(Object.kind), "apiVersion": .string(Object.apiVersion),
+                "metadata": try JSONValueEncoder().encode(metadata),
+            ]
+            try c.encode(object, forKey: .object)
         case .error(let s): try c.encode(s, forKey: .object)
         }
     }

@@ -49,8 +49,10 @@ public struct KubeSimConfiguration: Sendable {
     public var authentication: Authentication?
     /// Events retained for watch resumption and consistent pagination; older revisions answer 410 Expired.
     public var watchHistoryLimit = 10_000
-    /// How often watches with `allowWatchBookmarks=true` receive a BOOKMARK.
-    public var bookmarkInterval: Duration = .seconds(1)
+    /// How often watches with `allowWatchBookmarks=true` receive a BOOKMARK; they also get one 2 s before their
+    /// `timeoutSeconds`. kube-apiserver's watch cache sends them "roughly every minute" and before the timeout
+    /// (`cacheWatcher.nextBookmarkTime`); tests may shorten the interval to see many.
+    public var bookmarkInterval: Duration = .seconds(60)
     /// When true, deleting a pod removes it at once; otherwise a pod bound to a node with a grace period stays
     /// Terminating until it is deleted again with `gracePeriodSeconds=0` (the kubelet's part).
     public var podDeletionIsImmediate = false

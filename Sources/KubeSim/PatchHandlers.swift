@@ -93,8 +93,18 @@ extension KubeSimCore {
         guard patched.objectValue != nil else {
             throw APIError.badRequest("the patched object is not a JSON object")
         }
-        patched[path: ["metadata", "name"]] = .string(name)
-        if info.namespaced { patched[path: ["metadata", "namespace"]] = .string(namespace) }
+        // A patch cannot rename the object or move it (the apiserver's patcher checks both, 400).
+        let patchedName = patched[path: ["metadata", "name"]]?.stringValue ?? ""
+        if patchedName != name {
+            throw APIError.badRequest("the name of the object (\(patchedName)) does not match the name on the URL (\(name))")
+        }
+        if info.namespaced {
+            let patchedNamespace = patched[path: ["metadata", "namespace"]]?.stringValue ?? ""
+            if patchedNamespace != namespace {
+                throw APIError.badRequest(
+                    "the namespace of the object (\(patchedNamespace)) does not match the namespace on the URL (\(namespace))")
+            }
+        }
         patched["apiVersion"] = old.value["apiVersion"]
         patched["kind"] = old.value["kind"]
         return patched

@@ -214,6 +214,11 @@ extension KubeSimCore {
             w.setRepeated(task)
         }
         if let timeout = plan.timeoutSeconds, timeout > 0 {
+            if plan.allowBookmarks, timeout > 2 {
+                // As the watch cache does: one bookmark 2 s before the deadline, so the client resumes from
+                // (nearly) where the watch ended.
+                w.addTimer(loop.scheduleTask(in: .seconds(Int64(timeout) - 2)) { self.sendBookmark(w) })
+            }
             let t = loop.scheduleTask(in: .seconds(timeout)) {
                 self.endWatch(w)
             }

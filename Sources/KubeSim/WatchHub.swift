@@ -207,14 +207,9 @@ enum WatchHub {
         return dropped
     }
 
-    /// A BOOKMARK line: only kind, apiVersion and metadata.resourceVersion (plus annotations when given).
+    /// A BOOKMARK line, its object shaped as kube-apiserver sends it (``BookmarkObject``).
     static func bookmark(info: ResourceInfo, rv: Int64, annotations: JSONObject? = nil) -> [UInt8] {
-        var metadata: JSONObject = ["resourceVersion": .string(String(rv))]
-        if let annotations { metadata["annotations"] = .object(annotations) }
-        let object: JSONValue = [
-            "kind": .string(info.kind), "apiVersion": .string(info.apiVersion), "metadata": .object(metadata),
-        ]
-        return line(.bookmark, object.jsonBytes())
+        line(.bookmark, BookmarkObject.make(info, rv: rv, annotations: annotations).jsonBytes())
     }
 
     /// An ERROR line carrying a Status.

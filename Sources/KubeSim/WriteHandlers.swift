@@ -215,6 +215,14 @@ extension KubeSimCore {
         let key = info.namespaced ? "\(namespace)/\(name)" : name
         return try store.locked { s in
             guard let old = s.get(info.id, key) else { throw APIError.notFound(info, name: name) }
+            // rest.DefaultUpdatedObjectInfo: a PUT body's uid is a storage precondition, checked before anything
+            // else and reported, like every failed precondition of an update, as 409 Conflict.
+            if mode != .fixture, let uid = candidate[path: ["metadata", "uid"]]?.stringValue, !uid.isEmpty,
+                let stored = old.value[path: ["metadata", "uid"]]?.stringValue, uid != stored
+            {
+                throw APIError.conflict(
+                    info, name: name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(stored)")
+            }
             return try self.applyUpdate(
                 &s, info, old: old, candidate: candidate, options: options, mode: mode,
                 requireResourceVersion: info.isCustom && mode != .fixture)
@@ -265,6 +273,14 @@ extension KubeSimCore {
                         reason: "FieldValueInvalid", field: "metadata.resourceVersion",
                         body: "Invalid value: 0x0: must be specified for an update")
                 ])
+        }
+        // rest.BeforeUpdate: an empty uid takes the stored one; another uid is an invalid update (the field is
+        // immutable). A PUT never gets here with another uid (its precondition is checked first); a merge patch
+        // carrying the uid of a pod that was replaced is rejected this way.
+        if mode != .fixture, let uid = candidate[path: ["metadata", "uid"]]?.stringValue, !uid.isEmpty,
+            uid != oldValue[path: ["metadata", "uid"]]?.stringValue
+        {
+            throw APIError.invalid(info, name: old.name, errors: [.invalid("metadata.uid", value: .string(uid), "field is immutable")])
         }
         var new: JSONValue
         switch mode {

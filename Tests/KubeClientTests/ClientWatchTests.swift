@@ -47,7 +47,7 @@ struct ClientWatchTests {
             let version = try await client.list(ConfigMap.self, namespace: "default").metadata.resourceVersion
             for try await event in client.watch(ConfigMap.self, namespace: "default", options: WatchOptions(resourceVersion: version)) {
                 guard case .bookmark(let marker) = event else { continue }
-                #expect(marker.metadata.resourceVersion == version)
+                #expect(marker.resourceVersion == version)
                 break
             }
         }

@@ -170,6 +170,8 @@ struct RoundTripTests {
             """#)
         #expect(bookmark.type == .bookmark)
         #expect(bookmark.resourceVersion == "9")
+        #expect(bookmark.object == nil)
+        #expect(try roundTrip(bookmark).resourceVersion == "9")
 
         let gone = #"""
         {"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -212,5 +214,54 @@ struct RoundTripTests {
         #expect(scale.status?.replicas == 2)
         #expect(scale.status?.selector == "app=redis")
         #expect(try roundTrip(scale) == scale)
+    }
+}
+
+
+/// Bookmarks as kube-apiserver sends them: an object of the watched kind made from its zero value, with only
+/// `metadata.resourceVersion` set and every non-omitempty field serialized — nulls where a decoder of the full
+/// kind expects values (https://kubernetes.io/docs/reference/using-api/api-concepts/#watch-bookmarks;
+/// k8s.io/apiserver storage/cacher builds them with the type's `NewFunc`).
+@Suite("watch bookmarks shaped as a real API server sends them")
+struct RealBookmarkTests {
+    @Test("decoded as metadata only, for every kind the operator watches")
+    func realShapes() throws {
+        func check<T: KubernetesObject>(_ type: T.Type, _ json: String) throws {
+            let event = try decode(TypedWatchEvent<T>.self, json)
+            #expect(event.type == .bookmark)
+            #expect(event.resourceVersion == "12746", "\(T.kind)")
+            let raw = try decode(WatchEvent.self, json)
+            #expect(try raw.typed(as: T.self).resourceVersion == "12746")
+        }
+        try check(StatefulSet.self, #"""
+            {"type":"BOOKMARK","object":{"kind":"StatefulSet","apiVersion":"apps/v1","metadata":{"resourceVersion":"12746","creationTimestamp":null},"spec":{"selector":null,"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":null}},"serviceName":"","updateStrategy":{}},"status":{"replicas":0,"availableReplicas":0}}}
+            """#)
+        try check(Pod.self, #"""
+            {"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"12746","creationTimestamp":null},"spec":{"containers":null},"status":{}}}
+            """#)
+        try check(Node.self, #"""
+            {"type":"BOOKMARK","object":{"kind":"Node","apiVersion":"v1","metadata":{"resourceVersion":"12746","creationTimestamp":null},"spec":{},"status":{"daemonEndpoints":{"kubeletEndpoint":{"Port":0}},"nodeInfo":{"machineID":"","systemUUID":"","bootID":"","kernelVersion":"","osImage":"","containerRuntimeVersion":"","kubeletVersion":"","kubeProxyVersion":"","operatingSystem":"","architecture":""}}}}
+            """#)
+        try check(ReplicaSet.self, #"""
+            {"type":"BOOKMARK","object":{"kind":"ReplicaSet","apiVersion":"apps/v1","metadata":{"resourceVersion":"12746","creationTimestamp":null},"spec":{"selector":null,"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":null}}},"status":{"replicas":0}}}
+            """#)
+        try check(Job.self, #"""
+            {"type":"BOOKMARK","object":{"kind":"Job","apiVersion":"batch/v1","metadata":{"resourceVersion":"12746","creationTimestamp":null},"spec":{"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":null}}},"status":{}}}
+            """#)
+        try check(Lease.self, #"""
+            {"type":"BOOKMARK","object":{"kind":"Lease","apiVersion":"coordination.k8s.io/v1","metadata":{"resourceVersion":"12746","creationTimestamp":null},"spec":{}}}
+            """#)
+    }
+
+    @Test("the initial-events-end annotation of a streaming list is kept")
+    func initialEventsEnd() throws {
+        let event = try decode(TypedWatchEvent<Pod>.self, #"""
+            {"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"5","creationTimestamp":null,"annotations":{"k8s.io/initial-events-end":"true"}},"spec":{"containers":null},"status":{}}}
+            """#)
+        guard case .bookmark(let metadata) = event else {
+            Issue.record("expected a bookmark")
+            return
+        }
+        #expect(metadata.annotations?["k8s.io/initial-events-end"] == "true")
     }
 }

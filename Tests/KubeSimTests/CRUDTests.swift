@@ -185,9 +185,13 @@ struct CRUDTests {
             let ok = try await client.put("\(cms)/c", unconditional)
             #expect(ok.status == 200)
             #expect(ok.json["data"] == ["n": "4"])
-            // Immutable metadata is kept.
+            // A PUT's uid is a precondition (409); the creation timestamp is silently kept.
+            var otherUID = ok.json
+            otherUID[path: ["metadata", "uid"]] = "other"
+            let precondition = try await client.put("\(cms)/c", otherUID)
+            #expect(precondition.status == 409)
+            #expect(precondition.json["message"]?.stringValue?.contains("Precondition failed: UID in precondition: other") == true)
             var tampered = ok.json
-            tampered[path: ["metadata", "uid"]] = "other"
             tampered[path: ["metadata", "creationTimestamp"]] = "2000-01-01T00:00:00Z"
             let kept = try await client.put("\(cms)/c", tampered)
             #expect(kept.json[path: ["metadata", "uid"]] == first[path: ["metadata", "uid"]])

@@ -447,3 +447,71 @@ private struct UnusedAPI: KubernetesReading & KubernetesWatching {
         AsyncThrowingStream { $0.finish() }
     }
 }
+
+/// The harness's API with a hook run before each status patch (to change the world in between).
+struct HookedStatusAPI: KubernetesAPI {
+    let inner: any KubernetesAPI
+    let beforeStatusPatch: @Sendable (String) async throws -> Void
+
+    func get<T: KubernetesObject>(_ type: T.Type, name: String, namespace: String?) async throws -> T {
+        try await inner.get(type, name: name, namespace: namespace)
+    }
+    func list<T: KubernetesObject>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> ObjectList<T> {
+        try await inner.list(type, namespace: namespace, options: options)
+    }
+    func watch<T: KubernetesObject>(_ type: T.Type, namespace: String?, options: WatchOptions) -> AsyncThrowingStream<TypedWatchEvent<T>, any Error> {
+        inner.watch(type, namespace: namespace, options: options)
+    }
+    func create<T: KubernetesObject>(_ object: T, namespace: String?, options: WriteOptions) async throws -> T {
+        try await inner.create(object, namespace: namespace, options: options)
+    }
+    func update<T: KubernetesObject>(_ object: T, options: WriteOptions) async throws -> T {
+        try await inner.update(object, options: options)
+    }
+    func patch<T: KubernetesObject>(
+        _ type: T.Type, name: String, namespace: String?, patch: Patch, subresource: String?, options: WriteOptions
+    ) async throws -> T {
+        try await inner.patch(type, name: name, namespace: namespace, patch: patch, subresource: subresource, options: options)
+    }
+    func delete<T: KubernetesObject>(_ type: T.Type, name: String, namespace: String?, options: DeleteOptions) async throws -> T? {
+        try await inner.delete(type, name: name, namespace: namespace, options: options)
+    }
+    func updateStatus<T: HasStatus>(_ object: T, options: WriteOptions) async throws -> T {
+        try await inner.updateStatus(object, options: options)
+    }
+    func patchStatus<T: HasStatus>(_ type: T.Type, name: String, namespace: String?, patch: Patch, options: WriteOptions) async throws -> T {
+        try await beforeStatusPatch(name)
+        return try await inner.patchStatus(type, name: name, namespace: namespace, patch: patch, options: options)
+    }
+    func evict(podName: String, namespace: String?, options: DeleteOptions?) async throws {
+        try await inner.evict(podName: podName, namespace: namespace, options: options)
+    }
+}
+
+@Suite("MigrationPolicy reconciler: a policy deleted mid-reconcile", .serialized)
+struct PolicyDeletedMidReconcileTests {
+    @Test("a policy deleted between the read and the status patch ends the reconcile quietly (the 404 is its normal end)")
+    func deletedBeforeStatusPatch() async throws {
+        try await PolicyHarness.run { h in
+            for node in ["node-a", "node-b"] { try await h.addNode(node) }
+            let factory = InformerFactory(api: h.client)
+            let caches = PolicyCaches(factory: factory)
+            let running = Task { await factory.run() }
+            defer { running.cancel() }
+            await caches.waitForSync()
+            var policy = Fixture.policy(name: "brief")
+            policy.metadata.finalizers = nil
+            try await h.createPolicy(policy)
+            let client = h.client
+            let api = HookedStatusAPI(inner: client) { name in
+                _ = try await client.delete(MigrationPolicy.self, name: name, namespace: nil, options: DeleteOptions())
+            }
+            let reconciler = MigrationPolicyReconciler(
+                api: api, caches: caches, events: h.events, registry: PolicyRegistry(),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let result = try await reconciler.reconcile(ReconcileRequest(name: "brief"))
+            #expect(result == .done)
+            #expect((try? await h.policy("brief")) == nil)
+        }
+    }
+}

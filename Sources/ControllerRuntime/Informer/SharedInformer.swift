@@ -234,7 +234,7 @@ public final class SharedInformer<Object: KubernetesObject>: InformerRunning {
             dispatch([.deleted(object, finalStateUnknown: false)])
             return object.metadata.resourceVersion
         case .bookmark(let marker):
-            return marker.metadata.resourceVersion
+            return marker.resourceVersion
         case .error(let status):
             throw status
         }

@@ -39,7 +39,7 @@ extension MigrationRun {
 
         if !done(ReplicaSetFinalizingStep.sourceCostLowered, in: \.finalizingSteps) {
             if let source, !source.metadata.isBeingDeleted, ReplicaSetHandOff.deletionCost(of: source) != ReplicaSetHandOff.minimumCost {
-                try await patchPod(sourcePodName, uid: status.sourcePodUID, metadata: [
+                try await patchPod(source, metadata: [
                     "annotations": .object([ReplicaSetHandOff.deletionCostAnnotation: .string(String(ReplicaSetHandOff.minimumCost))])
                 ])
             }
@@ -76,7 +76,7 @@ extension MigrationRun {
                 record.releaseTime = MicroTime.now()
                 status.replicaSetHandOff = record
                 try await persist()
-                try await patchPod(targetPodName, uid: target.metadata.uid, metadata: ["labels": .object([key: .string(value)])])
+                try await patchPod(target, metadata: ["labels": .object([key: .string(value)])])
                 ports.events.record(.normal, reason: "TargetHandedOver", note: "gave \(targetPodName) the label \(key)=\(value): ReplicaSet \(setName) adopts it and removes \(sourcePodName), whose deletion cost is the lowest", about: migration)
                 return .wait(after: configuration.replayPollInterval)
             }
@@ -104,7 +104,7 @@ extension MigrationRun {
         else { return }
         let original = try sourcePodRecord()?.metadata.annotations?[ReplicaSetHandOff.deletionCostAnnotation]
         guard source.metadata.annotations?[ReplicaSetHandOff.deletionCostAnnotation] != original else { return }
-        try await patchPod(sourcePodName, uid: status.sourcePodUID, metadata: [
+        try await patchPod(source, metadata: [
             "annotations": .object([ReplicaSetHandOff.deletionCostAnnotation: original.map { .string($0) } ?? .null])
         ])
     }
@@ -115,17 +115,29 @@ extension MigrationRun {
         return target.metadata.controllerReference?.uid == uid
     }
 
-    /// Merge-patches a pod's metadata, with its UID in the body as a precondition (a re-created pod of the
-    /// same name is not touched: the API server answers 409). A pod already gone is fine.
-    func patchPod(_ podName: String, uid: String?, metadata: JSONObject) async throws {
-        var body = metadata
-        if let uid { body["uid"] = .string(uid) }
-        do {
-            _ = try await api.patch(
-                Pod.self, name: podName, namespace: namespace, patch: .merge(.object(["metadata": .object(body)])),
-                subresource: nil, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
-        } catch where KubernetesErrors.isNotFound(error) || KubernetesErrors.isConflict(error) {
-            return
+    /// Merge-patches the metadata of `pod` as read, with its `resourceVersion` as the precondition a real API
+    /// server enforces (409 Conflict when the pod changed since; a uid in a merge patch would instead be an
+    /// invalid update, 422). On a conflict the pod is read again and, while it is still the same pod (same
+    /// uid, not being deleted), patched again; a pod gone or replaced by another of the same name is left alone.
+    func patchPod(_ pod: Pod, metadata: JSONObject) async throws {
+        guard let name = pod.metadata.name, let uid = pod.metadata.uid else { return }
+        var current = pod
+        for attempt in 1...5 {
+            var body = metadata
+            body["resourceVersion"] = current.metadata.resourceVersion.map { .string($0) } ?? .null
+            do {
+                _ = try await api.patch(
+                    Pod.self, name: name, namespace: namespace, patch: .merge(.object(["metadata": .object(body)])),
+                    subresource: nil, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
+                return
+            } catch where KubernetesErrors.isNotFound(error) {
+                return
+            } catch where KubernetesErrors.isConflict(error) && attempt < 5 {
+                guard let again = try await find(Pod.self, name), again.metadata.uid == uid, !again.metadata.isBeingDeleted else {
+                    return
+                }
+                current = again
+            }
         }
     }
 }

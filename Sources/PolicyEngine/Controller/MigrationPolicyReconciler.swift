@@ -269,9 +269,14 @@ public struct MigrationPolicyReconciler: Reconciler {
         let new = try encoder.encode(stamped)
         let old = try policy.status.map { try encoder.encode($0) }
         let patch: JSONValue = ["status": JSONMergePatch.diff(from: old, to: new)]
-        _ = try await api.patchStatus(
-            MigrationPolicy.self, name: policy.metadata.name ?? "", namespace: nil, patch: .merge(patch),
-            options: WriteOptions())
+        do {
+            _ = try await api.patchStatus(
+                MigrationPolicy.self, name: policy.metadata.name ?? "", namespace: nil, patch: .merge(patch),
+                options: WriteOptions())
+        } catch where KubernetesErrors.isNotFound(error) {
+            // Deleted since it was read: the normal end of a policy, not a failed reconcile.
+            forget(policy.metadata.name ?? "")
+        }
     }
 
     /// When to look again: at the next window opening, or soon while budgets hold candidates back.
