@@ -10,7 +10,7 @@ enum BuiltinDefaults {
         }
         if info.hasStatus && !keepStatus && info.kind != "Node" {
             switch info.kind {
-            case "Pod": obj["status"] = ["phase": "Pending", "qosClass": "BestEffort"]
+            case "Pod": obj["status"] = ["phase": "Pending"]
             case "PersistentVolumeClaim": obj["status"] = ["phase": "Pending"]
             case "Namespace", "CustomResourceDefinition": break
             default: obj["status"] = nil
@@ -23,7 +23,9 @@ enum BuiltinDefaults {
             obj[path: ["metadata", "labels", "kubernetes.io/metadata.name"]] = .string(obj.metaName)
         case ("", "Pod"):
             defaultPodSpec(&obj, path: ["spec"])
-            if keepStatus && obj["status"] == nil { obj["status"] = ["phase": "Pending", "qosClass": "BestEffort"] }
+            PodAdmission.defaultRequests(&obj)
+            if keepStatus && obj["status"] == nil { obj["status"] = ["phase": "Pending"] }
+            obj[path: ["status", "qosClass"]] = .string(PodAdmission.qosClass(obj))
         case ("apps", "Deployment"):
             setDefault(&obj, ["spec", "replicas"], 1)
             setDefault(&obj, ["spec", "revisionHistoryLimit"], 10)
@@ -59,6 +61,16 @@ enum BuiltinDefaults {
             if obj[path: ["spec", "template", "spec"]] != nil {
                 defaultPodSpec(&obj, path: ["spec", "template", "spec"])
             }
+            if obj[path: ["spec", "manualSelector"]]?.boolValue != true { generateJobSelector(&obj) }
+            setDefault(&obj, ["spec", "podReplacementPolicy"], "TerminatingOrFailed")
+            // SetDefaults_Job, applied again whenever the Job is read: empty labels take the template's.
+            if (obj[path: ["metadata", "labels"]]?.objectValue ?? [:]).isEmpty,
+                let labels = obj[path: ["spec", "template", "metadata", "labels"]], !(labels.objectValue ?? [:]).isEmpty
+            {
+                obj[path: ["metadata", "labels"]] = labels
+            }
+        case ("", "Node"):
+            defaultNodeStatus(&obj)
         case ("", "Service"):
             setDefault(&obj, ["spec", "type"], "ClusterIP")
             setDefault(&obj, ["spec", "sessionAffinity"], "None")
@@ -80,9 +92,46 @@ enum BuiltinDefaults {
     }
 
     static func prepareForUpdate(_ info: ResourceInfo, _ obj: inout JSONValue, old: JSONValue) throws {
+        if info.group == "" && info.kind == "Node" { defaultNodeStatus(&obj) }
         if info.group == "" && info.kind == "Namespace" {
             // spec.finalizers changes only through /finalize.
             obj[path: ["spec", "finalizers"]] = old[path: ["spec", "finalizers"]]
+        }
+    }
+
+    /// The Job registry's `generateSelector`: the template is labelled with the Job's name and uid, and the
+    /// selector is the uid label (a different selector fails validation unless `spec.manualSelector`).
+    static func generateJobSelector(_ obj: inout JSONValue) {
+        let uid = JSONValue.string(obj[path: ["metadata", "uid"]]?.stringValue ?? "")
+        let name = JSONValue.string(obj.metaName)
+        var labels = obj[path: ["spec", "template", "metadata", "labels"]]?.objectValue ?? [:]
+        for key in [JobLabels.legacyJobName, JobLabels.jobName] where labels[key] == nil { labels[key] = name }
+        for key in [JobLabels.legacyControllerUID, JobLabels.controllerUID] where labels[key] == nil { labels[key] = uid }
+        obj[path: ["spec", "template", "metadata", "labels"]] = .object(labels)
+        var selector = obj[path: ["spec", "selector"]]?.objectValue ?? [:]
+        var matchLabels = selector["matchLabels"]?.objectValue ?? [:]
+        if matchLabels[JobLabels.controllerUID] == nil { matchLabels[JobLabels.controllerUID] = uid }
+        selector["matchLabels"] = .object(matchLabels)
+        obj[path: ["spec", "selector"]] = .object(selector)
+    }
+
+    /// `SetDefaults_NodeStatus`: allocatable defaults to capacity.
+    static func defaultNodeStatus(_ obj: inout JSONValue) {
+        if obj[path: ["status", "allocatable"]] == nil, let capacity = obj[path: ["status", "capacity"]], !capacity.isNull {
+            obj[path: ["status", "allocatable"]] = capacity
+        }
+    }
+
+    /// Kinds whose registry maintains `metadata.generation` (bumped on spec changes); other built-in kinds have
+    /// none.
+    static func hasGeneration(_ info: ResourceInfo) -> Bool {
+        if info.isCustom { return true }
+        switch (info.group, info.kind) {
+        case ("apps", _), ("batch", "Job"), ("policy", "PodDisruptionBudget"),
+            ("apiextensions.k8s.io", "CustomResourceDefinition"), ("admissionregistration.k8s.io", _):
+            return info.kind != "ControllerRevision"
+        default:
+            return false
         }
     }
 
@@ -97,6 +146,7 @@ enum BuiltinDefaults {
         setDefault(&obj, path + ["dnsPolicy"], "ClusterFirst")
         setDefault(&obj, path + ["schedulerName"], "default-scheduler")
         setDefault(&obj, path + ["securityContext"], [:])
+        setDefault(&obj, path + ["enableServiceLinks"], true)
         for field in ["containers", "initContainers"] {
             guard var containers = obj[path: path + [field]]?.arrayValue else { continue }
             for i in containers.indices {

@@ -69,18 +69,13 @@ extension KubeSimCore {
         if info.id == BuiltinResources.namespaces.id && Self.protectedNamespaces.contains(name) {
             throw APIError.forbidden(info, name: name, "this namespace may not be deleted")
         }
+        if let problem = ResourceValidation.deleteOptions(
+            orphanDependents: options.orphanDependents, propagationPolicy: options.propagationPolicy)
+        {
+            throw problem
+        }
         let policy: String
         if let p = options.propagationPolicy {
-            guard ["Orphan", "Background", "Foreground"].contains(p) else {
-                throw APIError.invalid(
-                    kind: "DeleteOptions", group: "meta.k8s.io", name: "",
-                    errors: [
-                        FieldProblem(
-                            reason: "FieldValueNotSupported", field: "propagationPolicy",
-                            body: "Unsupported value: \"\(p)\": supported values: \"Foreground\", \"Background\", "
-                                + "\"Orphan\", \"nil\"")
-                    ])
-            }
             policy = p
         } else if let orphan = options.orphanDependents {
             policy = orphan ? "Orphan" : "Background"

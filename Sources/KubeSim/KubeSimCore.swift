@@ -93,4 +93,15 @@ struct WriteOptions: Sendable {
         dryRun = query.isDryRun
         fieldManager = query["fieldManager"].flatMap { $0.isEmpty ? nil : $0 }
     }
+
+    /// The options of a request: without a `fieldManager` the manager is the User-Agent up to its first `/`,
+    /// at most 128 characters (`managerOrUserAgent` in k8s.io/apiserver), so every write is recorded in
+    /// `metadata.managedFields`.
+    init(_ request: APIRequest) {
+        self.init(request.query)
+        if fieldManager == nil, let agent = request.headers.first(name: "user-agent"), !agent.isEmpty {
+            let prefix = agent.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? agent
+            if !prefix.isEmpty { fieldManager = String(prefix.prefix(128)) }
+        }
+    }
 }

@@ -57,28 +57,34 @@ public struct KubeSimError: Error, Sendable, CustomStringConvertible {
 /// rules, namespace and object selectors and CEL matchConditions, with failurePolicy, timeouts, caBundle
 /// verification, JSON patches, warnings and denials as kube-apiserver handles them (see docs/kubesim.md).
 ///
-/// Known simplifications against kube-apiserver:
-/// - Admission is webhooks only (plus NamespaceLifecycle's checks): no ValidatingAdmissionPolicy and no other
-///   built-in admission plugins. Writes through the Swift fixture API (`create`, `update`) and by the
-///   in-process controllers (garbage collector, namespace and CRD finalization) do not go through admission;
-///   a real garbage collector's deletes would. Webhooks configured with `clientConfig.service` are reached only
-///   through `setServiceResolver` (no Endpoints, no service network). matchConditions use KubeSim's CEL subset
-///   without `authorizer`; audit annotations are dropped; a patched object is not re-decoded into its Go type
-///   (unknown fields a webhook adds are kept); `reinvocationPolicy: IfNeeded` gets one reinvocation round.
-///   Webhooks see the user of a verified client certificate, of a token in `Authentication.tokenUsers`, or of
-///   basic credentials; any other request as `system:anonymous`.
+/// Known simplifications against kube-apiserver (docs/kubesim.md lists what is reproduced and how it was checked):
+/// - Admission is webhooks plus the built-in plugins that change what clients see: NamespaceLifecycle, and for
+///   pods ServiceAccount (a missing account is 403; the token volume is mounted), DefaultTolerationSeconds and
+///   Priority (priority 0 without a class). No ValidatingAdmissionPolicy, no LimitRanger, ResourceQuota or
+///   PodSecurity. Writes by the in-process controllers (garbage collector, namespace and CRD finalization) do not
+///   go through admission; a real garbage collector's deletes would. Webhooks configured with
+///   `clientConfig.service` are reached only through `setServiceResolver` (no Endpoints, no service network).
+///   matchConditions use KubeSim's CEL subset without `authorizer`; audit annotations are dropped; a patched
+///   object is not re-decoded into its Go type (unknown fields a webhook adds are kept); `reinvocationPolicy:
+///   IfNeeded` gets one reinvocation round. Webhooks see the user of a verified client certificate, of a token in
+///   `Authentication.tokenUsers`, or of basic credentials; any other request as `system:anonymous`.
 /// - Server-side apply merges the applied configuration into the live object (strategic merge rules for
 ///   built-ins, JSON merge patch for custom resources) and records one `Apply` managedFields entry per manager;
 ///   there is no field ownership (fields dropped from a later apply are kept) and no conflict detection
 ///   (`force` is accepted and ignored). Apply bodies must be JSON (valid YAML); other YAML is 415.
-/// - `managedFields` `Update` entries are recorded only when the request names a `fieldManager`.
-/// - Built-in validation covers names, label syntax and the immutable spec fields of pods, statefulsets,
-///   deployments, replicasets and jobs; other built-in field validation is not done. Defaulting covers common
-///   pod, workload, service and secret defaults.
+/// - `managedFields` `Update` entries name the request's `fieldManager` or its User-Agent's first part; their
+///   FieldsV1 list the fields the request sent, not the fields it changed.
+/// - Built-in validation and defaulting cover the rules clients run into (BuiltinValidation, WorkloadValidation,
+///   ResourceValidation, DecodeChecks, BuiltinDefaults, PodAdmission), not every rule of pkg/apis/*/validation.
+///   Unknown fields of built-in kinds are known down to the levels BuiltinFields describes; deeper parts (probes,
+///   affinity, volume sources, statuses) are kept as sent.
 /// - Each resource has its own storage: core `events` and `events.k8s.io` events are not the same objects.
-///   Multi-version CRDs use conversion `None` (apiVersion rewritten).
-/// - Only JSON is spoken (no protobuf, no Table, no aggregated discovery; YAML request bodies are not parsed).
-/// - A watch from a resourceVersion newer than the current one starts there instead of waiting.
+///   Multi-version CRDs use conversion `None` (apiVersion rewritten). New namespaces get their `default`
+///   ServiceAccount at once, not the `kube-root-ca.crt` ConfigMap.
+/// - JSON is spoken, and the gnostic protobuf of `/openapi/v2`; no protobuf objects, no Table, no aggregated
+///   discovery; YAML request bodies are not parsed. The OpenAPI documents describe operations, not schemas.
+/// - A watch from a resourceVersion newer than the current one starts there instead of waiting (a list waits
+///   3 s, then answers 504).
 public final class KubeSimServer: Sendable {
     let core: KubeSimCore
     private struct Running {

@@ -64,7 +64,7 @@ extension KubeSimCore {
         -> APIResponse
     {
         let type = try patchType(info, request)
-        var options = WriteOptions(request.query)
+        var options = WriteOptions(request)
         if type == .apply {
             let (code, obj) = try applyRequest(info, namespace: namespace, name: name, request: request, status: status)
             return .bytes(code, objectBytes(obj, info))
@@ -117,7 +117,7 @@ extension KubeSimCore {
         throws -> (Int, StoredObject)
     {
         let (manager, body, av) = try applyConfiguration(info, name: name, request: request)
-        var options = WriteOptions(request.query)
+        var options = WriteOptions(request)
         options.fieldManager = nil
         let key = info.namespaced ? "\(namespace)/\(name)" : name
         for _ in 0..<3 {

@@ -23,10 +23,12 @@ extension KubeSimCore {
     /// LIST: items in key order, with `limit`/`continue` pages served from one snapshot revision.
     func list(_ info: ResourceInfo, namespace: String?, query: QueryParameters) throws -> APIResponse {
         let filter = try ObjectFilter.from(query, info: info, namespace: namespace)
-        let limit = try query.int("limit").flatMap { $0 > 0 ? Int($0) : nil }
+        let rvParam = query["resourceVersion"] ?? ""
+        try Self.validateListOptions(query)
+        // resourceVersion=0 is served from the watch cache, which does not paginate (limit is ignored).
+        let limit = rvParam == "0" ? nil : try query.int("limit").flatMap { $0 > 0 ? Int($0) : nil }
         var snapshotRV: Int64?
         var startKey: String?
-        let rvParam = query["resourceVersion"] ?? ""
         if let token = query["continue"], !token.isEmpty {
             if !rvParam.isEmpty {
                 throw APIError.badRequest("specifying resource version is not allowed when using continue")
@@ -120,6 +122,48 @@ extension KubeSimCore {
         }
         body.append(contentsOf: "]}".utf8)
         return .bytes(200, body)
+    }
+
+    /// `ValidateListOptions`: `resourceVersionMatch` needs a resourceVersion, excludes `continue`, and is one of
+    /// the two known values (422, kind ListOptions).
+    static func validateListOptions(_ query: QueryParameters) throws {
+        guard let match = query["resourceVersionMatch"], !match.isEmpty else { return }
+        var problems: [FieldProblem] = []
+        if !["Exact", "NotOlderThan"].contains(match) {
+            problems.append(.notSupported("resourceVersionMatch", value: match, supported: ["Exact", "NotOlderThan", ""]))
+        } else if (query["resourceVersion"] ?? "").isEmpty {
+            problems.append(.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided"))
+        } else if !(query["continue"] ?? "").isEmpty {
+            problems.append(.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"))
+        }
+        if !problems.isEmpty {
+            throw APIError.invalid(kind: "ListOptions", group: "meta.k8s.io", name: "", errors: problems)
+        }
+    }
+
+    /// LIST as routed: a resourceVersion the store has not reached yet is waited for (up to 3 s, as the watch
+    /// cache does), then answered 504 "Too large resource version".
+    func listRequest(_ info: ResourceInfo, namespace: String?, query: QueryParameters) throws -> APIResult {
+        let requested = Int64(query["resourceVersion"] ?? "") ?? 0
+        let current = store.state.withLock { $0.rv }
+        guard requested > current, (query["continue"] ?? "").isEmpty else {
+            return .response(try list(info, namespace: namespace, query: query))
+        }
+        return .deferred {
+            let deadline = ContinuousClock.now + .seconds(3)
+            while ContinuousClock.now < deadline {
+                if self.store.state.withLock({ $0.rv }) >= requested { return self.listResult(info, namespace, query) }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            let now = self.store.state.withLock { $0.rv }
+            return .response(.error(APIError.tooLargeResourceVersion(requested, current: now)))
+        }
+    }
+
+    private func listResult(_ info: ResourceInfo, _ namespace: String?, _ query: QueryParameters) -> APIResult {
+        do { return .response(try list(info, namespace: namespace, query: query)) } catch let e as APIError {
+            return .response(.error(e))
+        } catch { return .response(.error(.internalError("\(error)"))) }
     }
 
     // MARK: Watch

@@ -212,13 +212,18 @@ enum BuiltinResources {
             "reportingComponent": ["reportingComponent"], "source": ["source", "component"], "type": ["type"],
         ])
 
+    static let configMaps = ResourceInfo(
+        group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true, shortNames: ["cm"])
+    static let serviceAccounts = ResourceInfo(
+        group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", namespaced: true,
+        shortNames: ["sa"])
+
     static let all: [ResourceInfo] = [
         pods, nodes, namespaces, events,
         ResourceInfo(
             group: "", version: "v1", kind: "Secret", plural: "secrets", namespaced: true,
             fieldLabels: ["type": ["type"]]),
-        ResourceInfo(
-            group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true, shortNames: ["cm"]),
+        configMaps,
         ResourceInfo(
             group: "", version: "v1", kind: "Service", plural: "services", namespaced: true, shortNames: ["svc"],
             categories: ["all"], subresources: ["status"], nameRule: .label),
@@ -228,9 +233,7 @@ enum BuiltinResources {
         ResourceInfo(
             group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", namespaced: true,
             shortNames: ["quota"], subresources: ["status"]),
-        ResourceInfo(
-            group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", namespaced: true,
-            shortNames: ["sa"]),
+        serviceAccounts,
         ResourceInfo(
             group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true,
             shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"]),

@@ -49,7 +49,13 @@ extension KubeSimCore {
         case "/version", "/version/": return .response(.json(200, versionInfo()))
         case "/api", "/api/": return .response(.json(200, apiVersions()))
         case "/apis", "/apis/": return .response(.json(200, apiGroupList()))
+        case "/openapi/v2": return .response(openAPIV2(request))
+        case "/openapi/v3", "/openapi/v3/": return .response(.json(200, openAPIV3Root()))
         default: break
+        }
+        if path.hasPrefix("/openapi/v3/") {
+            guard let document = openAPIV3(path: path) else { throw APIError.resourceNotFound() }
+            return .response(.json(200, document))
         }
         if path.hasPrefix("/healthz/") || path.hasPrefix("/readyz/") || path.hasPrefix("/livez/") {
             return .response(.text(200, "ok"))
@@ -113,6 +119,11 @@ extension KubeSimCore {
             throw APIError.resourceNotFound()
         }
         if rp.namespace != nil && !info.namespaced { throw APIError.resourceNotFound() }
+        let fieldWarnings = try fieldValidationWarnings(info, request, subresource: rp.subresource)
+        return Self.withWarnings(try dispatch(request, rp, info), fieldWarnings)
+    }
+
+    private func dispatch(_ request: APIRequest, _ rp: ResourcePath, _ info: ResourceInfo) throws -> APIResult {
         if let admitted = admissionControlled(request, rp, info) { return admitted }
         let q = request.query
         let method = request.method
@@ -122,7 +133,7 @@ extension KubeSimCore {
             switch method {
             case "GET":
                 if isWatch { return .watch(try planWatch(info, namespace: rp.namespace, query: q, name: nil)) }
-                return .response(try list(info, namespace: rp.namespace, query: q))
+                return try listRequest(info, namespace: rp.namespace, query: q)
             case "POST":
                 if info.namespaced && rp.namespace == nil { throw APIError.methodNotAllowed() }
                 return .response(try createRequest(info, namespace: rp.namespace, request: request))

@@ -75,6 +75,19 @@ struct APIError: Error, Sendable {
             details: resourceDetails(info, name: name))
     }
 
+    /// `storage.NewTooLargeResourceVersionError`: 504 Timeout, cause ResourceVersionTooLarge, retry after 1 s.
+    static func tooLargeResourceVersion(_ requested: Int64, current: Int64) -> APIError {
+        var e = APIError(
+            code: 504, reason: "Timeout",
+            message: "Timeout: Too large resource version: \(requested), current: \(current)",
+            details: [
+                "causes": [["reason": "ResourceVersionTooLarge", "message": "Too large resource version"]],
+                "retryAfterSeconds": 1,
+            ])
+        e.retryAfterSeconds = 1
+        return e
+    }
+
     static let modifiedMessage =
         "the object has been modified; please apply your changes to the latest version and try again"
 

@@ -38,6 +38,17 @@ enum Sim {
     /// A new object UID (a random UUID in lower case, like the API server's).
     static func newUID() -> String { UUID().uuidString.lowercased() }
 
+    /// A stable 64-bit FNV-1a digest of `bytes` as 16 upper-case hex digits (OpenAPI v3 `hash` parameters).
+    static func hashHex(_ bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16, uppercase: true)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
     /// The alphabet of `generateName` suffixes (k8s.io/apimachinery/pkg/util/rand: no vowels, no confusables).
     static let nameAlphabet = Array("bcdfghjklmnpqrstvwxz2456789")
 

@@ -15,7 +15,7 @@ extension KubeSimCore {
 
     func createRequest(_ info: ResourceInfo, namespace: String?, request: APIRequest) throws -> APIResponse {
         let body = try request.jsonBody()
-        let created = try createObject(info, namespace: namespace, body: body, options: WriteOptions(request.query))
+        let created = try createObject(info, namespace: namespace, body: body, options: WriteOptions(request))
         return .bytes(201, objectBytes(created, info))
     }
 
@@ -103,6 +103,8 @@ extension KubeSimCore {
     {
         var obj = body
         try checkCreateTarget(&obj, info, namespace: namespace)
+        try DecodeChecks.check(info, obj)
+        if let schema = BuiltinFields.schema(info) { obj = schema.pruned(obj) }
         let named = !obj.metaName.isEmpty
         let generateName = obj[path: ["metadata", "generateName"]]?.stringValue ?? ""
         if obj.metaName.isEmpty && !generateName.isEmpty {
@@ -117,9 +119,17 @@ extension KubeSimCore {
         }
         meta["uid"] = .string(Sim.newUID())
         meta["creationTimestamp"] = .string(Sim.timestamp())
-        meta["generation"] = 1
+        if BuiltinDefaults.hasGeneration(info) { meta["generation"] = 1 } else { meta.removeValue(forKey: "generation") }
         obj["metadata"] = .object(meta)
         try BuiltinDefaults.prepareForCreate(info, &obj, keepStatus: options.fromFixture)
+        if info.id == BuiltinResources.pods.id {
+            let namespace = obj.metaNamespace
+            try PodAdmission.admit(&obj) { name in
+                self.store.state.withLock { $0.get(BuiltinResources.serviceAccounts.id, "\(namespace)/\(name)")?.value }
+            }
+        }
+        let problems = WorkloadValidation.validate(info, obj) + ResourceValidation.validateCreate(info, obj)
+        if !problems.isEmpty { throw APIError.invalid(info, name: obj.metaName, errors: problems) }
         if info.isCustom { try admitCustom(info, &obj, old: nil) }
         if info.id == BuiltinResources.crdID { try prepareCRD(&obj) }
         if WebhookConfigurations.isConfiguration(info) { try WebhookConfigurations.prepare(info, &obj) }
@@ -182,7 +192,19 @@ extension KubeSimCore {
             }
             let stored = s.put(info, candidate, prev: nil)
             if info.id == BuiltinResources.crdID { self.crdStored(stored.value) }
+            if info.id == BuiltinResources.namespaces.id { self.populateNamespace(&s, candidate.metaName) }
             return stored
+        }
+    }
+
+    /// What the controller manager creates in a new namespace (its `default` ServiceAccount), written at once
+    /// rather than moments later.
+    func populateNamespace(_ s: inout StoreState, _ namespace: String) {
+        for (info, object) in PodAdmission.namespaceObjects(namespace) {
+            guard s.get(info.id, "\(namespace)/\(object.metaName)") == nil,
+                let prepared = try? prepareCreate(info, namespace: namespace, body: object, options: WriteOptions())
+            else { continue }
+            _ = s.put(info, prepared.object, prev: nil)
         }
     }
 
@@ -193,7 +215,7 @@ extension KubeSimCore {
     {
         let body = try request.jsonBody()
         let updated = try updateObject(
-            info, namespace: namespace, name: name, body: body, options: WriteOptions(request.query), mode: .main)
+            info, namespace: namespace, name: name, body: body, options: WriteOptions(request), mode: .main)
         return .bytes(200, objectBytes(updated, info))
     }
 
@@ -202,7 +224,7 @@ extension KubeSimCore {
     {
         let body = try request.jsonBody()
         let updated = try updateObject(
-            info, namespace: namespace, name: name, body: body, options: WriteOptions(request.query), mode: .status)
+            info, namespace: namespace, name: name, body: body, options: WriteOptions(request), mode: .status)
         return .bytes(200, objectBytes(updated, info))
     }
 
@@ -282,6 +304,7 @@ extension KubeSimCore {
         {
             throw APIError.invalid(info, name: old.name, errors: [.invalid("metadata.uid", value: .string(uid), "field is immutable")])
         }
+        let candidate = BuiltinFields.schema(info)?.pruned(candidate) ?? candidate
         var new: JSONValue
         switch mode {
         case .main:
@@ -319,19 +342,28 @@ extension KubeSimCore {
                     ])
             }
         }
+        try DecodeChecks.check(info, new)
         try BuiltinDefaults.prepareForUpdate(info, &new, old: oldValue)
         var problems = BuiltinValidation.validateMetadata(new)
-        if mode == .main { problems += BuiltinValidation.validateUpdate(info, new, old: oldValue) }
+        if mode == .main {
+            problems += BuiltinValidation.validateUpdate(info, new, old: oldValue)
+            problems += WorkloadValidation.validate(info, new) + ResourceValidation.validate(info, new)
+            problems += ResourceValidation.validateUpdate(info, new, old: oldValue)
+        }
         if !problems.isEmpty { throw APIError.invalid(info, name: old.name, errors: problems) }
         if info.isCustom { try admitCustom(info, &new, old: oldValue) }
         if info.id == BuiltinResources.crdID { try prepareCRD(&new) }
         if WebhookConfigurations.isConfiguration(info) { try WebhookConfigurations.prepare(info, &new) }
-        var generation = oldMeta["generation"]?.intValue ?? 1
-        if specChanged(info, oldValue, new) { generation += 1 }
-        new[path: ["metadata", "generation"]] = .int(generation)
+        if BuiltinDefaults.hasGeneration(info) {
+            var generation = oldMeta["generation"]?.intValue ?? 1
+            if specChanged(info, oldValue, new) { generation += 1 }
+            new[path: ["metadata", "generation"]] = .int(generation)
+        }
         if let manager = options.fieldManager {
             ManagedFields.record(
-                &new, manager: manager, operation: "Update", apiVersion: info.apiVersion, applied: candidate)
+                &new, manager: manager, operation: "Update", apiVersion: info.apiVersion,
+                applied: mode == .status ? ["status": candidate["status"] ?? [:]] : candidate,
+                subresource: mode == .status ? "status" : nil)
         }
         new[path: ["metadata", "resourceVersion"]] = .string(String(old.rv))
         if new == oldValue {

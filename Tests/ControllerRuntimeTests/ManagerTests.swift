@@ -41,14 +41,21 @@ struct ManagerTests {
         }
     }
 
-    @Test("duplicate events aggregate into one Event with a series count; different notes make new Events")
-    func eventAggregation() async throws {
+    /// Runs `body` with an event recorder writing to the emulator.
+    func withRecorder(_ body: (EventRecorder, KubeClient) async throws -> Void) async throws {
         try await withEmulator { _, client in
             let recorder = EventRecorder(
                 configuration: EventRecorderConfiguration(reportingController: "ms2m.io/test", reportingInstance: "test-0"),
                 api: client, logger: quietLogger)
             let running = Task { await recorder.run() }
             defer { running.cancel() }
+            try await body(recorder, client)
+        }
+    }
+
+    @Test("duplicate events aggregate into one Event with a series count; different notes make new Events")
+    func eventAggregation() async throws {
+        try await withRecorder { recorder, client in
             let target = try await client.create(configMap("target"))
             for _ in 0..<5 {
                 recorder.record(.warning, reason: "CheckpointFailed", action: "Checkpoint", note: "kubelet said no", regarding: target)
@@ -66,6 +73,23 @@ struct ManagerTests {
             #expect(failed.type == .warning && failed.action == "Checkpoint" && failed.note == "kubelet said no")
             let migrated = try #require(events.first { $0.reason == "Migrated" })
             #expect(migrated.series == nil && migrated.type == .normal)
+        }
+    }
+
+    // The API server refuses an events.k8s.io Event whose note exceeds 1024 bytes (422): the recorder cuts it so
+    // the event is written rather than lost.
+    @Test("a note longer than the API server's 1 KiB limit is cut on a character boundary and the event is written")
+    func longNote() async throws {
+        try await withRecorder { recorder, client in
+            let target = try await client.create(configMap("target"))
+            let note = String(repeating: "migration failed: é ", count: 200)
+            recorder.record(.warning, reason: "RestoreFailed", action: "Restore", note: note, regarding: target)
+            let written = await eventually { ((try? await client.list(Event.self, namespace: "default").items) ?? []).count == 1 }
+            #expect(written)
+            let stored = try #require(try await client.list(Event.self, namespace: "default").items.first?.note)
+            #expect(stored.utf8.count <= 1024)
+            #expect(stored.hasSuffix("…"))
+            #expect(note.hasPrefix(String(stored.dropLast())))
         }
     }
 

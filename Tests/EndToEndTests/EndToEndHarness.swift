@@ -29,6 +29,16 @@ func installMigrationCRDs(on server: KubeSimServer) throws {
         let text = try String(contentsOfFile: "\(repositoryRoot)/config/crd/bases/\(file)", encoding: .utf8)
         _ = try server.create(try YAML.parse(text))
     }
+    try installTransferServiceAccount(on: server, namespace: "default")
+}
+
+/// Applies config/rbac/checkpoint_transfer_service_account.yaml in `namespace`, as the installation guide asks
+/// for every namespace migrations run in.
+func installTransferServiceAccount(on server: KubeSimServer, namespace: String) throws {
+    let text = try String(contentsOfFile: "\(repositoryRoot)/config/rbac/checkpoint_transfer_service_account.yaml", encoding: .utf8)
+    var account = try YAML.parse(text)
+    account[path: ["metadata", "namespace"]] = .string(namespace)
+    _ = try server.create(account)
 }
 
 /// A whole MS2M installation on one machine: the API emulator with the real CRDs, a simulated cluster of three

@@ -104,6 +104,7 @@ final class EngineHarness: Sendable {
     ) async throws -> T {
         try await withKubeSim({ $0.podDeletionIsImmediate = true }) { server in
             _ = try server.create(migrationCRD)
+            if let account = TransferJobSettings().serviceAccount(namespace: "default") { _ = try server.create(account) }
             let harness = EngineHarness(server: server, configuration: configuration)
             try await harness.waitForCRD()
             return try await body(harness)

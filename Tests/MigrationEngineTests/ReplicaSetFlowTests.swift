@@ -325,7 +325,7 @@ struct ReplicaSetFlowTests {
             #expect(m.status?.failureMessage?.contains("ReplicaSet") == true)
 
             // A Job's pod (the owner must exist, or the garbage collector removes the pod).
-            let job = try await h.client.create(Job(metadata: ObjectMeta(name: "batch", namespace: "default"), spec: JobSpec(template: PodTemplateSpec(spec: PodSpec(containers: [Container(name: "app", image: "example.com/counter:1")])))), namespace: "default", options: WriteOptions())
+            let job = try await h.client.create(Job(metadata: ObjectMeta(name: "batch", namespace: "default"), spec: JobSpec(template: PodTemplateSpec(spec: PodSpec(containers: [Container(name: "app", image: "example.com/counter:1")], restartPolicy: "Never")))), namespace: "default", options: WriteOptions())
             try await h.addRunningPod("batch-x", node: "node-a", owner: OwnerReference(controller: job))
             try await h.createMigration("job", spec: h.spec(source: "batch-x"))
             try await h.reconcile("job")

@@ -84,13 +84,35 @@ public final class EventRecorder: Service, Sendable {
         var regarding = regarding
         regarding.resourceVersion = nil
         let pending = PendingEvent(
-            regarding: regarding, related: related, type: type, reason: reason, action: action, note: note,
-            time: .now())
+            regarding: regarding, related: related, type: type,
+            reason: Self.truncated(reason, toBytes: Self.reasonLimit), action: Self.truncated(action, toBytes: Self.actionLimit),
+            note: Self.truncated(note, toBytes: Self.noteLimit), time: .now())
         switch continuation.yield(pending) {
         case .enqueued: break
         case .dropped, .terminated: dropped.wrappingAdd(1, ordering: .relaxed)
         @unknown default: dropped.wrappingAdd(1, ordering: .relaxed)
         }
+    }
+
+    /// The API server's limits on an events.k8s.io/v1 Event (pkg/apis/core/validation/events.go), in bytes: a
+    /// longer note, reason or action makes the create fail (422) and the event would be lost.
+    static let noteLimit = 1024
+    static let reasonLimit = 128
+    static let actionLimit = 128
+
+    /// `text` cut to at most `limit` UTF-8 bytes on a character boundary, ending in "…" when cut.
+    static func truncated(_ text: String, toBytes limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        let ellipsis = "…"
+        var result = ""
+        var bytes = 0
+        for character in text {
+            let size = character.utf8.count
+            if bytes + size > limit - ellipsis.utf8.count { break }
+            result.append(character)
+            bytes += size
+        }
+        return result + ellipsis
     }
 
     /// Writes recorded events until graceful shutdown or cancellation; on graceful shutdown it stops

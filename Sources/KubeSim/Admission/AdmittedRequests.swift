@@ -92,7 +92,7 @@ extension KubeSimCore {
         switch (rp.name, rp.subresource, request.method) {
         case (nil, _, "POST"):
             let stored = try await admitCreate(
-                &chain, info, namespace: rp.namespace, body: try request.jsonBody(), options: WriteOptions(query),
+                &chain, info, namespace: rp.namespace, body: try request.jsonBody(), options: WriteOptions(request),
                 query: query)
             return .bytes(201, objectBytes(stored, info))
         case (nil, _, "DELETE"):
@@ -102,7 +102,7 @@ extension KubeSimCore {
             chain.attributes.operation = .update
             chain.attributes.options = AdmissionOptions.update(query)
             let stored = try await admitUpdate(
-                &chain, info, namespace: ns, name: name, options: WriteOptions(query),
+                &chain, info, namespace: ns, name: name, options: WriteOptions(request),
                 mode: rp.subresource == nil ? .main : .status, requireResourceVersion: info.isCustom
             ) { _ in body }
             return .bytes(200, objectBytes(stored, info))
@@ -147,7 +147,7 @@ extension KubeSimCore {
             try await chain.mutate()
             try await chain.validate()
             return try performBinding(
-                namespace: ns, name: name, binding: chain.attributes.object ?? binding, options: WriteOptions(query))
+                namespace: ns, name: name, binding: chain.attributes.object ?? binding, options: WriteOptions(request))
         case (let name?, "finalize", "PUT"):
             return try await admittedFinalize(&chain, name: name, request: request)
         case (let name?, "proxy", _):
@@ -259,7 +259,7 @@ extension KubeSimCore {
         let mode: UpdateMode = status ? .status : .main
         if type == .apply {
             let (manager, body, apiVersion) = try applyConfiguration(info, name: name, request: request)
-            var options = WriteOptions(query)
+            var options = WriteOptions(request)
             options.fieldManager = nil
             let key = info.namespaced ? "\(namespace)/\(name)" : name
             if store.state.withLock({ $0.get(info.id, key) == nil }) {
@@ -289,7 +289,7 @@ extension KubeSimCore {
         chain.attributes.operation = .update
         chain.attributes.options = AdmissionOptions.update(query)
         let stored = try await admitUpdate(
-            &chain, info, namespace: namespace, name: name, options: WriteOptions(query), mode: mode,
+            &chain, info, namespace: namespace, name: name, options: WriteOptions(request), mode: mode,
             requireResourceVersion: false
         ) { old in
             try self.patchedObject(type, patch, old: old, info: info, namespace: namespace, name: name)
@@ -303,7 +303,7 @@ extension KubeSimCore {
         patch: Bool
     ) async throws -> APIResponse {
         let change = try scaleChange(request, patch: patch)
-        let options = WriteOptions(request.query)
+        let options = WriteOptions(request)
         let key = info.namespaced ? "\(namespace)/\(name)" : name
         chain.attributes.operation = .update
         chain.attributes.kind = GroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale")

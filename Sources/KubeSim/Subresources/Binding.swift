@@ -4,7 +4,7 @@ extension KubeSimCore {
     /// POST pods/{name}/binding: assigns the pod to a node (sets spec.nodeName); 409 when already bound.
     func bindPod(namespace: String, name: String, request: APIRequest) throws -> APIResponse {
         try performBinding(
-            namespace: namespace, name: name, binding: try request.jsonBody(), options: WriteOptions(request.query))
+            namespace: namespace, name: name, binding: try request.jsonBody(), options: WriteOptions(request))
     }
 
     /// The binding proper, after admission.

@@ -40,13 +40,13 @@ extension KubeSimCore {
 
     func updateScale(_ info: ResourceInfo, namespace: String, name: String, request: APIRequest) throws -> APIResponse {
         try writeScale(
-            info, namespace: namespace, name: name, options: WriteOptions(request.query),
+            info, namespace: namespace, name: name, options: WriteOptions(request),
             try scaleChange(request, patch: false))
     }
 
     func patchScale(_ info: ResourceInfo, namespace: String, name: String, request: APIRequest) throws -> APIResponse {
         try writeScale(
-            info, namespace: namespace, name: name, options: WriteOptions(request.query),
+            info, namespace: namespace, name: name, options: WriteOptions(request),
             try scaleChange(request, patch: true))
     }
 

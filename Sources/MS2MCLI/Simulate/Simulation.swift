@@ -121,6 +121,7 @@ struct Simulation: Sendable {
         var group: ServiceGroup?
         do {
             for crd in crds { _ = try server.create(crd) }
+            if let account = TransferJobSettings().serviceAccount(namespace: Self.namespace) { _ = try server.create(account) }
             try await waitUntil("the CRDs to be served", timeout: .seconds(10)) {
                 (try? await client.list(StatefulMigration.self, namespace: Self.namespace, options: ListOptions(limit: 1))) != nil
             }

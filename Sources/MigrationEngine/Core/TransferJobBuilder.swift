@@ -1,6 +1,6 @@
 public import KubeModel
 public import MigrationAPI
-import Unstructured
+public import Unstructured
 
 /// How transfer Jobs are made: the image of `checkpoint-transfer` and the Job's limits.
 public struct TransferJobSettings: Sendable, Hashable {
@@ -30,6 +30,24 @@ public struct TransferJobSettings: Sendable, Hashable {
         self.backoffLimit = backoffLimit
         self.ttlSecondsAfterFinished = ttlSecondsAfterFinished
         self.chunkSizeMiB = chunkSizeMiB
+    }
+
+    /// The ServiceAccount the transfer Job runs as, as `config/rbac/checkpoint_transfer_service_account.yaml`
+    /// defines it: it must exist in every namespace migrations run in, or the API server refuses the Job's pod
+    /// (the ServiceAccount admission plugin). Simulated clusters create it as an installation would.
+    public func serviceAccount(namespace: String) -> JSONValue? {
+        guard let serviceAccountName else { return nil }
+        return [
+            "apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": [
+                "name": .string(serviceAccountName), "namespace": .string(namespace),
+                "labels": [
+                    "app.kubernetes.io/name": "checkpoint-transfer", "app.kubernetes.io/component": "checkpoint-transfer",
+                    "app.kubernetes.io/part-of": "ms2m",
+                ],
+            ],
+            "automountServiceAccountToken": false,
+        ]
     }
 }
 
