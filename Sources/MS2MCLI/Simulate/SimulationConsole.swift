@@ -119,7 +119,10 @@ final class SimulationConsole: Sendable {
         out += "\nLeft behind: " + (report.leftovers.isEmpty ? "nothing" : report.leftovers.all.joined(separator: ", ")) + "\n"
         out += "Broker: \(report.broker); checkpoint images: \(report.checkpointImages); took \(String(format: "%.1f", report.elapsedSeconds)) s\n\n"
         if report.success {
-            out += "PASS: \(report.migrations.count) migration(s) completed, \(report.produced) messages produced, \(report.applied) applied exactly once, none lost, nothing left behind.\n"
+            var phases: [String: Int] = [:]
+            for migration in report.migrations { phases[migration.phase, default: 0] += 1 }
+            let outcome = phases.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            out += "PASS: \(report.migrations.count) migration(s) (\(outcome.isEmpty ? "none" : outcome)) as expected, \(report.produced) messages produced, \(report.applied) applied exactly once, none lost, nothing left behind.\n"
         } else {
             out += "FAIL:\n" + report.problems.map { "  - \($0)\n" }.joined()
         }
