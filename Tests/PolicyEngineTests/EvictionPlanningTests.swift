@@ -210,6 +210,32 @@ struct EvictionPlanningTests {
         #expect(EvictionDecision.restoredSuccessor(Fixture.pod("db-0", on: "b"), migrations: [done], now: Fixture.now, nodeDrains: false) == nil)
     }
 
+    @Test("a retried eviction naming a migration's terminating source is refused, so the API server cannot evict the copy restored under its name")
+    func departingSource() throws {
+        var source = Fixture.pod("db-0", on: "a")
+        source.metadata.deletionTimestamp = Fixture.now
+        var finalizing = Fixture.child("drain-db-0", pod: "db-0", source: "a", target: "b", phase: .finalizing)
+        finalizing.status?.sourcePodUID = source.metadata.uid
+        let verdict = try #require(EvictionDecision.departingSource(source, migrations: [finalizing], now: Fixture.now))
+        #expect(verdict.outcome == .refuse && !verdict.recordsRequest)
+        #expect(verdict.message.contains("terminating") && verdict.message.contains("default/drain-db-0"))
+        var done = finalizing
+        done.status?.phase = .completed
+        done.status?.completionTime = Time(secondsSinceEpoch: Fixture.now.secondsSinceEpoch - 10)
+        #expect(EvictionDecision.departingSource(source, migrations: [done], now: Fixture.now)?.outcome == .refuse)
+        // Not a source that is not being deleted, not after a failed migration, not long after, not another pod
+        // of the same name.
+        #expect(EvictionDecision.departingSource(Fixture.pod("db-0", on: "a"), migrations: [finalizing], now: Fixture.now) == nil)
+        var failed = finalizing
+        failed.status?.phase = .failed
+        #expect(EvictionDecision.departingSource(source, migrations: [failed], now: Fixture.now) == nil)
+        let later = Time(secondsSinceEpoch: Fixture.now.secondsSinceEpoch + EvictionRequest.lifetime)
+        #expect(EvictionDecision.departingSource(source, migrations: [done], now: later) == nil)
+        var other = finalizing
+        other.status?.sourcePodUID = "another-uid"
+        #expect(EvictionDecision.departingSource(source, migrations: [other], now: Fixture.now) == nil)
+    }
+
     @Test("an eviction request is bound to the pod's UID and lapses after its lifetime")
     func requestValue() throws {
         let pod = Self.evicted(Fixture.pod("db-0", on: "a"))

@@ -57,6 +57,11 @@ public struct EvictionVerdict: Sendable, Hashable {
 /// | unplaceable, or failed `afterFailures` times, fallback `None` | refused with the reason |
 /// | opted out, not running, already moved | allowed |
 ///
+/// Before the plan, two cases that concern the pod's name rather than the pod: the copy a Sequential migration
+/// restored under the source's name (``restoredSuccessor(_:migrations:now:nodeDrains:)``: refused while it
+/// restores, 404 after), and a source being deleted while its migration runs or has just completed
+/// (``departingSource(_:migrations:now:)``: refused, so the eviction cannot reach the copy that takes its name).
+///
 /// A policy that does not intercept evictions (`MigrationPolicySpec.interceptsEvictions`) or only plans (`dryRun`) lets
 /// the eviction through; pods no policy covers are allowed at once.
 public enum EvictionDecision {
@@ -78,6 +83,32 @@ public enum EvictionDecision {
         pod.metadata.annotations = (pod.metadata.annotations ?? [:]).merging(
             [EvictionRequest.annotation: request.annotationValue]) { _, new in new }
         return pod
+    }
+
+    /// The verdict for `pod` when it is a migration's source on its way out (being deleted) while that migration
+    /// runs or has just completed: refused (429), so the evicting tool retries. Allowing it would let the API
+    /// server evict whatever pod has the name when it acts — with Sequential, the restored copy created under
+    /// the same name the moment the source is gone. The retry finds the copy (``restoredSuccessor(_:migrations:now:nodeDrains:)``)
+    /// or nothing.
+    public static func departingSource(_ pod: Pod, migrations: [StatefulMigration], now: Time) -> EvictionVerdict? {
+        guard pod.metadata.deletionTimestamp != nil, let name = pod.metadata.name else { return nil }
+        let namespace = pod.metadata.namespace ?? ""
+        let moving = migrations.first { migration in
+            guard migration.metadata.namespace == namespace, migration.spec.sourcePod == name else { return false }
+            if let uid = migration.status?.sourcePodUID, uid != pod.metadata.uid { return false }
+            switch migration.status?.phase {
+            case .failed: return false
+            case .completed:
+                guard let done = migration.status?.completionTime else { return false }
+                return now.secondsSinceEpoch - done.secondsSinceEpoch < EvictionRequest.lifetime
+            default: return true
+            }
+        }
+        guard let moving, let migrationName = moving.metadata.name else { return nil }
+        return EvictionVerdict(
+            outcome: .refuse,
+            message: "pod \(namespace)/\(name) is terminating: StatefulMigration \(namespace)/\(migrationName) has moved it (phase \(moving.status?.phase?.rawValue ?? "Pending")); the eviction is refused so that it cannot reach the pod's successor — retry",
+            migration: "\(namespace)/\(migrationName)", targetNode: moving.status?.targetNode ?? moving.spec.targetNode)
     }
 
     /// The verdict for `pod` when it is the copy a migration restored under the source's own name on another

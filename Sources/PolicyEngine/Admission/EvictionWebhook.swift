@@ -122,7 +122,11 @@ public struct EvictionWebhook: Sendable {
         do {
             live = try await api.get(Pod.self, name: name, namespace: namespace)
         } catch where KubernetesErrors.isNotFound(error) {
-            return verdict  // nothing to evict: the API server answers 404
+            // Nothing to evict. For a covered pod the cache still shows, answer the API server's 404 now: allowing
+            // would let the eviction reach a pod created under the name meanwhile (a Sequential migration's
+            // restored copy). A pod nobody knows is allowed, and the API server answers 404.
+            guard cached != nil else { return verdict }
+            return EvictionVerdict(outcome: .gone, message: "pod \(namespace)/\(name) is gone", policy: verdict.policy)
         } catch {
             return EvictionVerdict(
                 outcome: .refuse,
@@ -170,6 +174,9 @@ public struct EvictionWebhook: Sendable {
             pod, migrations: snapshot.migrations, now: time, nodeDrains: nodeDrains)
         {
             return successor
+        }
+        if let departing = EvictionDecision.departingSource(pod, migrations: snapshot.migrations, now: time) {
+            return departing
         }
         let marked = EvictionDecision.withRequest(pod, at: time)
         if let position = snapshot.pods.firstIndex(where: { $0.metadata.uid == pod.metadata.uid }) {
