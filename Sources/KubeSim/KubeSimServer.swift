@@ -60,8 +60,8 @@ public struct KubeSimError: Error, Sendable, CustomStringConvertible {
 /// Known simplifications against kube-apiserver (docs/kubesim.md lists what is reproduced and how it was checked):
 /// - Admission is webhooks plus the built-in plugins that change what clients see: NamespaceLifecycle, and for
 ///   pods ServiceAccount (a missing account is 403; the token volume is mounted), DefaultTolerationSeconds and
-///   Priority (priority 0 without a class). No ValidatingAdmissionPolicy, no LimitRanger, ResourceQuota or
-///   PodSecurity. Writes by the in-process controllers (garbage collector, namespace and CRD finalization) do not
+///   Priority (priority 0 without a class). No TaintNodesByCondition, ValidatingAdmissionPolicy, LimitRanger,
+///   ResourceQuota or PodSecurity. Writes by the in-process controllers (garbage collector, namespace and CRD finalization) do not
 ///   go through admission; a real garbage collector's deletes would. Webhooks configured with
 ///   `clientConfig.service` are reached only through `setServiceResolver` (no Endpoints, no service network).
 ///   matchConditions use KubeSim's CEL subset without `authorizer`; audit annotations are dropped; a patched
@@ -83,8 +83,8 @@ public struct KubeSimError: Error, Sendable, CustomStringConvertible {
 ///   ServiceAccount at once, not the `kube-root-ca.crt` ConfigMap.
 /// - JSON is spoken, and the gnostic protobuf of `/openapi/v2`; no protobuf objects, no Table, no aggregated
 ///   discovery; YAML request bodies are not parsed. The OpenAPI documents describe operations, not schemas.
-/// - A watch from a resourceVersion newer than the current one starts there instead of waiting (a list waits
-///   3 s, then answers 504).
+/// - A list or watch from a resourceVersion newer than the current one waits for it up to 3 s, then answers 504;
+///   KubeSim has no watch cache lagging behind storage, so nothing else waits.
 public final class KubeSimServer: Sendable {
     let core: KubeSimCore
     private struct Running {

@@ -160,6 +160,29 @@ extension KubeSimCore {
         }
     }
 
+    /// WATCH as routed: like a list, a resourceVersion the store has not reached is waited for up to 3 s (the
+    /// watch cache's `waitUntilFreshAndBlock`), then the request fails with 504 before any event is sent.
+    func watchRequest(_ info: ResourceInfo, namespace: String?, query: QueryParameters, name: String?) throws -> APIResult {
+        let requested = Int64(query["resourceVersion"] ?? "") ?? 0
+        let current = store.state.withLock { $0.rv }
+        guard requested > current else {
+            return .watch(try planWatch(info, namespace: namespace, query: query, name: name))
+        }
+        return .deferred {
+            let deadline = ContinuousClock.now + .seconds(3)
+            while ContinuousClock.now < deadline {
+                if self.store.state.withLock({ $0.rv }) >= requested {
+                    do { return .watch(try self.planWatch(info, namespace: namespace, query: query, name: name)) } catch let e as APIError {
+                        return .response(.error(e))
+                    } catch { return .response(.error(.internalError("\(error)"))) }
+                }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            let now = self.store.state.withLock { $0.rv }
+            return .response(.error(APIError.tooLargeResourceVersion(requested, current: now)))
+        }
+    }
+
     private func listResult(_ info: ResourceInfo, _ namespace: String?, _ query: QueryParameters) -> APIResult {
         do { return .response(try list(info, namespace: namespace, query: query)) } catch let e as APIError {
             return .response(.error(e))

@@ -132,7 +132,7 @@ extension KubeSimCore {
             // Collection.
             switch method {
             case "GET":
-                if isWatch { return .watch(try planWatch(info, namespace: rp.namespace, query: q, name: nil)) }
+                if isWatch { return try watchRequest(info, namespace: rp.namespace, query: q, name: nil) }
                 return try listRequest(info, namespace: rp.namespace, query: q)
             case "POST":
                 if info.namespaced && rp.namespace == nil { throw APIError.methodNotAllowed() }
@@ -149,7 +149,7 @@ extension KubeSimCore {
         guard let sub = rp.subresource else {
             switch method {
             case "GET":
-                if isWatch { return .watch(try planWatch(info, namespace: rp.namespace, query: q, name: name)) }
+                if isWatch { return try watchRequest(info, namespace: rp.namespace, query: q, name: name) }
                 return .response(try getRequest(info, namespace: ns, name: name, query: q))
             case "PUT": return .response(try updateRequest(info, namespace: ns, name: name, request: request))
             case "PATCH":

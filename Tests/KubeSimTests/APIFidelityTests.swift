@@ -296,7 +296,7 @@ struct APIFidelityTests {
 
     // https://kubernetes.io/docs/reference/using-api/api-concepts/#semantics-for-get-and-list and
     // k8s.io/apimachinery ValidateListOptions, storage.NewTooLargeResourceVersionError.
-    @Test("resourceVersion=0 ignores limit; resourceVersionMatch without a resourceVersion is 422; a future resourceVersion is 504 after 3 s")
+    @Test("resourceVersion=0 ignores limit; resourceVersionMatch without a resourceVersion is 422; a future resourceVersion is waited for, then 504")
     func listSemantics() async throws {
         try await withSim { _, client in
             for index in 0..<5 { _ = try await client.post(cms, configMap("cm-\(index)")) }
@@ -318,6 +318,14 @@ struct APIFidelityTests {
             try await Task.sleep(for: .milliseconds(200))
             _ = try await client.post(cms, configMap("arrives"))
             #expect(try await later.status == 200)
+            // A watch waits the same way, and fails before its first event when the version never comes.
+            let now = try #require(Int(try await client.get(cms).json.rv))
+            let futureWatch = try await client.get("\(cms)?watch=true&resourceVersion=\(now + 1000)")
+            #expect(futureWatch.status == 504)
+            let w = try await client.watch("\(cms)?watch=true&resourceVersion=\(now)")
+            _ = try await client.post(cms, configMap("watched"))
+            let event = try #require(try await w.next(within: 5))
+            #expect(event[path: ["object", "metadata", "name"]] == "watched")
         }
     }
 
@@ -366,4 +374,3 @@ struct APIFidelityTests {
         }
     }
 }
-
