@@ -10,6 +10,22 @@ struct APIRequest: Sendable {
     var body: [UInt8]
     /// The subject of the verified client certificate, if any ("CN=…,O=…").
     var clientSubject: String?
+    /// The body as JSON, parsed once by the router for writes (nil: not parsed, or not JSON).
+    var parsedBody: JSONValue?
+
+    /// The request with its body parsed as JSON, for the handlers and checks that all read it.
+    func parsingBody() -> APIRequest {
+        guard parsedBody == nil, !body.isEmpty else { return self }
+        var request = self
+        request.parsedBody = try? JSONValue.parse(body)
+        return request
+    }
+
+    /// The body as JSON: the router's parse when there is one, else parsed now (throwing the parser's error).
+    func bodyValue() throws(JSONParseError) -> JSONValue {
+        if let parsedBody { return parsedBody }
+        return try JSONValue.parse(body)
+    }
 
     var contentType: String {
         let raw = headers.first(name: "content-type") ?? "application/json"
@@ -21,7 +37,7 @@ struct APIRequest: Sendable {
         if body.isEmpty { throw APIError.badRequest("the body of the request is empty") }
         let value: JSONValue
         do {
-            value = try JSONValue.parse(body)
+            value = try bodyValue()
         } catch {
             throw APIError.badRequest("the request body could not be decoded: \(error.description)")
         }

@@ -18,10 +18,7 @@ enum BuiltinValidation {
             if (try? LabelSelector.validateKey(key)) == nil {
                 problems.append(
                     .invalid(
-                        "metadata.labels", value: .string(key),
-                        "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-                            + "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
-                            + "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"))
+                        "metadata.labels", value: .string(key), NameValidation.qualifiedNamePartMessage))
             }
             guard let v = value.stringValue else {
                 problems.append(.invalid("metadata.labels", value: value, "label values must be strings"))

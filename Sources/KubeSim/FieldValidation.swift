@@ -33,7 +33,7 @@ extension KubeSimCore {
         let directive = try FieldValidationDirective.of(request.query, method: method)
         if directive == .ignore { return [] }
         if method == "PATCH" && request.contentType == PatchType.json.rawValue { return [] }
-        guard let body = try? JSONValue.parse(request.body), body.objectValue != nil else { return [] }
+        guard let body = try? request.bodyValue(), body.objectValue != nil else { return [] }
         let unknown = unknownFields(info, body)
         guard !unknown.isEmpty else { return [] }
         let listed = unknown.map { "unknown field \"\($0)\"" }

@@ -9,6 +9,12 @@ enum NameValidation {
         + "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
         + "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
 
+    /// The name part of a qualified name (label keys, `reportingController`): `IsQualifiedName`.
+    static let qualifiedNamePartMessage =
+        "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+        + "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+        + "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+
     /// The problem with `name`, or nil when valid.
     static func check(_ name: String, rule: NameRule) -> String? {
         switch rule {

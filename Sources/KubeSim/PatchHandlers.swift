@@ -54,7 +54,7 @@ extension KubeSimCore {
 
     func parsePatchBody(_ request: APIRequest) throws -> JSONValue {
         do {
-            return try JSONValue.parse(request.body)
+            return try request.bodyValue()
         } catch {
             throw APIError.badRequest("error decoding patch: \(error.description)")
         }
@@ -162,7 +162,7 @@ extension KubeSimCore {
         }
         let body: JSONValue
         do {
-            body = try JSONValue.parse(request.body)
+            body = try request.bodyValue()
         } catch {
             throw APIError(
                 code: 415, reason: "UnsupportedMediaType",

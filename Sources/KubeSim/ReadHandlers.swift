@@ -141,52 +141,36 @@ extension KubeSimCore {
         }
     }
 
-    /// LIST as routed: a resourceVersion the store has not reached yet is waited for (up to 3 s, as the watch
-    /// cache does), then answered 504 "Too large resource version".
+    /// LIST as routed: a resourceVersion the store has not reached yet is waited for (``afterResourceVersion``).
     func listRequest(_ info: ResourceInfo, namespace: String?, query: QueryParameters) throws -> APIResult {
-        let requested = Int64(query["resourceVersion"] ?? "") ?? 0
-        let current = store.state.withLock { $0.rv }
-        guard requested > current, (query["continue"] ?? "").isEmpty else {
-            return .response(try list(info, namespace: namespace, query: query))
-        }
-        return .deferred {
-            let deadline = ContinuousClock.now + .seconds(3)
-            while ContinuousClock.now < deadline {
-                if self.store.state.withLock({ $0.rv }) >= requested { return self.listResult(info, namespace, query) }
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-            let now = self.store.state.withLock { $0.rv }
-            return .response(.error(APIError.tooLargeResourceVersion(requested, current: now)))
-        }
+        // A continue token carries its own revision; the resourceVersion parameter is refused with it.
+        guard (query["continue"] ?? "").isEmpty else { return .response(try list(info, namespace: namespace, query: query)) }
+        return try afterResourceVersion(query) { .response(try self.list(info, namespace: namespace, query: query)) }
     }
 
-    /// WATCH as routed: like a list, a resourceVersion the store has not reached is waited for up to 3 s (the
-    /// watch cache's `waitUntilFreshAndBlock`), then the request fails with 504 before any event is sent.
+    /// WATCH as routed: like a list, it first waits for its resourceVersion (``afterResourceVersion``); a watch
+    /// that never gets it fails before any event is sent.
     func watchRequest(_ info: ResourceInfo, namespace: String?, query: QueryParameters, name: String?) throws -> APIResult {
+        try afterResourceVersion(query) { .watch(try self.planWatch(info, namespace: namespace, query: query, name: name)) }
+    }
+
+    /// `serve()` once the store has reached the request's `resourceVersion`: at once when it has, otherwise
+    /// after waiting up to 3 s for it (the watch cache's `waitUntilFreshAndBlock`), or 504 "Too large resource
+    /// version" when it never comes.
+    private func afterResourceVersion(_ query: QueryParameters, _ serve: @escaping @Sendable () throws -> APIResult) throws
+        -> APIResult
+    {
         let requested = Int64(query["resourceVersion"] ?? "") ?? 0
-        let current = store.state.withLock { $0.rv }
-        guard requested > current else {
-            return .watch(try planWatch(info, namespace: namespace, query: query, name: name))
-        }
+        guard requested > store.state.withLock({ $0.rv }) else { return try serve() }
         return .deferred {
             let deadline = ContinuousClock.now + .seconds(3)
             while ContinuousClock.now < deadline {
-                if self.store.state.withLock({ $0.rv }) >= requested {
-                    do { return .watch(try self.planWatch(info, namespace: namespace, query: query, name: name)) } catch let e as APIError {
-                        return .response(.error(e))
-                    } catch { return .response(.error(.internalError("\(error)"))) }
-                }
+                if self.store.state.withLock({ $0.rv }) >= requested { return self.result(of: serve) }
                 try? await Task.sleep(for: .milliseconds(20))
             }
             let now = self.store.state.withLock { $0.rv }
             return .response(.error(APIError.tooLargeResourceVersion(requested, current: now)))
         }
-    }
-
-    private func listResult(_ info: ResourceInfo, _ namespace: String?, _ query: QueryParameters) -> APIResult {
-        do { return .response(try list(info, namespace: namespace, query: query)) } catch let e as APIError {
-            return .response(.error(e))
-        } catch { return .response(.error(.internalError("\(error)"))) }
     }
 
     // MARK: Watch

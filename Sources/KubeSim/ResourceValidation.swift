@@ -60,10 +60,7 @@ enum ResourceValidation {
         } else if (try? LabelSelector.validateKey(controller)) == nil {
             problems.append(
                 .invalid(
-                    "reportingController", value: .string(controller),
-                    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-                        + "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-                        + "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"))
+                    "reportingController", value: .string(controller), NameValidation.qualifiedNamePartMessage))
         }
         for (key, limit) in [("reportingInstance", reportingInstanceLimit), ("action", actionLimit), ("reason", reasonLimit)] {
             let value = text(key)

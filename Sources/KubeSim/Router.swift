@@ -33,8 +33,13 @@ extension KubeSimCore {
     }
 
     func route(_ request: APIRequest) -> APIResult {
+        result(of: { try routeThrowing(request) })
+    }
+
+    /// The result of `work`, with a thrown error as its Status response.
+    func result(of work: () throws -> APIResult) -> APIResult {
         do {
-            return try routeThrowing(request)
+            return try work()
         } catch let e as APIError {
             return .response(.error(e))
         } catch {
@@ -119,6 +124,8 @@ extension KubeSimCore {
             throw APIError.resourceNotFound()
         }
         if rp.namespace != nil && !info.namespaced { throw APIError.resourceNotFound() }
+        // Field validation, admission and the handler all read a write's body: parse it once.
+        let request = ["POST", "PUT", "PATCH"].contains(request.method) ? request.parsingBody() : request
         let fieldWarnings = try fieldValidationWarnings(info, request, subresource: rp.subresource)
         return Self.withWarnings(try dispatch(request, rp, info), fieldWarnings)
     }

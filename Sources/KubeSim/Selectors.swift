@@ -209,10 +209,7 @@ struct LabelSelector: Sendable, Equatable {
         }
         if !ok {
             throw APIError.badRequest(
-                "unable to parse requirement: key: Invalid value: \"\(key)\": name part must consist of "
-                    + "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
-                    + "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
-                    + "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+                "unable to parse requirement: key: Invalid value: \"\(key)\": \(NameValidation.qualifiedNamePartMessage)")
         }
     }
 
