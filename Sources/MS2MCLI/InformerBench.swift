@@ -180,81 +180,73 @@ struct InformerBench: AsyncParsableCommand {
 
         mutating func step(client: KubeClient) async throws {
             step += 1
-            let kinds = ["Node", "Pod", "StatefulSet", "ReplicaSet", "Job", "PodDisruptionBudget", "Namespace"]
-            let kind = kinds[step % kinds.count]
-            var names = live[kind, default: []]
-            let action = names.count < 20 ? 0 : (step / kinds.count) % 3
+            let kind = ChurnKind.all[step % ChurnKind.all.count]
+            var names = live[kind.name, default: []]
+            let action = names.count < 20 ? 0 : (step / ChurnKind.all.count) % 3
             switch action {
             case 0:
-                let name = "\(kind.lowercased())-\(step)"
-                try await create(kind, name, client: client)
+                let name = "\(kind.name.lowercased())-\(step)"
+                try await kind.create(name, client)
                 names.append(name)
             case 1:
-                try await touch(kind, names[(step / kinds.count) % names.count], client: client)
+                try await kind.touch(names[(step / ChurnKind.all.count) % names.count], step, client)
             default:
-                let name = names.removeFirst()
-                try await delete(kind, name, client: client)
+                try await kind.delete(names.removeFirst(), client)
             }
-            live[kind] = names
+            live[kind.name] = names
+        }
+    }
+
+    /// How the churn writes objects of one kind.
+    struct ChurnKind: Sendable {
+        var name: String
+        var create: @Sendable (String, KubeClient) async throws -> Void
+        var touch: @Sendable (String, Int, KubeClient) async throws -> Void
+        var delete: @Sendable (String, KubeClient) async throws -> Void
+
+        /// Creates objects made by `make` (from a name) in `namespace`, changes their annotations, deletes them.
+        static func of<Object: KubernetesObject>(
+            _ type: Object.Type, namespace: String?, make: @escaping @Sendable (ObjectMeta, PodTemplateSpec) -> Object
+        ) -> ChurnKind {
+            ChurnKind(
+                name: Object.kind,
+                create: { name, client in
+                    let meta = ObjectMeta(name: name, namespace: namespace, labels: ["app": name])
+                    let template = PodTemplateSpec(
+                        metadata: ObjectMeta(labels: ["app": name]),
+                        spec: PodSpec(containers: [Container(name: "c", image: "example.com/idle:1")]))
+                    _ = try await client.create(make(meta, template), namespace: namespace, options: WriteOptions())
+                },
+                touch: { name, step, client in
+                    let patch: JSONValue = ["metadata": ["annotations": ["bench.ms2m.io/step": .string(String(step))]]]
+                    _ = try await client.patch(
+                        Object.self, name: name, namespace: namespace, patch: .merge(patch), subresource: nil,
+                        options: WriteOptions())
+                },
+                delete: { name, client in _ = try await client.delete(Object.self, name: name, namespace: namespace) })
         }
 
-        func create(_ kind: String, _ name: String, client: KubeClient) async throws {
-            let meta = ObjectMeta(name: name, namespace: "default", labels: ["app": name])
-            let template = PodTemplateSpec(
-                metadata: ObjectMeta(labels: ["app": name]),
-                spec: PodSpec(containers: [Container(name: "c", image: "example.com/idle:1")]))
-            let selector = LabelSelector(matchLabels: ["app": name])
-            switch kind {
-            case "Node":
-                _ = try await client.create(Node(metadata: ObjectMeta(name: name)), namespace: nil, options: WriteOptions())
-            case "Namespace":
-                _ = try await client.create(Namespace(metadata: ObjectMeta(name: name)), namespace: nil, options: WriteOptions())
-            case "Pod":
-                _ = try await client.create(Pod(metadata: meta, spec: template.spec), namespace: "default", options: WriteOptions())
-            case "StatefulSet":
-                _ = try await client.create(
-                    StatefulSet(metadata: meta, spec: StatefulSetSpec(selector: selector, serviceName: name, template: template)),
-                    namespace: "default", options: WriteOptions())
-            case "ReplicaSet":
-                _ = try await client.create(
-                    ReplicaSet(metadata: meta, spec: ReplicaSetSpec(selector: selector, template: template)),
-                    namespace: "default", options: WriteOptions())
-            case "Job":
+        static let all: [ChurnKind] = [
+            of(Node.self, namespace: nil) { meta, _ in Node(metadata: ObjectMeta(name: meta.name)) },
+            of(Pod.self, namespace: "default") { meta, template in Pod(metadata: meta, spec: template.spec) },
+            of(StatefulSet.self, namespace: "default") { meta, template in
+                StatefulSet(
+                    metadata: meta,
+                    spec: StatefulSetSpec(selector: LabelSelector(matchLabels: meta.labels), serviceName: meta.name, template: template))
+            },
+            of(ReplicaSet.self, namespace: "default") { meta, template in
+                ReplicaSet(metadata: meta, spec: ReplicaSetSpec(selector: LabelSelector(matchLabels: meta.labels), template: template))
+            },
+            of(Job.self, namespace: "default") { meta, template in
                 var jobTemplate = template
                 jobTemplate.spec?.restartPolicy = "Never"
-                _ = try await client.create(
-                    Job(metadata: meta, spec: JobSpec(template: jobTemplate)), namespace: "default", options: WriteOptions())
-            default:
-                _ = try await client.create(
-                    PodDisruptionBudget(metadata: meta, spec: PodDisruptionBudgetSpec(maxUnavailable: .int(1), selector: selector)),
-                    namespace: "default", options: WriteOptions())
-            }
-        }
-
-        func touch(_ kind: String, _ name: String, client: KubeClient) async throws {
-            let patch: JSONValue = ["metadata": ["annotations": ["bench.ms2m.io/step": .string(String(step))]]]
-            let namespace: String? = kind == "Node" || kind == "Namespace" ? nil : "default"
-            switch kind {
-            case "Node": _ = try await client.patch(Node.self, name: name, namespace: nil, patch: .merge(patch), subresource: nil, options: WriteOptions())
-            case "Namespace": _ = try await client.patch(Namespace.self, name: name, namespace: nil, patch: .merge(patch), subresource: nil, options: WriteOptions())
-            case "Pod": _ = try await client.patch(Pod.self, name: name, namespace: namespace, patch: .merge(patch), subresource: nil, options: WriteOptions())
-            case "StatefulSet": _ = try await client.patch(StatefulSet.self, name: name, namespace: namespace, patch: .merge(patch), subresource: nil, options: WriteOptions())
-            case "ReplicaSet": _ = try await client.patch(ReplicaSet.self, name: name, namespace: namespace, patch: .merge(patch), subresource: nil, options: WriteOptions())
-            case "Job": _ = try await client.patch(Job.self, name: name, namespace: namespace, patch: .merge(patch), subresource: nil, options: WriteOptions())
-            default: _ = try await client.patch(PodDisruptionBudget.self, name: name, namespace: namespace, patch: .merge(patch), subresource: nil, options: WriteOptions())
-            }
-        }
-
-        func delete(_ kind: String, _ name: String, client: KubeClient) async throws {
-            switch kind {
-            case "Node": _ = try await client.delete(Node.self, name: name, namespace: nil)
-            case "Namespace": _ = try await client.delete(Namespace.self, name: name, namespace: nil)
-            case "Pod": _ = try await client.delete(Pod.self, name: name, namespace: "default")
-            case "StatefulSet": _ = try await client.delete(StatefulSet.self, name: name, namespace: "default")
-            case "ReplicaSet": _ = try await client.delete(ReplicaSet.self, name: name, namespace: "default")
-            case "Job": _ = try await client.delete(Job.self, name: name, namespace: "default")
-            default: _ = try await client.delete(PodDisruptionBudget.self, name: name, namespace: "default")
-            }
-        }
+                return Job(metadata: meta, spec: JobSpec(template: jobTemplate))
+            },
+            of(PodDisruptionBudget.self, namespace: "default") { meta, _ in
+                PodDisruptionBudget(
+                    metadata: meta, spec: PodDisruptionBudgetSpec(maxUnavailable: .int(1), selector: LabelSelector(matchLabels: meta.labels)))
+            },
+            of(Namespace.self, namespace: nil) { meta, _ in Namespace(metadata: ObjectMeta(name: meta.name)) },
+        ]
     }
 }
