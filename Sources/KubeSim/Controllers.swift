@@ -52,6 +52,8 @@ extension KubeSimCore {
             if id == BuiltinResources.crdID { crdCheck(obj.name) }
         case .disruption(let ns):
             syncDisruptionBudgets(namespace: ns)
+        case .nodeTaints(let name):
+            syncNodeConditionTaints(name)
         }
     }
 

@@ -85,6 +85,8 @@ enum ControllerWork: Sendable {
     case changed(ResourceID, StoredObject)
     /// Pods or budgets of a namespace changed: recompute PodDisruptionBudget status.
     case disruption(namespace: String)
+    /// A Node's conditions, cordon or taints changed: the node lifecycle controller's NoSchedule pass.
+    case nodeTaints(name: String)
 }
 
 /// One resource's objects as of a revision: keys in order (including keys whose object did not exist then),
@@ -177,6 +179,9 @@ struct StoreState {
             work.append(.changed(id, stored))
         }
         noteDisruption(id, stored)
+        if id == BuiltinResources.nodes.id && NodeLifecycle.needsTaintingPass(stored.value) {
+            work.append(.nodeTaints(name: stored.name))
+        }
         return stored
     }
 

@@ -128,6 +128,7 @@ extension KubeSimCore {
                 self.store.state.withLock { $0.get(BuiltinResources.serviceAccounts.id, "\(namespace)/\(name)")?.value }
             }
         }
+        if info.id == BuiltinResources.nodes.id { NodeLifecycle.admitNewNode(&obj) }
         let problems = WorkloadValidation.validate(info, obj) + ResourceValidation.validateCreate(info, obj)
         if !problems.isEmpty { throw APIError.invalid(info, name: obj.metaName, errors: problems) }
         if info.isCustom { try admitCustom(info, &obj, old: nil) }

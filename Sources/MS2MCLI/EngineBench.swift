@@ -9,6 +9,7 @@ import Logging
 import MigrationAPI
 import MigrationEngine
 import OperatorCore
+import SimCluster
 import Synchronization
 import Unstructured
 
@@ -158,7 +159,6 @@ struct EngineBench: AsyncParsableCommand {
     private static func addNode(_ name: String, client: KubeClient) async throws {
         var node = Node(metadata: ObjectMeta(name: name, labels: ["kubernetes.io/hostname": name]))
         node.spec = NodeSpec()
-        node = try await client.create(node, namespace: nil, options: WriteOptions())
         var status = NodeStatus()
         status.allocatable = ["cpu": "64", "memory": "256Gi", "pods": Quantity(Int64(1000))]
         status.capacity = status.allocatable
@@ -168,7 +168,9 @@ struct EngineBench: AsyncParsableCommand {
         info.kubeletVersion = "v1.31.2"
         status.nodeInfo = info
         node.status = status
-        _ = try await client.updateStatus(node)
+        // Registered with its status in one create, as the kubelet registers a node.
+        _ = try await client.create(node, namespace: nil, options: WriteOptions())
+        try await SchedulableNodes.wait(client: client, names: [name])
     }
 }
 

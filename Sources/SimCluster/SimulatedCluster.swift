@@ -116,6 +116,15 @@ public final class SimulatedCluster: Sendable {
                 }
                 if failure == nil && next < nodes.count { startNext() }
             }
+            if failure == nil {
+                // Placement waits for what a real cluster's bootstrap waits for: nodes the lifecycle controller
+                // has found Ready and untainted.
+                do {
+                    try await SchedulableNodes.wait(client: client, names: Set(nodes.map(\.name)), timeout: .seconds(30))
+                } catch {
+                    failure = error
+                }
+            }
             return failure
         }
         if let failure {
@@ -225,13 +234,24 @@ public final class SimulatedCluster: Sendable {
         }
         stored.status = status
         stored = try await client.updateStatus(stored)
-        var spec = stored.spec ?? NodeSpec()
-        var taints = (spec.taints ?? []).filter { $0.key != "node.kubernetes.io/unreachable" }
-        taints.append(Taint(key: "node.kubernetes.io/unreachable", effect: .noSchedule, timeAdded: now))
-        taints.append(Taint(key: "node.kubernetes.io/unreachable", effect: .noExecute, timeAdded: now))
-        spec.taints = taints
-        stored.spec = spec
-        _ = try await client.update(stored, options: WriteOptions())
+        // The lifecycle controller's NoSchedule pass reacts to the Unknown condition too, so the taints are
+        // written as it writes them: on the latest state, again after a conflict, keeping what is there.
+        for attempt in 1...10 {
+            var spec = stored.spec ?? NodeSpec()
+            var taints = spec.taints ?? []
+            for effect in [TaintEffect.noSchedule, .noExecute]
+            where !taints.contains(where: { $0.key == "node.kubernetes.io/unreachable" && $0.effect == effect }) {
+                taints.append(Taint(key: "node.kubernetes.io/unreachable", effect: effect, timeAdded: now))
+            }
+            spec.taints = taints
+            stored.spec = spec
+            do {
+                _ = try await client.update(stored, options: WriteOptions())
+                break
+            } catch where KubernetesErrors.isConflict(error) && attempt < 10 {
+                stored = try await client.get(Node.self, name: node, namespace: nil)
+            }
+        }
         for var pod in try await client.list(Pod.self, namespace: nil, options: ListOptions(fieldSelector: "spec.nodeName=\(node)")).items {
             var podStatus = pod.status ?? PodStatus()
             var conditions = podStatus.conditions ?? []

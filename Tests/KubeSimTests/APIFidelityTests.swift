@@ -268,6 +268,49 @@ struct APIFidelityTests {
         }
     }
 
+    // https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/#taint-nodes-by-condition and
+    // https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#taintnodesbycondition: a new
+    // Node is admitted with the not-ready NoSchedule taint; the node lifecycle controller then keeps one NoSchedule
+    // taint per condition that calls for one, and the unschedulable taint while the node is cordoned.
+    @Test("a new Node is admitted not-ready; the lifecycle controller taints it by its conditions and cordon")
+    func nodeTaintsByCondition() async throws {
+        try await withSim { _, client in
+            func taints(_ node: JSONValue) -> [String] {
+                (node[path: ["spec", "taints"]]?.arrayValue ?? []).map { "\($0["key"]?.stringValue ?? ""):\($0["effect"]?.stringValue ?? "")" }
+            }
+            func keysOf(_ name: String) async throws -> [String] { taints(try await client.get("/api/v1/nodes/\(name)").json) }
+            let ready: JSONValue = [
+                "apiVersion": "v1", "kind": "Node", "metadata": ["name": "fresh"],
+                "spec": ["taints": [["key": "dedicated", "value": "db", "effect": "NoSchedule"]]],
+                "status": ["conditions": [["type": "Ready", "status": "True"]]],
+            ]
+            let created = try await client.post("/api/v1/nodes", ready).json
+            #expect(taints(created) == ["dedicated:NoSchedule", "node.kubernetes.io/not-ready:NoSchedule"])
+            #expect(try await eventually { try await keysOf("fresh") == ["dedicated:NoSchedule"] }, "Ready: the admission taint is lifted, the user's taint kept")
+
+            let notReady: JSONValue = [
+                "apiVersion": "v1", "kind": "Node", "metadata": ["name": "sick"],
+                "status": ["conditions": [["type": "Ready", "status": "False"], ["type": "DiskPressure", "status": "True"]]],
+            ]
+            _ = try await client.post("/api/v1/nodes", notReady)
+            #expect(try await eventually { try await keysOf("sick") == ["node.kubernetes.io/not-ready:NoSchedule", "node.kubernetes.io/disk-pressure:NoSchedule"] })
+            let added = try await client.get("/api/v1/nodes/sick").json[path: ["spec", "taints"]]?.arrayValue?.last
+            #expect(added?["timeAdded"]?.stringValue != nil, "taints the controller adds carry timeAdded")
+
+            _ = try await client.patch("/api/v1/nodes/fresh", ["spec": ["unschedulable": true]], type: "application/merge-patch+json")
+            #expect(try await eventually { try await keysOf("fresh") == ["dedicated:NoSchedule", "node.kubernetes.io/unschedulable:NoSchedule"] })
+            _ = try await client.patch(
+                "/api/v1/nodes/fresh/status", ["status": ["conditions": [["type": "Ready", "status": "Unknown"]]]],
+                type: "application/strategic-merge-patch+json")
+            #expect(try await eventually { try await keysOf("fresh").contains("node.kubernetes.io/unreachable:NoSchedule") })
+            _ = try await client.patch("/api/v1/nodes/fresh", ["spec": ["unschedulable": nil]], type: "application/merge-patch+json")
+            _ = try await client.patch(
+                "/api/v1/nodes/fresh/status", ["status": ["conditions": [["type": "Ready", "status": "True"]]]],
+                type: "application/strategic-merge-patch+json")
+            #expect(try await eventually { try await keysOf("fresh") == ["dedicated:NoSchedule"] }, "uncordoned and Ready again: only the user's taint")
+        }
+    }
+
     // https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation
     @Test("fieldValidation: Strict refuses unknown fields with 400, Warn (the default) answers with Warning headers, Ignore drops them")
     func fieldValidation() async throws {

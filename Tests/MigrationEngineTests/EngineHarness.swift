@@ -129,7 +129,6 @@ final class EngineHarness: Sendable {
         spec.unschedulable = unschedulable
         spec.taints = taints.isEmpty ? nil : taints
         node.spec = spec
-        node = try await client.create(node, namespace: nil, options: WriteOptions())
         var status = NodeStatus()
         status.allocatable = ["cpu": Quantity(cpu)!, "memory": Quantity(memory)!, "pods": Quantity(Int64(110))]
         status.capacity = status.allocatable
@@ -139,7 +138,20 @@ final class EngineHarness: Sendable {
         info.kubeletVersion = kubelet
         status.nodeInfo = info
         node.status = status
-        return try await client.updateStatus(node)
+        // Registered with its status in one create, as the kubelet registers a node.
+        _ = try await client.create(node, namespace: nil, options: WriteOptions())
+        return try await untilSchedulable(name)
+    }
+
+    /// The node once the node lifecycle controller has lifted the not-ready taint a new Node is admitted with
+    /// (TaintNodesByCondition), as a cluster's nodes are before anything is placed on them.
+    func untilSchedulable(_ name: String) async throws -> Node {
+        var node = try await client.get(Node.self, name: name, namespace: nil)
+        for _ in 0..<500 where (node.spec?.taints ?? []).contains(where: { $0.key == "node.kubernetes.io/not-ready" }) {
+            try await Task.sleep(for: .milliseconds(10))
+            node = try await client.get(Node.self, name: name, namespace: nil)
+        }
+        return node
     }
 
     func standardNodes() async throws {

@@ -129,13 +129,24 @@ final class PolicyHarness: Sendable {
     func addNode(_ name: String, cpu: String = "4", labels: [String: String] = [:]) async throws -> Node {
         var node = Node(metadata: ObjectMeta(name: name, labels: ["kubernetes.io/hostname": name].merging(labels) { $1 }))
         node.spec = NodeSpec()
-        node = try await client.create(node, namespace: nil, options: WriteOptions())
         var status = NodeStatus()
         status.allocatable = ["cpu": Quantity(cpu)!, "memory": Quantity(stringLiteral: "8Gi"), "pods": Quantity(Int64(110))]
         status.capacity = status.allocatable
         status.conditions = [NodeCondition(type: .ready, status: .true)]
         node.status = status
-        return try await client.updateStatus(node)
+        // Registered with its status in one create, as the kubelet registers a node.
+        _ = try await client.create(node, namespace: nil, options: WriteOptions())
+        // TaintNodesByCondition admits a new Node not-ready; the node lifecycle controller lifts the taint once
+        // the node reports Ready, as a cluster's nodes are before anything is placed on them.
+        var schedulable: Node?
+        try await eventually("node \(name) loses its not-ready taint") {
+            let node = try await client.get(Node.self, name: name, namespace: nil)
+            guard !(node.spec?.taints ?? []).contains(where: { $0.key == "node.kubernetes.io/not-ready" }) else { return false }
+            schedulable = node
+            return true
+        }
+        guard let schedulable else { throw HarnessError("node \(name) vanished") }
+        return schedulable
     }
 
     func patchNode(_ name: String, _ patch: JSONValue) async throws {
