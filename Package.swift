@@ -174,7 +174,7 @@ let package = Package(
             dependencies: [
                 "KubeSim", "KubeClient", "KubeModel", "Unstructured", "YAMLCodec", "CurlTransport", "HTTPTransport",
                 "ControllerRuntime", "OperatorCore", "RegistryClient", "SimCluster", "OperatorAssembly", "SampleWorkload",
-                "InProcessBroker", "AMQPBroker", "MigrationAPI", "MigrationEngine", "PolicyEngine", "WebhookServer",
+                "InProcessBroker", "AMQPBroker", "MigrationAPI", "MigrationEngine", "PolicyEngine", "Placement", "WebhookServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -223,6 +223,7 @@ let package = Package(
         .testTarget(name: "UnstructuredTests", dependencies: ["Unstructured"]),
         .testTarget(name: "YAMLCodecTests", dependencies: ["YAMLCodec", "Unstructured"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Unstructured"]),
+        .testTarget(name: "PlacementTests", dependencies: ["Placement", "KubeModel", "Unstructured"]),
         .testTarget(
             name: "CurlTransportTests",
             dependencies: [

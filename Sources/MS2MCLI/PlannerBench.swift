@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubeModel
 import MigrationAPI
+import Placement
 import PolicyEngine
 
 /// `ms2m bench planner`: the pure `MigrationPolicy` planner (`MigrationPlanner.plan`) over large synthetic
@@ -36,6 +37,9 @@ struct PlannerBench: AsyncParsableCommand {
     @Option(help: "text or json.")
     var output: SimulateCommand.OutputFormat = .text
 
+    @Flag(help: "Give the workloads scheduling constraints the inter-pod rules must check: every StatefulSet pod a required hostname anti-affinity against its own set, every Deployment pod a DoNotSchedule zone spread.")
+    var constraints = false
+
     func validate() throws {
         if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
         if parsedSizes() == nil { throw ValidationError("--sizes must look like 500x15000,5000x150000") }
@@ -50,7 +54,7 @@ struct PlannerBench: AsyncParsableCommand {
             let before = ResidentMemory.current()
             let clock = ContinuousClock()
             let buildStart = clock.now
-            let cluster = PlannerBenchCluster(nodes: nodeCount, pods: podCount)
+            let cluster = PlannerBenchCluster(nodes: nodeCount, pods: podCount, constraints: constraints)
             let buildSeconds = (clock.now - buildStart).seconds
             let snapshotBytes = ResidentMemory.current() - before
             let usageStart = clock.now
@@ -58,6 +62,7 @@ struct PlannerBench: AsyncParsableCommand {
             let usageBuildSeconds = (clock.now - usageStart).seconds
             let updateMicroseconds = Self.summaryUpdateMicroseconds(cluster.pods, usage: usage)
             let podsByNode = Dictionary(grouping: cluster.pods) { $0.spec?.nodeName ?? "" }
+            let placed = PlacedPods(pods: cluster.pods)
 
             for cordon in cases {
                 let count = cordon.count(of: nodeCount)
@@ -77,6 +82,7 @@ struct PlannerBench: AsyncParsableCommand {
                 func keptUsagePlan() -> (MigrationPlan, Int) {
                     var kept = snapshot
                     kept.nodeUsage = usage
+                    kept.placedPods = placed
                     kept.pods = PolicySnapshot.podsToPlan(
                         snapshot.policy, nodes: snapshot.nodes, migrations: snapshot.migrations,
                         onNode: { podsByNode[$0] ?? [] }, named: { _, _ in nil }, allBound: { cluster.pods })
@@ -103,7 +109,8 @@ struct PlannerBench: AsyncParsableCommand {
             }
             withExtendedLifetime(cluster) {}
         }
-        let result = PlannerBenchResult(build: Self.buildConfiguration, repeats: repeats, rows: rows)
+        let result = PlannerBenchResult(
+            build: Self.buildConfiguration, repeats: repeats, constraints: constraints, rows: rows)
         switch output {
         case .json: print(result.json())
         case .text: print(result.table())
@@ -184,7 +191,11 @@ struct PlannerBenchCluster {
     let namespaceLabels: [String: [String: String]]
     let policy: MigrationPolicy
 
-    init(nodes nodeCount: Int, pods podCount: Int) {
+    /// Whether workloads carry the constraints `--constraints` asks for.
+    let constraints: Bool
+
+    init(nodes nodeCount: Int, pods podCount: Int, constraints: Bool = false) {
+        self.constraints = constraints
         let width = String(nodeCount - 1).count
         let names = (0..<nodeCount).map { "node-" + String(repeating: "0", count: width - String($0).count) + String($0) }
         nodes = names.enumerated().map { Self.node(index: $0.offset, name: $0.element) }
@@ -202,10 +213,12 @@ struct PlannerBenchCluster {
             for replica in 0..<3 where pods.count < podCount {
                 let nodeIndex = slot % nodeCount
                 slot += 1
-                pods.append(
+                var pod =
                     workload % 7 == 6
-                        ? Self.deploymentPod(workload: workload, replica: replica, node: names[nodeIndex], nodeIndex: nodeIndex)
-                        : Self.statefulSetPod(workload: workload, replica: replica, node: names[nodeIndex], nodeIndex: nodeIndex))
+                    ? Self.deploymentPod(workload: workload, replica: replica, node: names[nodeIndex], nodeIndex: nodeIndex)
+                    : Self.statefulSetPod(workload: workload, replica: replica, node: names[nodeIndex], nodeIndex: nodeIndex)
+                if constraints { Self.constrain(&pod, statefulSet: workload % 7 != 6) }
+                pods.append(pod)
             }
             workload += 1
         }
@@ -243,6 +256,32 @@ struct PlannerBenchCluster {
         }
         return PolicySnapshot(
             policy: policy, nodes: nodes, pods: pods, namespaceLabels: namespaceLabels, migrations: [], now: Self.now)
+    }
+
+    /// A StatefulSet pod gets a required anti-affinity against its own set on `kubernetes.io/hostname` (one
+    /// replica per node, the usual rule for replicated stores); a Deployment pod a `DoNotSchedule` spread of
+    /// its app over zones with `maxSkew: 1`.
+    static func constrain(_ pod: inout Pod, statefulSet: Bool) {
+        let labels = pod.metadata.labels ?? [:]
+        if statefulSet {
+            let instance = labels["app.kubernetes.io/instance"] ?? ""
+            pod.spec?.affinity = Affinity(podAntiAffinity: [
+                "requiredDuringSchedulingIgnoredDuringExecution": [
+                    [
+                        "labelSelector": ["matchLabels": ["app.kubernetes.io/instance": .string(instance)]],
+                        "topologyKey": "kubernetes.io/hostname",
+                    ]
+                ]
+            ])
+        } else {
+            let app = labels["app.kubernetes.io/name"] ?? ""
+            pod.spec?.topologySpreadConstraints = [
+                [
+                    "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule",
+                    "labelSelector": ["matchLabels": ["app.kubernetes.io/name": .string(app)]],
+                ]
+            ]
+        }
     }
 
     static func namespace(_ index: Int) -> String { "app-\(index < 10 ? "0" : "")\(index)" }
@@ -459,10 +498,13 @@ struct PlannerBenchResult: Codable, Sendable {
 
     var build: String
     var repeats: Int
+    /// Whether the workloads carried inter-pod constraints (`--constraints`).
+    var constraints: Bool
     var rows: [Row]
 
     func table() -> String {
-        var out = "\n| planner (\(build) build, \(repeats) runs after 1 warm-up, default budgets) | cordoned | candidates | moves | waiting | unplaceable | full snapshot: median ms | p95 ms | kept usage: pods in snapshot | median ms | p95 ms | usage sum once ms | µs per pod update | snapshot RSS MB | bytes/pod |\n"
+        let shape = constraints ? "StatefulSets anti-affine per host, Deployments spread over zones" : "no inter-pod constraints"
+        var out = "\n| planner (\(build) build, \(repeats) runs after 1 warm-up, default budgets; \(shape)) | cordoned | candidates | moves | waiting | unplaceable | full snapshot: median ms | p95 ms | kept usage: pods in snapshot | median ms | p95 ms | usage sum once ms | µs per pod update | snapshot RSS MB | bytes/pod |\n"
         out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for row in rows {
             out += String(

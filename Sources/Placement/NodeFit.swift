@@ -17,6 +17,18 @@ public enum NodeFitFailure: Hashable, Sendable, CustomStringConvertible {
     case insufficient(resource: String, requested: Quantity, available: Quantity)
     /// The node already runs its `pods` capacity.
     case tooManyPods(capacity: Int64)
+    /// No pod matching the pod's required affinity runs in the node's topology domain (or the node lacks the
+    /// topology label).
+    case podAffinityMismatch
+    /// A pod matching the pod's required anti-affinity runs in the node's topology domain.
+    case podAntiAffinityMismatch
+    /// A pod in the node's topology domain has required anti-affinity against this pod.
+    case existingPodsAntiAffinity
+    /// Placing the pod there would exceed a `DoNotSchedule` spread constraint's `maxSkew`, or the node lacks
+    /// a constraint's topology label.
+    case topologySpreadMismatch(missingLabel: Bool)
+    /// A pod on the node already uses one of the pod's host ports (`ip:port/protocol`).
+    case hostPortConflict(String)
 
     public var description: String {
         switch self {
@@ -28,6 +40,34 @@ public enum NodeFitFailure: Hashable, Sendable, CustomStringConvertible {
         case .insufficient(let resource, let requested, let available):
             "insufficient \(resource): pod requests \(requested), \(available) left"
         case .tooManyPods(let capacity): "node already runs its \(capacity) pods"
+        case .podAffinityMismatch: "node didn't match pod affinity rules"
+        case .podAntiAffinityMismatch: "node didn't match pod anti-affinity rules"
+        case .existingPodsAntiAffinity: "node didn't satisfy existing pods anti-affinity rules"
+        case .topologySpreadMismatch(let missingLabel):
+            missingLabel
+                ? "node didn't match pod topology spread constraints (missing required label)"
+                : "node didn't match pod topology spread constraints"
+        case .hostPortConflict(let port): "node didn't have free ports for the requested pod ports (\(port) in use)"
+        }
+    }
+
+    /// The phrase kube-scheduler uses for this reason in "0/N nodes are available: …" (counted per node).
+    public var schedulerPhrase: String {
+        switch self {
+        case .notReady: "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
+        case .unschedulable: "node(s) were unschedulable"
+        case .nodeSelectorMismatch, .nodeAffinityMismatch: "node(s) didn't match Pod's node affinity/selector"
+        case .untoleratedTaint(let key, _): "node(s) had untolerated taint {\(key): }"
+        case .insufficient(let resource, _, _): "Insufficient \(resource)"
+        case .tooManyPods: "Too many pods"
+        case .podAffinityMismatch: "node(s) didn't match pod affinity rules"
+        case .podAntiAffinityMismatch: "node(s) didn't match pod anti-affinity rules"
+        case .existingPodsAntiAffinity: "node(s) didn't satisfy existing pods anti-affinity rules"
+        case .topologySpreadMismatch(let missingLabel):
+            missingLabel
+                ? "node(s) didn't match pod topology spread constraints (missing required label)"
+                : "node(s) didn't match pod topology spread constraints"
+        case .hostPortConflict: "node(s) didn't have free ports for the requested pod ports"
         }
     }
 }
@@ -146,6 +186,25 @@ public enum NodeFit {
         return failures(of: pod, on: node, usage: NodeUsage(pods: others), reserved: reserved)
     }
 
+    /// Whether the node matches the pod's `nodeSelector` and required node affinity.
+    static func matchesNodeAffinity(_ pod: Pod, _ target: FitNode) -> Bool {
+        guard let spec = pod.spec else { return true }
+        if let selector = spec.nodeSelector, !selector.allSatisfy({ target.labels[$0.key] == $0.value }) { return false }
+        if let required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+            !required.matches(labels: target.labels, fields: ["metadata.name": target.name])
+        {
+            return false
+        }
+        return true
+    }
+
+    /// Whether the pod tolerates every `NoSchedule` and `NoExecute` taint of the node but the cordon's.
+    static func toleratesTaints(_ pod: Pod, _ target: FitNode) -> Bool {
+        if target.blockingTaints.isEmpty { return true }
+        let tolerations = pod.spec?.tolerations ?? []
+        return target.blockingTaints.allSatisfy { tolerations.tolerates($0) }
+    }
+
     /// The node-level filters: readiness, cordon, nodeSelector, required affinity, taints.
     private static func placementFailures(of pod: Pod, on target: FitNode) -> [NodeFitFailure] {
         var failures: [NodeFitFailure] = []
@@ -197,12 +256,15 @@ public enum NodeFit {
         failures(of: pod, demand: demand, on: FitTarget(node, usage: usage), reserved: reserved)
     }
 
-    /// ``failures(of:demand:on:usage:reserved:)`` against a prepared node.
+    /// ``failures(of:demand:on:usage:reserved:)`` against a prepared node; with `interPod`, the rules that read
+    /// other pods too (affinity, anti-affinity, topology spread, host ports).
     public static func failures(
-        of pod: Pod, demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:]
+        of pod: Pod, demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:],
+        interPod: InterPodCheck? = nil
     ) -> [NodeFitFailure] {
         var failures = placementFailures(of: pod, on: target.node)
         failures += resourceFailures(demand, on: target, reserved: reserved)
+        if let interPod { failures += interPod.failures(on: target.node) }
         return failures
     }
 
@@ -214,11 +276,14 @@ public enum NodeFit {
         fits(pod, demand: demand, on: FitTarget(node, usage: usage), reserved: reserved)
     }
 
-    /// ``fits(_:demand:on:usage:reserved:)`` against a prepared node.
+    /// ``fits(_:demand:on:usage:reserved:)`` against a prepared node; with `interPod`, the rules that read other
+    /// pods too.
     public static func fits(
-        _ pod: Pod, demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:]
+        _ pod: Pod, demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:],
+        interPod: InterPodCheck? = nil
     ) -> Bool {
         passesPlacement(pod, on: target.node) && resourceFailures(demand, on: target, reserved: reserved).isEmpty
+            && (interPod?.passes(target.node) ?? true)
     }
 
     /// Whether `pod` fits `node` (no ``failures(of:on:podsOnNode:reserved:)``).

@@ -18,6 +18,22 @@ public struct TargetChooser: Sendable {
             rejected.keys.sorted().map { "\($0): \(rejected[$0]!.map(\.description).joined(separator: ", "))" }
                 .joined(separator: "; ")
         }
+
+        /// The rejections as kube-scheduler reports an unschedulable pod: "0/N nodes are available: 2 node(s)
+        /// didn't match pod anti-affinity rules, 1 Insufficient cpu." — each reason with the number of nodes it
+        /// excluded, most frequent first; `excluded` nodes (the source, draining nodes, nodes outside a
+        /// policy's targets) are counted as such.
+        public func schedulerMessage(excluded: Int = 0) -> String {
+            var counts: [String: Int] = [:]
+            for failures in rejected.values {
+                for phrase in Set(failures.map(\.schedulerPhrase)) { counts[phrase, default: 0] += 1 }
+            }
+            if excluded > 0 { counts["node(s) excluded by the migration (source, draining or not a target)"] = excluded }
+            let parts = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "\($0.value) \($0.key)" }
+            let total = rejected.count + excluded + (node == nil ? 0 : 1)
+            return "\(node == nil ? 0 : 1)/\(total) nodes are available: \(parts.joined(separator: ", "))."
+        }
     }
 
     /// Creates a chooser.
@@ -29,9 +45,14 @@ public struct TargetChooser: Sendable {
     ///   - podsByNode: the pods bound to each node (by node name).
     ///   - reserved: requests already planned to move to each node.
     ///   - ownerUID: the UID of the pod's controller; its replicas count against a node in the ranking.
+    ///
+    /// The pods in `podsByNode` are also what the inter-pod rules read (affinity, anti-affinity, topology
+    /// spread, host ports), over the topology of `nodes` (or of `topology`, every node of the cluster, when
+    /// `nodes` is only the candidates) and the namespaces' labels.
     public func choose(
         for pod: Pod, among nodes: [Node], podsByNode: [String: [Pod]], excluded: Set<String>,
-        reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil
+        reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil, topology: [Node]? = nil,
+        namespaceLabels: [String: [String: String]] = [:]
     ) -> Choice {
         var usage: [String: NodeUsage] = [:]
         for node in nodes {
@@ -39,7 +60,11 @@ public struct TargetChooser: Sendable {
             let others = (podsByNode[name] ?? []).filter { $0.metadata.uid != pod.metadata.uid || pod.metadata.uid == nil }
             usage[name] = NodeUsage(pods: others)
         }
-        return choose(for: pod, among: nodes, usage: usage, excluded: excluded, reserved: reserved, ownerUID: ownerUID)
+        let context = InterPodContext(
+            pods: podsByNode.values.flatMap { $0 }, nodes: topology ?? nodes, namespaceLabels: namespaceLabels)
+        return choose(
+            for: pod, among: Self.prepare(nodes, usage: usage), excluded: excluded, reserved: reserved,
+            ownerUID: ownerUID, interPod: context.check(for: pod))
     }
 
     /// ``choose(for:among:podsByNode:excluded:reserved:ownerUID:)`` with each node's usage summed beforehand,
@@ -66,9 +91,12 @@ public struct TargetChooser: Sendable {
 
     /// ``choose(for:among:usage:excluded:reserved:ownerUID:)`` against nodes prepared once
     /// (``prepare(_:usage:)``): no node is copied or looked up per pod.
+    ///
+    /// With `interPod` (``InterPodContext/check(for:)``), the rules that read other pods apply too: required
+    /// inter-pod affinity and anti-affinity, `DoNotSchedule` topology spread and host ports.
     public func choose(
         for pod: Pod, among targets: [FitTarget], excluded: Set<String>,
-        reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil
+        reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil, interPod: InterPodCheck? = nil
     ) -> Choice {
         let demand = PodDemand(pod)
         let noReservations = reserved.isEmpty
@@ -79,7 +107,8 @@ public struct TargetChooser: Sendable {
                 let name = target.name
                 guard !name.isEmpty, !excluded.contains(name) else { continue }
                 let promised = noReservations ? [:] : reserved[name] ?? [:]
-                let failures = NodeFit.failures(of: pod, demand: demand, on: target, reserved: promised)
+                let failures = NodeFit.failures(
+                    of: pod, demand: demand, on: target, reserved: promised, interPod: interPod)
                 if !failures.isEmpty {
                     rejected[name] = failures
                     continue
@@ -118,7 +147,7 @@ public struct TargetChooser: Sendable {
     /// ``firstFit(for:among:usage:excluded:alsoExcluded:reserved:)`` against nodes prepared once.
     public func firstFit(
         for pod: Pod, among targets: [FitTarget], excluded: Set<String>, alsoExcluded: String? = nil,
-        reserved: [String: [String: Quantity]] = [:]
+        reserved: [String: [String: Quantity]] = [:], interPod: InterPodCheck? = nil
     ) -> String? {
         let demand = PodDemand(pod)
         let noReservations = reserved.isEmpty
@@ -126,7 +155,8 @@ public struct TargetChooser: Sendable {
             for target in targets {
                 let name = target.name
                 guard !name.isEmpty, name != alsoExcluded, !excluded.contains(name) else { continue }
-                if NodeFit.fits(pod, demand: demand, on: target, reserved: noReservations ? [:] : reserved[name] ?? [:]) {
+                let promised = noReservations ? [:] : reserved[name] ?? [:]
+                if NodeFit.fits(pod, demand: demand, on: target, reserved: promised, interPod: interPod) {
                     return name
                 }
             }

@@ -102,6 +102,70 @@ struct CLICommandTests {
         #expect(table.contains("YIELDED: none"))
     }
 
+    // Issue 18's report: a pod with required podAntiAffinity against `app: cache` on kubernetes.io/hostname, on a
+    // cordoned node, with a roomy node running a cache pod and a small free node. The scheduler would only
+    // put it on the small node (assign-pod-node, "Inter-pod affinity and anti-affinity"), and so must plan.
+    @Test("plan honours required pod anti-affinity: the pod goes to the small free node, not next to the cache")
+    func planAntiAffinity() throws {
+        let snapshot = """
+            apiVersion: v1
+            kind: List
+            items:
+              - apiVersion: v1
+                kind: Node
+                metadata: {name: old, labels: {kubernetes.io/hostname: old}}
+                spec: {unschedulable: true}
+                status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}]}
+              - apiVersion: v1
+                kind: Node
+                metadata: {name: roomy, labels: {kubernetes.io/hostname: roomy}}
+                status: {allocatable: {cpu: "32", memory: 64Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}]}
+              - apiVersion: v1
+                kind: Node
+                metadata: {name: small, labels: {kubernetes.io/hostname: small}}
+                status: {allocatable: {cpu: "2", memory: 4Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}]}
+              - apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {team: orders}}
+              - apiVersion: v1
+                kind: Pod
+                metadata: {name: cache-0, namespace: shop, uid: uid-cache-0, labels: {app: cache}}
+                spec:
+                  nodeName: roomy
+                  containers: [{name: cache, image: example.com/cache:1, resources: {requests: {cpu: "1"}}}]
+                status: {phase: Running}
+              - apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: web-0
+                  namespace: shop
+                  uid: uid-web-0
+                  labels: {app: web}
+                  ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: web, uid: uid-sts-web, controller: true}]
+                spec:
+                  nodeName: old
+                  affinity:
+                    podAntiAffinity:
+                      requiredDuringSchedulingIgnoredDuringExecution:
+                        - labelSelector: {matchLabels: {app: cache}}
+                          topologyKey: kubernetes.io/hostname
+                  containers: [{name: app, image: example.com/web:1, resources: {requests: {cpu: 500m}}}]
+                status: {phase: Running}
+            """
+        let cluster = try ClusterSnapshot.parse(yaml: snapshot, source: "snapshot.yaml")
+        let policies = try ClusterSnapshot.parse(yaml: Self.policyYAML, source: "policy.yaml").policies
+        let table = try PlanCommand.render(policies: policies, cluster: cluster, now: Self.now, format: .table)
+        let moveLine = try #require(table.split(separator: "\n").first { $0.hasPrefix("shop") && $0.contains("web-0") })
+        #expect(moveLine.split(separator: " ", omittingEmptySubsequences: true).prefix(4) == ["shop", "web-0", "old", "small"])
+
+        // With the small node full, nothing fits, and the reason reads as the scheduler's.
+        let full = try ClusterSnapshot.parse(
+            yaml: snapshot.replacingOccurrences(of: "cpu: \"2\", memory: 4Gi", with: "cpu: 200m, memory: 4Gi"), source: "snapshot.yaml")
+        let none = try PlanCommand.render(policies: policies, cluster: full, now: Self.now, format: .table)
+        #expect(none.contains("UNPLACEABLE (1):"))
+        #expect(none.contains("0/3 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match pod anti-affinity rules, 1 node(s) excluded by the migration"))
+    }
+
     @Test("plan -o yaml prints the StatefulMigrations it would create, ready for kubectl apply")
     func planYAML() throws {
         let cluster = try ClusterSnapshot.parse(yaml: Self.snapshotYAML, source: "snapshot.yaml")

@@ -233,14 +233,28 @@ extension MigrationRun {
         for other in try await api.list(Pod.self, namespace: nil, options: ListOptions()).items {
             if let node = other.spec?.nodeName { podsByNode[node, default: []].append(other) }
         }
+        // Inter-pod terms with a namespaceSelector need the namespaces' labels; most pods have none.
+        var namespaceLabels: [String: [String: String]] = [:]
+        if Self.usesNamespaceSelectors(pod) || podsByNode.values.contains(where: { $0.contains(where: Self.usesNamespaceSelectors) }) {
+            for namespace in try await api.list(Namespace.self, namespace: nil, options: ListOptions()).items {
+                namespaceLabels[namespace.metadata.name ?? ""] = namespace.metadata.labels ?? [:]
+            }
+        }
         func choose(excluding excluded: Set<String>) -> TargetChooser.Choice {
             TargetChooser().choose(
                 for: pod, among: capable.filter { !excluded.contains($0.metadata.name ?? "") }, podsByNode: podsByNode,
-                excluded: excluded, ownerUID: pod.metadata.controllerReference?.uid)
+                excluded: excluded, ownerUID: pod.metadata.controllerReference?.uid, topology: all,
+                namespaceLabels: namespaceLabels)
         }
         var choice = choose(excluding: excluded)
         for fallback in fallbacks where choice.node == nil { choice = choose(excluding: fallback) }
         return choice
+    }
+
+    /// Whether `pod`'s inter-pod terms select namespaces by label.
+    static func usesNamespaceSelectors(_ pod: Pod) -> Bool {
+        let terms = PodPlacementTerms(pod)
+        return (terms.affinity + terms.antiAffinity).contains { $0.namespaceSelector?.isEmpty == false }
     }
 
     /// Where to restore `source` again: a node that fits and has not failed a restore (nor is the source's),

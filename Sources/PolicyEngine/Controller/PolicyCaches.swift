@@ -30,6 +30,8 @@ public struct PolicyCaches: Sendable {
     public let nodeUsage: CacheSummary<Pod, NodeUsageSummary.Value>
     /// Every cached node prepared for planning, kept in step with the node cache.
     public let fitNodes: CacheSummary<Node, FitNodeSummary.Value>
+    /// The bound pods as the inter-pod rules read them, kept in step with the pod cache.
+    public let placedPods: CacheSummary<Pod, PlacedPods>
     /// Children this controller created that the migration cache has not shown yet.
     let expectations = ChildExpectations()
 
@@ -48,6 +50,8 @@ public struct PolicyCaches: Sendable {
         pods.cache.ensureIndex(.podsWithEvictionRequest)
         nodeUsage = NodeUsageSummary.make()
         pods.cache.addSummary(nodeUsage)
+        placedPods = PlacedPodsSummary.make()
+        pods.cache.addSummary(placedPods)
         namespaces = factory.informer(for: Namespace.self)
         migrations = factory.informer(for: StatefulMigration.self)
         policies = factory.informer(for: MigrationPolicy.self)
@@ -74,11 +78,10 @@ public struct PolicyCaches: Sendable {
     /// with all the pods.
     public func snapshot(for policy: MigrationPolicy, now: Time) -> PolicySnapshot {
         let name = policy.metadata.name ?? ""
+        // Namespace labels serve `selection.namespaceSelector` and inter-pod terms with a namespaceSelector.
         var namespaceLabels: [String: [String: String]] = [:]
-        if policy.spec.selection?.namespaceSelector != nil {
-            for namespace in namespaces.cache.list() {
-                namespaceLabels[namespace.metadata.name ?? ""] = namespace.metadata.labels ?? [:]
-            }
+        for namespace in namespaces.cache.list() {
+            namespaceLabels[namespace.metadata.name ?? ""] = namespace.metadata.labels ?? [:]
         }
         let nodes = Array(fitNodes.value.values)
         let usage = nodeUsage.value
@@ -94,6 +97,7 @@ public struct PolicyCaches: Sendable {
             policy: policy, nodes: nodes, pods: pods, namespaceLabels: namespaceLabels,
             migrations: migrations, now: now)
         snapshot.nodeUsage = usage
+        snapshot.placedPods = placedPods.value
         snapshot.otherPolicies = policies.cache.list().filter {
             $0.metadata.name != name && $0.metadata.deletionTimestamp == nil
         }

@@ -168,6 +168,7 @@ public enum MigrationPlanner {
         case .node(let target):
             ledger.admit(source: source, target: target, statefulSet: statefulSet)
             reserve(pod, on: target, in: &reserved)
+            context.targets.promise(pod, to: target)
             let reason: MoveReason = node.triggers == [.eviction] ? .eviction : .drain
             plan.moves.append(context.move(pod, from: source, to: target, reason: reason, attempt: attempt))
         }

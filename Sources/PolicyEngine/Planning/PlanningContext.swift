@@ -1,5 +1,6 @@
 public import KubeModel
 public import MigrationAPI
+import Placement
 
 /// The snapshot, indexed once for the planner's passes (drain, cancellation, rebalance).
 ///
@@ -74,7 +75,8 @@ struct PlanningContext {
         targets = TargetSelection(
             allNodes: snapshot.nodes,
             usage: snapshot.nodeUsage ?? TargetSelection.usage(of: snapshot.pods, podsByNode: byNode),
-            draining: draining, targetSelector: snapshot.policy.spec.targets?.nodeSelector)
+            draining: draining, targetSelector: snapshot.policy.spec.targets?.nodeSelector,
+            placed: snapshot.placedPods ?? PlacedPods(pods: snapshot.pods), namespaceLabels: snapshot.namespaceLabels)
     }
 
     /// `namespace/name` of a pod.

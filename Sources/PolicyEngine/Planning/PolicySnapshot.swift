@@ -17,7 +17,8 @@ public struct PolicySnapshot: Sendable {
     /// and the source pods of migrations in flight — and, for a policy that rebalances while nothing drains,
     /// every bound pod.
     public var pods: [Pod]
-    /// Each namespace's labels, by namespace name (for `selection.namespaceSelector`).
+    /// Each namespace's labels, by namespace name (for `selection.namespaceSelector` and inter-pod terms with a
+    /// `namespaceSelector`).
     public var namespaceLabels: [String: [String: String]]
     /// Every `StatefulMigration`, in all namespaces.
     public var migrations: [StatefulMigration]
@@ -29,6 +30,10 @@ public struct PolicySnapshot: Sendable {
     /// What the pods bound to each node request, when the caller keeps it up to date (the controller's
     /// ``NodeUsageSummary``); nil to have the planner sum it from ``pods``, which must then hold every bound pod.
     public var nodeUsage: [String: NodeUsage]?
+    /// The bound pods as the inter-pod rules read them (affinity, anti-affinity, spread, host ports), when the
+    /// caller keeps them up to date (the controller's ``PlacedPodsSummary``); nil to have the planner read
+    /// them from ``pods``, which must then hold every bound pod.
+    public var placedPods: PlacedPods?
 
     /// Creates a snapshot of prepared nodes.
     public init(

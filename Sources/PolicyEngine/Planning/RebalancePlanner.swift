@@ -106,6 +106,7 @@ enum RebalancePlanner {
             let statefulSet = PodCoverage.statefulSetKey(of: chosen.pod)
             ledger.admit(source: chosen.source, target: chosen.target, statefulSet: statefulSet)
             MigrationPlanner.reserve(chosen.pod, on: chosen.target, in: &reserved)
+            context.targets.promise(chosen.pod, to: chosen.target)
             plan.moves.append(context.move(chosen.pod, from: chosen.source, to: chosen.target, reason: .rebalance, attempt: attempt))
             planned.insert(PlanningContext.key(chosen.pod))
             pods[chosen.source]!.removeAll { $0.metadata.uid == chosen.pod.metadata.uid }

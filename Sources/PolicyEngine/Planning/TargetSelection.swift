@@ -22,17 +22,34 @@ struct TargetSelection {
     let targets: [FitTarget]
     let excluded: Set<String>
     private let chooser = TargetChooser()
+    /// The placed pods and topology the inter-pod rules read, with the moves this plan has promised so far.
+    private let interPod: InterPodState
+
+    /// The inter-pod context a plan updates as it promises moves (one plan, one thread).
+    private final class InterPodState {
+        var context: InterPodContext
+        init(_ context: InterPodContext) { self.context = context }
+    }
 
     /// Targets among `allNodes`, never one in `draining` nor one `targetSelector` does not match; `usage` is
-    /// what the pods bound to each node request (summed once per plan, or kept by the caller).
-    init(allNodes: [FitNode], usage: [String: NodeUsage], draining: Set<String>, targetSelector: LabelSelector?) {
+    /// what the pods bound to each node request (summed once per plan, or kept by the caller); `placed` and
+    /// `namespaceLabels` are what the inter-pod rules (affinity, anti-affinity, spread, host ports) read.
+    init(
+        allNodes: [FitNode], usage: [String: NodeUsage], draining: Set<String>, targetSelector: LabelSelector?,
+        placed: PlacedPods = PlacedPods(), namespaceLabels: [String: [String: String]] = [:]
+    ) {
         var excluded = draining
         if let targetSelector {
             for node in allNodes where !targetSelector.matches(node.labels) { excluded.insert(node.name) }
         }
         targets = TargetChooser.prepare(allNodes, usage: usage)
         self.excluded = excluded
+        interPod = InterPodState(InterPodContext(placed: placed, nodes: allNodes, namespaceLabels: namespaceLabels))
     }
+
+    /// Records that `pod` is promised to `node`: later choices in this plan see its copy there (affinity,
+    /// anti-affinity, spread, host ports) and its source gone.
+    func promise(_ pod: Pod, to node: String) { interPod.context.move(pod, to: node) }
 
     /// Each node's usage, summed from `pods` at the indices `podsByNode` lists for it.
     static func usage(of pods: [Pod], podsByNode: [String: [Int]]) -> [String: NodeUsage] {
@@ -53,36 +70,46 @@ struct TargetSelection {
         let owner = pod.metadata.controllerReference?.uid
         var excluded = self.excluded
         excluded.insert(source)
+        let check = interPod.context.check(for: pod)
         let choice = chooser.choose(
-            for: pod, among: targets, excluded: excluded.union(full), reserved: reserved, ownerUID: owner)
+            for: pod, among: targets, excluded: excluded.union(full), reserved: reserved, ownerUID: owner,
+            interPod: check)
         if let node = choice.node { return .node(node) }
         if !full.isEmpty {
-            let unlimited = chooser.firstFit(for: pod, among: targets, excluded: excluded, reserved: reserved)
+            let unlimited = chooser.firstFit(
+                for: pod, among: targets, excluded: excluded, reserved: reserved, interPod: check)
             if unlimited != nil { return .inboundBudgetFull }
         }
-        return Self.unplaceable(choice.rejected, summary: choice.rejectionSummary)
+        return Self.unplaceable(choice, excluded: excluded.count)
     }
 
     /// Whether any node can take `pod` moving off `source` (budgets aside): nil when one can, else why none
     /// can. Stops at the first node that fits, so it is cheap for candidates that wait for a budget anyway.
     func unplaceableReason(for pod: Pod, source: String, reserved: [String: [String: Quantity]]) -> TargetOutcome? {
-        if chooser.firstFit(for: pod, among: targets, excluded: excluded, alsoExcluded: source, reserved: reserved) != nil
+        let check = interPod.context.check(for: pod)
+        if chooser.firstFit(
+            for: pod, among: targets, excluded: excluded, alsoExcluded: source, reserved: reserved, interPod: check)
+            != nil
         {
             return nil
         }
         var excluded = self.excluded
         excluded.insert(source)
-        let choice = chooser.choose(for: pod, among: targets, excluded: excluded, reserved: reserved)
-        return Self.unplaceable(choice.rejected, summary: choice.rejectionSummary)
+        let choice = chooser.choose(for: pod, among: targets, excluded: excluded, reserved: reserved, interPod: check)
+        return Self.unplaceable(choice, excluded: excluded.count)
     }
 
-    private static func unplaceable(_ rejected: [String: [NodeFitFailure]], summary: String) -> TargetOutcome {
-        if rejected.isEmpty {
+    /// Why no node takes the pod: the most common reason, and kube-scheduler's "0/N nodes are available" line
+    /// followed by each node's reasons.
+    private static func unplaceable(_ choice: TargetChooser.Choice, excluded: Int) -> TargetOutcome {
+        if choice.rejected.isEmpty {
             return .unplaceable(
                 reason: "NoEligibleTarget",
                 message: "no node other than draining ones matches the policy's target selector")
         }
-        return .unplaceable(reason: Self.reason(for: rejected), message: summary)
+        return .unplaceable(
+            reason: Self.reason(for: choice.rejected),
+            message: choice.schedulerMessage(excluded: excluded) + " " + choice.rejectionSummary)
     }
 
     /// Each prepared node by name (for the few callers that check given nodes rather than choose among all).
@@ -93,7 +120,9 @@ struct TargetSelection {
     /// Whether `pod` fits `target` with `reserved` requests already promised to nodes.
     func fits(_ pod: Pod, on target: FitTarget, reserved: [String: [String: Quantity]]) -> Bool {
         guard !excluded.contains(target.name) else { return false }
-        return NodeFit.fits(pod, demand: PodDemand(pod), on: target, reserved: reserved[target.name] ?? [:])
+        return NodeFit.fits(
+            pod, demand: PodDemand(pod), on: target, reserved: reserved[target.name] ?? [:],
+            interPod: interPod.context.check(for: pod))
     }
 
     /// The most common rejection across nodes (ties by name), in CamelCase.
@@ -113,6 +142,11 @@ struct TargetSelection {
         case .nodeAffinityMismatch: "NodeAffinityMismatch"
         case .untoleratedTaint: "UntoleratedTaint"
         case .tooManyPods: "TooManyPods"
+        case .podAffinityMismatch: "PodAffinityMismatch"
+        case .podAntiAffinityMismatch: "PodAntiAffinityMismatch"
+        case .existingPodsAntiAffinity: "ExistingPodsAntiAffinity"
+        case .topologySpreadMismatch: "TopologySpreadMismatch"
+        case .hostPortConflict: "HostPortConflict"
         case .insufficient(let resource, _, _):
             switch resource {
             case "cpu": "InsufficientCPU"

@@ -1,0 +1,227 @@
+public import KubeModel
+
+/// The cluster around the nodes, as the inter-pod rules need it: the placed pods, every node's labels (the
+/// topology domains of the pods' nodes) and the namespaces' labels (for terms with a `namespaceSelector`).
+///
+/// The rules are kube-scheduler's filters that read other pods — InterPodAffinity (the pod's required
+/// affinity and anti-affinity, and the placed pods' required anti-affinity against it), PodTopologySpread
+/// (`DoNotSchedule` constraints) and NodePorts — with the pod being moved left out: its source copy is the
+/// one going away. A value; a plan updates its copy with each move it promises (``move(_:to:)``).
+public struct InterPodContext: Sendable {
+    /// The placed pods (with the moves promised so far in this plan).
+    public private(set) var placed: PlacedPods
+    /// Every node by name.
+    let nodes: [String: FitNode]
+    /// Each namespace's labels.
+    let namespaceLabels: [String: [String: String]]
+
+    /// A context over `placed` pods on `nodes`.
+    public init(placed: PlacedPods, nodes: [FitNode], namespaceLabels: [String: [String: String]] = [:]) {
+        self.placed = placed
+        self.nodes = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.namespaceLabels = namespaceLabels
+    }
+
+    /// A context over `pods` bound to `nodes`.
+    public init(pods: [Pod], nodes: [Node], namespaceLabels: [String: [String: String]] = [:]) {
+        self.init(placed: PlacedPods(pods: pods), nodes: nodes.map(FitNode.init), namespaceLabels: namespaceLabels)
+    }
+
+    /// Records a promised move: `pod`'s copy is on `node` and its source no longer counts.
+    public mutating func move(_ pod: Pod, to node: String) { placed.move(pod, to: node) }
+
+    /// The rules for `pod`, prepared once to check it against many nodes.
+    public func check(for pod: Pod) -> InterPodCheck { InterPodCheck(pod: pod, context: self) }
+
+    /// A namespace's labels (nil when unknown).
+    func labels(ofNamespace name: String) -> [String: String]? { namespaceLabels[name] }
+
+    /// The value of `key` on the node named `node`, if it has the label.
+    func topologyValue(_ key: String, of node: String) -> String? { nodes[node]?.labels[key] }
+}
+
+/// A topology domain: a node label and its value.
+struct TopologyPair: Hashable {
+    var key: String
+    var value: String
+}
+
+/// The inter-pod rules for one pod, with the counts they need computed once (as kube-scheduler's PreFilter
+/// does): then each node is a few dictionary lookups.
+public struct InterPodCheck: Sendable {
+    private let terms: PodPlacementTerms
+    private let ownLabels: [String: String]
+    /// Placed pods matching all of the pod's affinity terms, per domain of each term.
+    private let affinityCounts: [TopologyPair: Int]
+    /// Whether the pod may be the first of its group: no placed pod matches its affinity terms and the pod
+    /// matches them itself.
+    private let firstOfAffinityGroup: Bool
+    /// Placed pods matching each of the pod's anti-affinity terms, per domain.
+    private let antiAffinityCounts: [TopologyPair: Int]
+    /// Domains placed pods' anti-affinity forbids to this pod.
+    private let forbiddenByOthers: Set<TopologyPair>
+    /// Per spread constraint: matching pods per domain value among eligible nodes, and the global minimum.
+    private let spreadCounts: [(counts: [String: Int], minimum: Int, selfMatch: Int)]
+    /// The placed pods' host ports per node (only when the pod asks for host ports).
+    private let hostPortsByNode: [String: [HostPortUse]]
+    private let uid: String
+
+    init(pod: Pod, context: InterPodContext) {
+        let terms = PodPlacementTerms(pod)
+        self.terms = terms
+        let namespace = pod.metadata.namespace ?? ""
+        let labels = pod.metadata.labels ?? [:]
+        ownLabels = labels
+        let uid = pod.metadata.uid ?? ""
+        self.uid = uid
+        let namespaceLabels: (String) -> [String: String]? = { context.labels(ofNamespace: $0) }
+
+        // Other pods' required anti-affinity against this pod.
+        var forbidden = Set<TopologyPair>()
+        for holder in context.placed.antiAffinityHolders(concerning: namespace) where holder.uid != uid || uid.isEmpty {
+            for term in holder.antiAffinity
+            where term.matches(namespace: namespace, labels: labels, namespaceLabels: namespaceLabels) {
+                if let value = context.topologyValue(term.topologyKey, of: holder.node) {
+                    forbidden.insert(TopologyPair(key: term.topologyKey, value: value))
+                }
+            }
+        }
+        forbiddenByOthers = forbidden
+
+        var affinity: [TopologyPair: Int] = [:]
+        var anti: [TopologyPair: Int] = [:]
+        var spread: [[String: Int]] = terms.spread.map { _ in [:] }
+
+        // Affinity and anti-affinity: the placed pods of the namespaces the terms concern (all of them when a
+        // term selects namespaces by label).
+        let termList = terms.affinity + terms.antiAffinity
+        if !termList.isEmpty {
+            let scanned: [Dictionary<String, PlacedPod>.Values]
+            if termList.contains(where: { $0.namespaceSelector != nil }) {
+                scanned = context.placed.byNamespace.values.map(\.values)
+            } else {
+                scanned = Set(termList.flatMap(\.namespaces)).compactMap { context.placed.pods(in: $0) }
+            }
+            for pods in scanned {
+                for other in pods where other.uid != uid || uid.isEmpty {
+                    let nodeLabels = context.nodes[other.node]?.labels ?? [:]
+                    if !terms.affinity.isEmpty,
+                        terms.affinity.allSatisfy({
+                            $0.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels)
+                        })
+                    {
+                        for term in terms.affinity {
+                            if let value = nodeLabels[term.topologyKey] {
+                                affinity[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
+                            }
+                        }
+                    }
+                    for term in terms.antiAffinity
+                    where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels) {
+                        if let value = nodeLabels[term.topologyKey] {
+                            anti[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
+                        }
+                    }
+                }
+            }
+        }
+
+        // Spread: the eligible nodes' domains, each starting at zero, then the matching pods of the pod's
+        // namespace on eligible nodes.
+        if !terms.spread.isEmpty {
+            var eligible: Set<String> = []
+            let keys = terms.spread.map(\.topologyKey)
+            let honorsAffinity = terms.spread.contains(where: \.honorsNodeAffinity)
+            let honorsTaints = terms.spread.contains(where: \.honorsTaints)
+            for node in context.nodes.values where keys.allSatisfy({ node.labels[$0] != nil }) {
+                if honorsAffinity, !NodeFit.matchesNodeAffinity(pod, node) { continue }
+                if honorsTaints, !NodeFit.toleratesTaints(pod, node) { continue }
+                eligible.insert(node.name)
+                for (index, key) in keys.enumerated() { spread[index][node.labels[key]!, default: 0] += 0 }
+            }
+            for other in context.placed.pods(in: namespace) ?? [:].values
+            where (other.uid != uid || uid.isEmpty) && !other.terminating && eligible.contains(other.node) {
+                let nodeLabels = context.nodes[other.node]?.labels ?? [:]
+                for (index, constraint) in terms.spread.enumerated() where constraint.selector?.matches(other.labels) == true {
+                    if let value = nodeLabels[constraint.topologyKey] { spread[index][value, default: 0] += 1 }
+                }
+            }
+        }
+        hostPortsByNode = terms.hostPorts.isEmpty ? [:] : context.placed.hostPortsByNode.mapValues { users in
+            users.filter { $0.key != uid || uid.isEmpty }.flatMap(\.value)
+        }
+        affinityCounts = affinity
+        firstOfAffinityGroup =
+            affinity.isEmpty
+            && terms.affinity.allSatisfy {
+                $0.matches(namespace: namespace, labels: labels, namespaceLabels: namespaceLabels)
+            }
+        antiAffinityCounts = anti
+        spreadCounts = zip(terms.spread, spread).map { constraint, counts in
+            let domains = counts.count
+            var minimum = counts.values.min() ?? 0
+            if let minDomains = constraint.minDomains, domains < minDomains { minimum = 0 }
+            return (counts, minimum, constraint.selector?.matches(labels) == true ? 1 : 0)
+        }
+    }
+
+    /// Whether nothing but placed pods' anti-affinity can exclude a node (the common case, checked cheaply).
+    public var onlyOthersAntiAffinity: Bool { terms.isEmpty }
+
+    /// Every inter-pod reason the pod cannot go to `node`; empty when none.
+    public func failures(on node: FitNode) -> [NodeFitFailure] {
+        var failures: [NodeFitFailure] = []
+        if !forbiddenByOthers.isEmpty,
+            node.labels.contains(where: { forbiddenByOthers.contains(TopologyPair(key: $0.key, value: $0.value)) })
+        {
+            failures.append(.existingPodsAntiAffinity)
+        }
+        if terms.isEmpty { return failures }
+        if !terms.affinity.isEmpty {
+            var satisfied = true
+            for term in terms.affinity {
+                guard let value = node.labels[term.topologyKey] else {
+                    satisfied = false
+                    break
+                }
+                if (affinityCounts[TopologyPair(key: term.topologyKey, value: value)] ?? 0) <= 0 && !firstOfAffinityGroup {
+                    satisfied = false
+                }
+            }
+            if !satisfied { failures.append(.podAffinityMismatch) }
+        }
+        for term in terms.antiAffinity {
+            if let value = node.labels[term.topologyKey],
+                (antiAffinityCounts[TopologyPair(key: term.topologyKey, value: value)] ?? 0) > 0
+            {
+                failures.append(.podAntiAffinityMismatch)
+                break
+            }
+        }
+        if !terms.spread.isEmpty {
+            if !terms.spread.allSatisfy({ node.labels[$0.topologyKey] != nil }) {
+                failures.append(.topologySpreadMismatch(missingLabel: true))
+            } else {
+                for (constraint, spread) in zip(terms.spread, spreadCounts) {
+                    let matching = spread.counts[node.labels[constraint.topologyKey]!] ?? 0
+                    if matching + spread.selfMatch - spread.minimum > constraint.maxSkew {
+                        failures.append(.topologySpreadMismatch(missingLabel: false))
+                        break
+                    }
+                }
+            }
+        }
+        if !terms.hostPorts.isEmpty, let used = hostPortsByNode[node.name] {
+            if let clash = terms.hostPorts.first(where: { wanted in used.contains { $0.conflicts(with: wanted) } }) {
+                failures.append(.hostPortConflict(clash.description))
+            }
+        }
+        return failures
+    }
+
+    /// Whether ``failures(on:)`` is empty.
+    public func passes(_ node: FitNode) -> Bool {
+        if terms.isEmpty && forbiddenByOthers.isEmpty { return true }
+        return failures(on: node).isEmpty
+    }
+}
