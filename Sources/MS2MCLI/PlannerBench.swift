@@ -319,6 +319,10 @@ struct PlannerBenchCluster {
             NodeCondition(type: .pidPressure, status: .false),
             NodeCondition(type: .ready, status: .true),
         ]
+        var info = NodeSystemInfo()
+        info.containerRuntimeVersion = "cri-o://1.31.2"
+        info.kubeletVersion = "v1.31.2"
+        status.nodeInfo = info
         status.addresses = [NodeAddress(type: "InternalIP", address: ip(index)), NodeAddress(type: "Hostname", address: name)]
         node.status = status
         return node

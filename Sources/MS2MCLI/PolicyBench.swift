@@ -174,6 +174,7 @@ struct PolicyBench: AsyncParsableCommand {
                 "allocatable": ["cpu": "32", "memory": "128Gi", "pods": "110"],
                 "capacity": ["cpu": "32", "memory": "128Gi", "pods": "110"],
                 "conditions": [["type": "Ready", "status": "True"]],
+                "nodeInfo": ["containerRuntimeVersion": "cri-o://1.31.2", "kubeletVersion": "v1.31.2"],
             ],
         ]
     }

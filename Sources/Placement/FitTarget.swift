@@ -30,6 +30,8 @@ public final class FitNode: Sendable {
     let memoryCapacity: Double?
     /// Allocatable pods, when advertised.
     let podCapacity: Int64?
+    /// Why the node's runtime or kubelet cannot checkpoint and restore (``RuntimeSupport``); nil when it can.
+    public let runtimeProblem: String?
 
     /// Prepares `node`.
     public init(_ node: Node) {
@@ -49,6 +51,7 @@ public final class FitNode: Sendable {
         cpuCapacity = allocatable["cpu"].flatMap { $0 > .zero ? $0.doubleValue : nil }
         memoryCapacity = allocatable["memory"].flatMap { $0 > .zero ? $0.doubleValue : nil }
         podCapacity = allocatable["pods"]?.value
+        runtimeProblem = RuntimeSupport.problem(with: node)
     }
 }
 

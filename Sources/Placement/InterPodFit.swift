@@ -65,6 +65,13 @@ public struct InterPodCheck: Sendable {
     /// The placed pods' host ports per node (only when the pod asks for host ports).
     private let hostPortsByNode: [String: [HostPortUse]]
     private let uid: String
+    /// Preferred pod affinity minus preferred anti-affinity: per domain, the weights of the terms times the
+    /// placed pods matching them there (InterPodAffinity's score).
+    private let preferenceByPair: [TopologyPair: Int]
+    /// The topology keys of the preferred terms.
+    private let preferenceKeys: [String]
+    /// Per `ScheduleAnyway` constraint: matching pods per domain value (PodTopologySpread's score).
+    private let softSpreadCounts: [[String: Int]]
 
     init(pod: Pod, context: InterPodContext) {
         let terms = PodPlacementTerms(pod)
@@ -147,6 +154,41 @@ public struct InterPodCheck: Sendable {
                 }
             }
         }
+        // Soft preferences (scoring only): preferred pod (anti-)affinity and ScheduleAnyway spread.
+        var preference: [TopologyPair: Int] = [:]
+        let weighted = terms.preferredAffinity.map { ($0.weight, $0.term) } + terms.preferredAntiAffinity.map { (-$0.weight, $0.term) }
+        if !weighted.isEmpty {
+            let scanned: [Dictionary<String, PlacedPod>.Values]
+            if weighted.contains(where: { $0.1.namespaceSelector != nil }) {
+                scanned = context.placed.byNamespace.values.map(\.values)
+            } else {
+                scanned = Set(weighted.flatMap(\.1.namespaces)).compactMap { context.placed.pods(in: $0) }
+            }
+            for pods in scanned {
+                for other in pods where other.uid != uid || uid.isEmpty {
+                    let nodeLabels = context.nodes[other.node]?.labels ?? [:]
+                    for (weight, term) in weighted
+                    where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels) {
+                        if let value = nodeLabels[term.topologyKey] {
+                            preference[TopologyPair(key: term.topologyKey, value: value), default: 0] += weight
+                        }
+                    }
+                }
+            }
+        }
+        preferenceByPair = preference
+        preferenceKeys = Array(Set(weighted.map(\.1.topologyKey))).sorted()
+        var soft: [[String: Int]] = terms.softSpread.map { _ in [:] }
+        if !terms.softSpread.isEmpty {
+            for other in context.placed.pods(in: namespace) ?? [:].values where (other.uid != uid || uid.isEmpty) && !other.terminating {
+                let nodeLabels = context.nodes[other.node]?.labels ?? [:]
+                for (index, constraint) in terms.softSpread.enumerated() where constraint.selector?.matches(other.labels) == true {
+                    if let value = nodeLabels[constraint.topologyKey] { soft[index][value, default: 0] += 1 }
+                }
+            }
+        }
+        softSpreadCounts = soft
+
         hostPortsByNode = terms.hostPorts.isEmpty ? [:] : context.placed.hostPortsByNode.mapValues { users in
             users.filter { $0.key != uid || uid.isEmpty }.flatMap(\.value)
         }
@@ -217,6 +259,23 @@ public struct InterPodCheck: Sendable {
             }
         }
         return failures
+    }
+
+    /// Whether the pod has soft preferences about other pods, so ``preferences(on:)`` can differ by node.
+    public var hasPreferences: Bool { terms.hasPreferences }
+
+    /// The raw soft scores of `node`: preferred pod affinity minus anti-affinity (higher is better), and the
+    /// pods `ScheduleAnyway` constraints count in its domains (lower is better).
+    public func preferences(on node: FitNode) -> (affinity: Int, spreadCount: Int) {
+        var affinity = 0
+        for key in preferenceKeys {
+            if let value = node.labels[key] { affinity += preferenceByPair[TopologyPair(key: key, value: value)] ?? 0 }
+        }
+        var spread = 0
+        for (constraint, counts) in zip(terms.softSpread, softSpreadCounts) {
+            if let value = node.labels[constraint.topologyKey] { spread += counts[value] ?? 0 }
+        }
+        return (affinity, spread)
     }
 
     /// Whether ``failures(on:)`` is empty.

@@ -29,6 +29,8 @@ public enum NodeFitFailure: Hashable, Sendable, CustomStringConvertible {
     case topologySpreadMismatch(missingLabel: Bool)
     /// A pod on the node already uses one of the pod's host ports (`ip:port/protocol`).
     case hostPortConflict(String)
+    /// The node's container runtime or kubelet cannot restore a checkpoint (what to upgrade).
+    case runtimeUnsupported(String)
 
     public var description: String {
         switch self {
@@ -48,6 +50,7 @@ public enum NodeFitFailure: Hashable, Sendable, CustomStringConvertible {
                 ? "node didn't match pod topology spread constraints (missing required label)"
                 : "node didn't match pod topology spread constraints"
         case .hostPortConflict(let port): "node didn't have free ports for the requested pod ports (\(port) in use)"
+        case .runtimeUnsupported(let problem): problem
         }
     }
 
@@ -68,6 +71,7 @@ public enum NodeFitFailure: Hashable, Sendable, CustomStringConvertible {
                 ? "node(s) didn't match pod topology spread constraints (missing required label)"
                 : "node(s) didn't match pod topology spread constraints"
         case .hostPortConflict: "node(s) didn't have free ports for the requested pod ports"
+        case .runtimeUnsupported: "node(s) cannot restore checkpoints (container runtime or kubelet too old)"
         }
     }
 }
@@ -171,7 +175,9 @@ public struct PodDemand: Sendable {
 ///
 /// These are the rules kube-scheduler applies (NodeUnschedulable, NodeName-free NodeAffinity incl.
 /// `nodeSelector`, TaintToleration for `NoSchedule`/`NoExecute`, NodeResourcesFit for every requested
-/// resource plus the pod count), so a pod pinned to a node that passes them is one the kubelet admits.
+/// resource — extended resources included — plus the pod count; with an ``InterPodCheck``, InterPodAffinity,
+/// PodTopologySpread and NodePorts), so a pod pinned to a node that passes them is one the kubelet admits;
+/// and one rule of ms2m's own: the node's runtime and kubelet can restore a checkpoint (``RuntimeSupport``).
 /// The migration engine checks a target with them, and the policy planner chooses targets with them.
 public enum NodeFit {
     /// Every reason `pod` cannot run on `node`; empty when it fits.
@@ -210,6 +216,7 @@ public enum NodeFit {
         var failures: [NodeFitFailure] = []
         if !target.ready { failures.append(.notReady) }
         if target.unschedulable { failures.append(.unschedulable) }
+        if let problem = target.runtimeProblem { failures.append(.runtimeUnsupported(problem)) }
         if let spec = pod.spec {
             if let selector = spec.nodeSelector, !selector.allSatisfy({ target.labels[$0.key] == $0.value }) {
                 failures.append(.nodeSelectorMismatch)
@@ -231,7 +238,7 @@ public enum NodeFit {
 
     /// Whether ``placementFailures(of:on:)`` is empty, decided without collecting the reasons.
     private static func passesPlacement(_ pod: Pod, on target: FitNode) -> Bool {
-        guard target.ready, !target.unschedulable else { return false }
+        guard target.ready, !target.unschedulable, target.runtimeProblem == nil else { return false }
         if let spec = pod.spec, spec.nodeSelector != nil || spec.affinity?.nodeAffinity != nil {
             return placementFailures(of: pod, on: target).isEmpty
         }

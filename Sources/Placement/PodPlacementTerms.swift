@@ -56,8 +56,7 @@ public struct PodAffinityTerm: Sendable, Hashable {
     }
 }
 
-/// A topology spread constraint whose `whenUnsatisfiable` is `DoNotSchedule` (the only kind that excludes
-/// nodes), from "Pod Topology Spread Constraints" (kubernetes.io, concepts/scheduling-eviction/
+/// A topology spread constraint (`DoNotSchedule` ones exclude nodes, `ScheduleAnyway` ones rank them), from "Pod Topology Spread Constraints" (kubernetes.io, concepts/scheduling-eviction/
 /// topology-spread-constraints) and kube-scheduler's PodTopologySpread plugin.
 public struct SpreadConstraint: Sendable, Hashable {
     /// The largest allowed difference between a domain's matching pods and the least populated domain's.
@@ -88,9 +87,10 @@ public struct SpreadConstraint: Sendable, Hashable {
         self.honorsTaints = honorsTaints
     }
 
-    /// Reads a `TopologySpreadConstraint` of a pod with `labels`; nil unless it is a valid `DoNotSchedule` one.
-    init?(_ json: JSONValue, labels: [String: String]) {
-        guard json["whenUnsatisfiable"]?.stringValue == "DoNotSchedule",
+    /// Reads a `TopologySpreadConstraint` of a pod with `labels`; nil unless it is a valid one whose
+    /// `whenUnsatisfiable` is `when`.
+    init?(_ json: JSONValue, labels: [String: String], when: String = "DoNotSchedule") {
+        guard json["whenUnsatisfiable"]?.stringValue == when,
             let key = json["topologyKey"]?.stringValue, !key.isEmpty,
             let skew = json["maxSkew"]?.intValue, skew > 0
         else { return nil }
@@ -152,7 +152,7 @@ public struct HostPortUse: Sendable, Hashable, CustomStringConvertible {
 
 /// What a pod requires of the other pods around a node: its required inter-pod affinity and anti-affinity
 /// terms, its `DoNotSchedule` spread constraints and its host ports, read once from the pod.
-public struct PodPlacementTerms: Sendable, Hashable {
+public struct PodPlacementTerms: Sendable {
     /// `podAffinity.requiredDuringSchedulingIgnoredDuringExecution`.
     public var affinity: [PodAffinityTerm]
     /// `podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution`.
@@ -161,6 +161,12 @@ public struct PodPlacementTerms: Sendable, Hashable {
     public var spread: [SpreadConstraint]
     /// Host ports.
     public var hostPorts: [HostPortUse]
+    /// `podAffinity.preferredDuringSchedulingIgnoredDuringExecution`: weight and term.
+    public var preferredAffinity: [(weight: Int, term: PodAffinityTerm)]
+    /// `podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution`: weight and term.
+    public var preferredAntiAffinity: [(weight: Int, term: PodAffinityTerm)]
+    /// `topologySpreadConstraints` with `whenUnsatisfiable: ScheduleAnyway` (they rank, never exclude).
+    public var softSpread: [SpreadConstraint]
 
     /// The terms of `pod`.
     public init(_ pod: Pod) {
@@ -169,8 +175,29 @@ public struct PodPlacementTerms: Sendable, Hashable {
         self.affinity = Self.required(affinity?.podAffinity, namespace: namespace)
         antiAffinity = Self.required(affinity?.podAntiAffinity, namespace: namespace)
         let labels = pod.metadata.labels ?? [:]
-        spread = (pod.spec?.topologySpreadConstraints ?? []).compactMap { SpreadConstraint($0, labels: labels) }
+        let constraints = pod.spec?.topologySpreadConstraints ?? []
+        spread = constraints.compactMap { SpreadConstraint($0, labels: labels) }
+        softSpread = constraints.compactMap { SpreadConstraint($0, labels: labels, when: "ScheduleAnyway") }
         hostPorts = HostPortUse.of(pod)
+        preferredAffinity = Self.preferred(affinity?.podAffinity, namespace: namespace)
+        preferredAntiAffinity = Self.preferred(affinity?.podAntiAffinity, namespace: namespace)
+    }
+
+    /// The `preferredDuringSchedulingIgnoredDuringExecution` terms (weight 1–100) of a raw
+    /// `podAffinity`/`podAntiAffinity`.
+    static func preferred(_ json: JSONValue?, namespace: String) -> [(weight: Int, term: PodAffinityTerm)] {
+        (json?["preferredDuringSchedulingIgnoredDuringExecution"]?.arrayValue ?? []).compactMap { entry in
+            guard let weight = entry["weight"]?.intValue, weight > 0, let raw = entry["podAffinityTerm"],
+                let term = PodAffinityTerm(raw, owner: namespace)
+            else { return nil }
+            return (Int(weight), term)
+        }
+    }
+
+    /// Whether the pod has soft preferences about other pods (preferred pod affinity or anti-affinity,
+    /// `ScheduleAnyway` spread).
+    public var hasPreferences: Bool {
+        !preferredAffinity.isEmpty || !preferredAntiAffinity.isEmpty || !softSpread.isEmpty
     }
 
     /// The `requiredDuringSchedulingIgnoredDuringExecution` terms of a raw `podAffinity`/`podAntiAffinity`

@@ -3,7 +3,8 @@ public import KubeModel
 /// Picks the node a pod should move to, from a snapshot of nodes and the pods bound to them.
 ///
 /// Filters with ``NodeFit``, then ranks: fewest replicas of the same owner already on the node (keep the
-/// replicas of one StatefulSet apart), then the highest least-allocated score (spread), then the node name
+/// replicas of one StatefulSet apart), then kube-scheduler's weighted score (``NodeScore``: preferred node
+/// and pod affinity, `ScheduleAnyway` spread, `PreferNoSchedule` taints, least allocated), then the node name
 /// (deterministic ties).
 public struct TargetChooser: Sendable {
     /// The outcome: the chosen node, or why every candidate was rejected.
@@ -101,7 +102,7 @@ public struct TargetChooser: Sendable {
         let demand = PodDemand(pod)
         let noReservations = reserved.isEmpty
         var rejected: [String: [NodeFitFailure]] = [:]
-        var best: (siblings: Int, score: Double, name: String)?
+        var feasible: [Candidate] = []
         targets.withUnsafeBufferPointer { targets in
             for target in targets {
                 let name = target.name
@@ -113,22 +114,13 @@ public struct TargetChooser: Sendable {
                     rejected[name] = failures
                     continue
                 }
-                let siblings = ownerUID.map { target.usage.podsPerOwner[$0] ?? 0 } ?? 0
-                let score = NodeFit.leastAllocatedScore(demand: demand, on: target, reserved: promised)
-                let candidate = (siblings, score, name)
-                if let current = best {
-                    if candidate.0 < current.siblings
-                        || (candidate.0 == current.siblings && candidate.1 > current.score)
-                        || (candidate.0 == current.siblings && candidate.1 == current.score && candidate.2 < current.name)
-                    {
-                        best = candidate
-                    }
-                } else {
-                    best = candidate
-                }
+                feasible.append(Candidate(
+                    target: target,
+                    siblings: ownerUID.map { target.usage.podsPerOwner[$0] ?? 0 } ?? 0,
+                    leastAllocated: NodeFit.leastAllocatedScore(demand: demand, on: target, reserved: promised)))
             }
         }
-        return Choice(node: best?.name, rejected: rejected)
+        return Choice(node: NodeScore.best(feasible, for: pod, interPod: interPod), rejected: rejected)
     }
 
     /// The first node of `nodes`, in their order, that `pod` fits, skipping `excluded`; nil when none does.

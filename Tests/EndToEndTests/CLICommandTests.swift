@@ -25,6 +25,7 @@ struct CLICommandTests {
         status:
           allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
           conditions: [{type: Ready, status: "True"}]
+          nodeInfo: {containerRuntimeVersion: "cri-o://1.31.2", kubeletVersion: v1.31.2}
         ---
         apiVersion: v1
         kind: List
@@ -35,12 +36,14 @@ struct CLICommandTests {
             status:
               allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
               conditions: [{type: Ready, status: "True"}]
+              nodeInfo: {containerRuntimeVersion: "cri-o://1.31.2", kubeletVersion: v1.31.2}
           - apiVersion: v1
             kind: Node
             metadata: {name: node-c}
             status:
               allocatable: {cpu: "4", memory: 8Gi, pods: "110"}
               conditions: [{type: Ready, status: "True"}]
+              nodeInfo: {containerRuntimeVersion: "cri-o://1.31.2", kubeletVersion: v1.31.2}
         ---
         apiVersion: v1
         kind: Namespace
@@ -115,15 +118,15 @@ struct CLICommandTests {
                 kind: Node
                 metadata: {name: old, labels: {kubernetes.io/hostname: old}}
                 spec: {unschedulable: true}
-                status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}]}
+                status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}], nodeInfo: {containerRuntimeVersion: "cri-o://1.31.2", kubeletVersion: v1.31.2}}
               - apiVersion: v1
                 kind: Node
                 metadata: {name: roomy, labels: {kubernetes.io/hostname: roomy}}
-                status: {allocatable: {cpu: "32", memory: 64Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}]}
+                status: {allocatable: {cpu: "32", memory: 64Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}], nodeInfo: {containerRuntimeVersion: "cri-o://1.31.2", kubeletVersion: v1.31.2}}
               - apiVersion: v1
                 kind: Node
                 metadata: {name: small, labels: {kubernetes.io/hostname: small}}
-                status: {allocatable: {cpu: "2", memory: 4Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}]}
+                status: {allocatable: {cpu: "2", memory: 4Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}], nodeInfo: {containerRuntimeVersion: "cri-o://1.31.2", kubeletVersion: v1.31.2}}
               - apiVersion: v1
                 kind: Namespace
                 metadata: {name: shop, labels: {team: orders}}

@@ -129,6 +129,10 @@ struct PlacementTests {
         var status = NodeStatus()
         status.allocatable = ["cpu": Quantity(cpu)!, "memory": "8Gi", "pods": 10]
         status.conditions = [NodeCondition(type: .ready, status: ready ? .true : .false)]
+        var info = NodeSystemInfo()
+        info.containerRuntimeVersion = "cri-o://1.31.2"
+        info.kubeletVersion = "v1.31.2"
+        status.nodeInfo = info
         return Node(metadata: ObjectMeta(name: name, labels: labels), spec: spec, status: status)
     }
 

@@ -272,6 +272,7 @@ func node(_ name: String, cpu: String = "8", zone zoneValue: String? = "z", labe
         "status": [
             "allocatable": ["cpu": .string(cpu), "memory": "32Gi", "pods": "110"],
             "conditions": [["type": "Ready", "status": "True"]],
+            "nodeInfo": ["containerRuntimeVersion": "cri-o://1.31.2", "kubeletVersion": "v1.31.2"],
         ],
     ]
     return try! JSONValueDecoder().decode(Node.self, from: json)
@@ -289,7 +290,8 @@ func term(_ matchLabels: [String: String], key: String, namespaces: [String]? = 
 func pod(
     _ name: String, on nodeName: String, namespace: String = "default", labels: [String: String],
     antiAffinity: [JSONValue] = [], affinity: [JSONValue] = [], spread: [JSONValue] = [],
-    hostPorts: [(Int, String, String?)] = []
+    hostPorts: [(Int, String, String?)] = [], preferredAffinity: [(Int, JSONValue)] = [],
+    preferredAntiAffinity: [(Int, JSONValue)] = []
 ) -> Pod {
     var container: JSONValue = ["name": "app", "image": "app:1", "resources": ["requests": ["cpu": "100m"]]]
     if !hostPorts.isEmpty {
@@ -303,6 +305,15 @@ func pod(
     var affinityJSON: JSONObject = [:]
     if !antiAffinity.isEmpty { affinityJSON["podAntiAffinity"] = ["requiredDuringSchedulingIgnoredDuringExecution": .array(antiAffinity)] }
     if !affinity.isEmpty { affinityJSON["podAffinity"] = ["requiredDuringSchedulingIgnoredDuringExecution": .array(affinity)] }
+    func weighted(_ terms: [(Int, JSONValue)]) -> JSONValue {
+        .array(terms.map { ["weight": .int(Int64($0.0)), "podAffinityTerm": $0.1] })
+    }
+    if !preferredAffinity.isEmpty {
+        affinityJSON["podAffinity", default: [:]]["preferredDuringSchedulingIgnoredDuringExecution"] = weighted(preferredAffinity)
+    }
+    if !preferredAntiAffinity.isEmpty {
+        affinityJSON["podAntiAffinity", default: [:]]["preferredDuringSchedulingIgnoredDuringExecution"] = weighted(preferredAntiAffinity)
+    }
     if !affinityJSON.isEmpty { spec["affinity"] = .object(affinityJSON) }
     if !spread.isEmpty { spec["topologySpreadConstraints"] = .array(spread) }
     let json: JSONValue = [

@@ -18,6 +18,10 @@ enum Fixture {
         var status = NodeStatus()
         status.allocatable = ["cpu": Quantity(cpu)!, "memory": Quantity(memory)!, "pods": Quantity(pods)]
         status.conditions = [NodeCondition(type: .ready, status: ready ? .true : .false)]
+        var info = NodeSystemInfo()
+        info.containerRuntimeVersion = "cri-o://1.31.2"
+        info.kubeletVersion = "v1.31.2"
+        status.nodeInfo = info
         node.status = status
         return node
     }

@@ -133,6 +133,10 @@ final class PolicyHarness: Sendable {
         status.allocatable = ["cpu": Quantity(cpu)!, "memory": Quantity(stringLiteral: "8Gi"), "pods": Quantity(Int64(110))]
         status.capacity = status.allocatable
         status.conditions = [NodeCondition(type: .ready, status: .true)]
+        var info = NodeSystemInfo()
+        info.containerRuntimeVersion = "cri-o://1.31.2"
+        info.kubeletVersion = "v1.31.2"
+        status.nodeInfo = info
         node.status = status
         // Registered with its status in one create, as the kubelet registers a node.
         _ = try await client.create(node, namespace: nil, options: WriteOptions())

@@ -100,9 +100,10 @@ extension MigrationRun {
             if let problem = RuntimeSupport.problem(with: node) {
                 return .fail(reason: "RuntimeUnsupported", message: problem)
             }
-            let podsThere = try await podsOnNode(named)
-            let failures = NodeFit.failures(of: source, on: node, podsOnNode: podsThere)
-            if !failures.isEmpty {
+            // The same rules as a chosen target, the inter-pod ones included.
+            let fit = try await chooseNode(for: source, among: nodes, only: named, excluding: [sourceNode])
+            if fit.node == nil {
+                let failures = fit.rejected[named] ?? []
                 return .fail(reason: "TargetNodeUnfit", message: "pod \(sourcePodName) does not fit node \(named): \(failures.map(\.description).joined(separator: "; "))")
             }
             target = named
@@ -187,12 +188,6 @@ extension MigrationRun {
         return .success((set, ReplicaSetHandOffStatus(uid: set.metadata.uid, heldLabelKey: held.key, heldLabelValue: held.value)))
     }
 
-    /// The non-terminal pods bound to `node`.
-    func podsOnNode(_ node: String) async throws -> [Pod] {
-        try await api.list(Pod.self, namespace: nil, options: ListOptions(fieldSelector: "spec.nodeName=\(node)")).items
-            .filter { !$0.isTerminal }
-    }
-
     /// Whether one more copy of `pod` would exceed a ResourceQuota of the namespace (pods, requests.cpu,
     /// requests.memory, and their bare `cpu`/`memory` forms).
     func quotaProblem(for pod: Pod) async throws -> String? {
@@ -223,12 +218,13 @@ extension MigrationRun {
     /// kube-scheduler's filters, replicas of the pod's controller kept apart, then spread, never a node in
     /// `excluded`; when none fits, the sets in `fallbacks` are tried as the exclusion in turn (the nodes and
     /// pods are read once). Returns the choice of the last set tried.
+    /// `only` restricts the candidates to one node (a named target), the others still forming the topology.
     func chooseNode(
-        for pod: Pod, among nodes: [Node]? = nil, excluding excluded: Set<String>, fallbacks: [Set<String>] = []
+        for pod: Pod, among nodes: [Node]? = nil, only: String? = nil, excluding excluded: Set<String>,
+        fallbacks: [Set<String>] = []
     ) async throws -> TargetChooser.Choice {
         var all = nodes ?? []
         if nodes == nil { all = try await api.list(Node.self, namespace: nil, options: ListOptions()).items }
-        let capable = all.filter { RuntimeSupport.problem(with: $0) == nil }
         var podsByNode: [String: [Pod]] = [:]
         for other in try await api.list(Pod.self, namespace: nil, options: ListOptions()).items {
             if let node = other.spec?.nodeName { podsByNode[node, default: []].append(other) }
@@ -242,7 +238,11 @@ extension MigrationRun {
         }
         func choose(excluding excluded: Set<String>) -> TargetChooser.Choice {
             TargetChooser().choose(
-                for: pod, among: capable.filter { !excluded.contains($0.metadata.name ?? "") }, podsByNode: podsByNode,
+                for: pod,
+                among: all.filter { node in
+                    !excluded.contains(node.metadata.name ?? "") && (only == nil || node.metadata.name == only)
+                },
+                podsByNode: podsByNode,
                 excluded: excluded, ownerUID: pod.metadata.controllerReference?.uid, topology: all,
                 namespaceLabels: namespaceLabels)
         }

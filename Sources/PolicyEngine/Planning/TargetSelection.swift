@@ -147,6 +147,7 @@ struct TargetSelection {
         case .existingPodsAntiAffinity: "ExistingPodsAntiAffinity"
         case .topologySpreadMismatch: "TopologySpreadMismatch"
         case .hostPortConflict: "HostPortConflict"
+        case .runtimeUnsupported: "RuntimeUnsupported"
         case .insufficient(let resource, _, _):
             switch resource {
             case "cpu": "InsufficientCPU"
