@@ -231,6 +231,9 @@ enum BuiltinResources {
             group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims",
             namespaced: true, shortNames: ["pvc"], subresources: ["status"]),
         ResourceInfo(
+            group: "", version: "v1", kind: "PersistentVolume", plural: "persistentvolumes", namespaced: false,
+            shortNames: ["pv"], subresources: ["status"]),
+        ResourceInfo(
             group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", namespaced: true,
             shortNames: ["quota"], subresources: ["status"]),
         serviceAccounts,

@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import KubeModel
 import MigrationAPI
+import Placement
 import PolicyEngine
 import Unstructured
 import YAMLCodec
@@ -13,18 +14,22 @@ struct CLIInputError: Error, CustomStringConvertible {
 }
 
 /// The cluster objects a plan is computed against: from a snapshot file (multi-document YAML of Node, Pod,
-/// Namespace, StatefulMigration and MigrationPolicy objects, or `kind: List` documents of them as
-/// `kubectl get nodes,pods,namespaces,statefulmigrations,migrationpolicies -A -o yaml` prints), or listed from
-/// the live cluster.
+/// Namespace, PersistentVolumeClaim, PersistentVolume, StatefulMigration and MigrationPolicy objects, or
+/// `kind: List` documents of them as `kubectl get nodes,pods,namespaces,pvc,pv,statefulmigrations,migrationpolicies
+/// -A -o yaml` prints), or listed from the live cluster.
 struct ClusterSnapshot: Sendable {
     var nodes: [Node] = []
     var pods: [Pod] = []
     var namespaces: [Namespace] = []
     var migrations: [StatefulMigration] = []
     var policies: [MigrationPolicy] = []
+    var claims: [PersistentVolumeClaim] = []
+    var volumes: [PersistentVolume] = []
 
     /// The kinds a snapshot file may hold.
-    static let kinds = ["Node", "Pod", "Namespace", "StatefulMigration", "MigrationPolicy"]
+    static let kinds = [
+        "Node", "Pod", "Namespace", "PersistentVolumeClaim", "PersistentVolume", "StatefulMigration", "MigrationPolicy",
+    ]
 
     /// Parses a snapshot file's text; `source` names it in errors.
     static func parse(yaml text: String, source: String) throws -> ClusterSnapshot {
@@ -48,7 +53,8 @@ struct ClusterSnapshot: Sendable {
         let decoder = JSONValueDecoder()
         do {
             switch kind {
-            case "List", "NodeList", "PodList", "NamespaceList", "StatefulMigrationList", "MigrationPolicyList":
+            case "List", "NodeList", "PodList", "NamespaceList", "PersistentVolumeClaimList", "PersistentVolumeList",
+                "StatefulMigrationList", "MigrationPolicyList":
                 for (index, item) in (object["items"]?.arrayValue ?? []).enumerated() {
                     var item = item
                     if item["kind"] == nil, kind != "List" { item["kind"] = .string(String(kind.dropLast(4))) }
@@ -57,6 +63,8 @@ struct ClusterSnapshot: Sendable {
             case "Node": nodes.append(try decoder.decode(Node.self, from: object))
             case "Pod": pods.append(try decoder.decode(Pod.self, from: object))
             case "Namespace": namespaces.append(try decoder.decode(Namespace.self, from: object))
+            case "PersistentVolumeClaim": claims.append(try decoder.decode(PersistentVolumeClaim.self, from: object))
+            case "PersistentVolume": volumes.append(try decoder.decode(PersistentVolume.self, from: object))
             case "StatefulMigration": migrations.append(try decoder.decode(StatefulMigration.self, from: object))
             case "MigrationPolicy": policies.append(try decoder.decode(MigrationPolicy.self, from: object))
             default:
@@ -79,6 +87,8 @@ struct ClusterSnapshot: Sendable {
         snapshot.nodes = try await client.listAll(Node.self).items
         snapshot.pods = try await client.listAll(Pod.self, namespace: nil).items
         snapshot.namespaces = try await client.listAll(Namespace.self).items
+        snapshot.claims = try await client.listAll(PersistentVolumeClaim.self, namespace: nil).items
+        snapshot.volumes = try await client.listAll(PersistentVolume.self).items
         snapshot.migrations = try await client.listAll(StatefulMigration.self, namespace: nil).items
         do {
             snapshot.policies = try await client.listAll(MigrationPolicy.self).items
@@ -109,6 +119,7 @@ struct ClusterSnapshot: Sendable {
         var snapshot = PolicySnapshot(
             policy: policy, nodes: nodes, pods: pods, namespaceLabels: namespaceLabels, migrations: migrations, now: now)
         snapshot.otherPolicies = others.filter { $0.metadata.name != policy.metadata.name }
+        snapshot.volumes = VolumeTopology(claims: claims, volumes: volumes)
         return snapshot
     }
 }

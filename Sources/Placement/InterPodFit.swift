@@ -14,17 +14,28 @@ public struct InterPodContext: Sendable {
     let nodes: [String: FitNode]
     /// Each namespace's labels.
     let namespaceLabels: [String: [String: String]]
+    /// Where the pods' persistent volumes can be reached.
+    let volumes: VolumeTopology
 
-    /// A context over `placed` pods on `nodes`.
-    public init(placed: PlacedPods, nodes: [FitNode], namespaceLabels: [String: [String: String]] = [:]) {
+    /// A context over `placed` pods on `nodes`, with the volumes' topology.
+    public init(
+        placed: PlacedPods, nodes: [FitNode], namespaceLabels: [String: [String: String]] = [:],
+        volumes: VolumeTopology = VolumeTopology()
+    ) {
         self.placed = placed
         self.nodes = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.namespaceLabels = namespaceLabels
+        self.volumes = volumes
     }
 
     /// A context over `pods` bound to `nodes`.
-    public init(pods: [Pod], nodes: [Node], namespaceLabels: [String: [String: String]] = [:]) {
-        self.init(placed: PlacedPods(pods: pods), nodes: nodes.map(FitNode.init), namespaceLabels: namespaceLabels)
+    public init(
+        pods: [Pod], nodes: [Node], namespaceLabels: [String: [String: String]] = [:],
+        volumes: VolumeTopology = VolumeTopology()
+    ) {
+        self.init(
+            placed: PlacedPods(pods: pods), nodes: nodes.map(FitNode.init), namespaceLabels: namespaceLabels,
+            volumes: volumes)
     }
 
     /// Records a promised move: `pod`'s copy is on `node` and its source no longer counts.
@@ -72,6 +83,8 @@ public struct InterPodCheck: Sendable {
     private let preferenceKeys: [String]
     /// Per `ScheduleAnyway` constraint: matching pods per domain value (PodTopologySpread's score).
     private let softSpreadCounts: [[String: Int]]
+    /// The node selectors the pod's volumes require, with their claims (VolumeBinding).
+    private let volumeRequirements: [(claim: String, selector: NodeSelector)]
 
     init(pod: Pod, context: InterPodContext) {
         let terms = PodPlacementTerms(pod)
@@ -188,6 +201,7 @@ public struct InterPodCheck: Sendable {
             }
         }
         softSpreadCounts = soft
+        volumeRequirements = context.volumes.requirements(of: pod)
 
         hostPortsByNode = terms.hostPorts.isEmpty ? [:] : context.placed.hostPortsByNode.mapValues { users in
             users.filter { $0.key != uid || uid.isEmpty }.flatMap(\.value)
@@ -207,8 +221,6 @@ public struct InterPodCheck: Sendable {
         }
     }
 
-    /// Whether nothing but placed pods' anti-affinity can exclude a node (the common case, checked cheaply).
-    public var onlyOthersAntiAffinity: Bool { terms.isEmpty }
 
     /// Every inter-pod reason the pod cannot go to `node`; empty when none.
     public func failures(on node: FitNode) -> [NodeFitFailure] {
@@ -217,6 +229,11 @@ public struct InterPodCheck: Sendable {
             node.labels.contains(where: { forbiddenByOthers.contains(TopologyPair(key: $0.key, value: $0.value)) })
         {
             failures.append(.existingPodsAntiAffinity)
+        }
+        for requirement in volumeRequirements
+        where !requirement.selector.matches(labels: node.labels, fields: ["metadata.name": node.name]) {
+            failures.append(.volumeNodeAffinityConflict(claim: requirement.claim))
+            break
         }
         if terms.isEmpty { return failures }
         if !terms.affinity.isEmpty {
@@ -280,7 +297,7 @@ public struct InterPodCheck: Sendable {
 
     /// Whether ``failures(on:)`` is empty.
     public func passes(_ node: FitNode) -> Bool {
-        if terms.isEmpty && forbiddenByOthers.isEmpty { return true }
+        if terms.isEmpty && forbiddenByOthers.isEmpty && volumeRequirements.isEmpty { return true }
         return failures(on: node).isEmpty
     }
 }

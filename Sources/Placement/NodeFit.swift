@@ -31,6 +31,8 @@ public enum NodeFitFailure: Hashable, Sendable, CustomStringConvertible {
     case hostPortConflict(String)
     /// The node's container runtime or kubelet cannot restore a checkpoint (what to upgrade).
     case runtimeUnsupported(String)
+    /// The PersistentVolume bound to the pod's `claim` cannot be reached from the node (its node affinity).
+    case volumeNodeAffinityConflict(claim: String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,7 @@ public enum NodeFitFailure: Hashable, Sendable, CustomStringConvertible {
                 : "node didn't match pod topology spread constraints"
         case .hostPortConflict(let port): "node didn't have free ports for the requested pod ports (\(port) in use)"
         case .runtimeUnsupported(let problem): problem
+        case .volumeNodeAffinityConflict(let claim): "the volume of claim \(claim) cannot be reached from the node (its node affinity)"
         }
     }
 
@@ -72,6 +75,7 @@ public enum NodeFitFailure: Hashable, Sendable, CustomStringConvertible {
                 : "node(s) didn't match pod topology spread constraints"
         case .hostPortConflict: "node(s) didn't have free ports for the requested pod ports"
         case .runtimeUnsupported: "node(s) cannot restore checkpoints (container runtime or kubelet too old)"
+        case .volumeNodeAffinityConflict: "node(s) had volume node affinity conflict"
         }
     }
 }

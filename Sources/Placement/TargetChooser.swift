@@ -53,7 +53,7 @@ public struct TargetChooser: Sendable {
     public func choose(
         for pod: Pod, among nodes: [Node], podsByNode: [String: [Pod]], excluded: Set<String>,
         reserved: [String: [String: Quantity]] = [:], ownerUID: String? = nil, topology: [Node]? = nil,
-        namespaceLabels: [String: [String: String]] = [:]
+        namespaceLabels: [String: [String: String]] = [:], volumes: VolumeTopology = VolumeTopology()
     ) -> Choice {
         var usage: [String: NodeUsage] = [:]
         for node in nodes {
@@ -62,7 +62,8 @@ public struct TargetChooser: Sendable {
             usage[name] = NodeUsage(pods: others)
         }
         let context = InterPodContext(
-            pods: podsByNode.values.flatMap { $0 }, nodes: topology ?? nodes, namespaceLabels: namespaceLabels)
+            pods: podsByNode.values.flatMap { $0 }, nodes: topology ?? nodes, namespaceLabels: namespaceLabels,
+            volumes: volumes)
         return choose(
             for: pod, among: Self.prepare(nodes, usage: usage), excluded: excluded, reserved: reserved,
             ownerUID: ownerUID, interPod: context.check(for: pod))

@@ -169,6 +169,93 @@ struct CLICommandTests {
         #expect(none.contains("0/3 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match pod anti-affinity rules, 1 node(s) excluded by the migration"))
     }
 
+    // A zonal volume (persistent-volumes/#node-affinity) and a DoNotSchedule zone spread
+    // (topology-spread-constraints) decide the target in `ms2m plan` as the scheduler would: db-0's disk is in
+    // zone b, so the roomier node of zone a is out; web-2's spread of 1 per zone allows only zone c.
+    @Test("plan honours a zonal volume's node affinity and a DoNotSchedule zone spread")
+    func planVolumeAndSpread() throws {
+        func node(_ name: String, zone: String, cpu: String) -> String {
+            """
+              - apiVersion: v1
+                kind: Node
+                metadata: {name: \(name), labels: {kubernetes.io/hostname: \(name), topology.kubernetes.io/zone: \(zone)}}
+                status: {allocatable: {cpu: "\(cpu)", memory: 64Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}], nodeInfo: {containerRuntimeVersion: "cri-o://1.31.2", kubeletVersion: v1.31.2}}
+            """
+        }
+        func web(_ name: String, node: String) -> String {
+            """
+              - apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: \(name)
+                  namespace: shop
+                  uid: uid-\(name)
+                  labels: {app: web}
+                  ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: web, uid: uid-sts-web, controller: true}]
+                spec:
+                  nodeName: \(node)
+                  topologySpreadConstraints:
+                    - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
+                  containers: [{name: app, image: example.com/web:1, resources: {requests: {cpu: 100m}}}]
+                status: {phase: Running}
+            """
+        }
+        let snapshot = """
+            apiVersion: v1
+            kind: List
+            items:
+              - apiVersion: v1
+                kind: Node
+                metadata: {name: old, labels: {kubernetes.io/hostname: old, topology.kubernetes.io/zone: b}}
+                spec: {unschedulable: true}
+                status: {allocatable: {cpu: "4", memory: 8Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}], nodeInfo: {containerRuntimeVersion: "cri-o://1.31.2", kubeletVersion: v1.31.2}}
+            \(node("a-big", zone: "a", cpu: "64"))
+            \(node("b-small", zone: "b", cpu: "4"))
+            \(node("c-small", zone: "c", cpu: "4"))
+              - apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {team: orders}}
+              - apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: data-db-0, namespace: shop}
+                spec: {accessModes: [ReadWriteOnce], volumeName: pv-db-0}
+              - apiVersion: v1
+                kind: PersistentVolume
+                metadata: {name: pv-db-0}
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  nodeAffinity:
+                    required:
+                      nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [b]}]}]
+              - apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: db-0
+                  namespace: shop
+                  uid: uid-db-0
+                  labels: {app: db}
+                  ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: uid-sts-db, controller: true}]
+                spec:
+                  nodeName: old
+                  volumes: [{name: data, persistentVolumeClaim: {claimName: data-db-0}}]
+                  containers: [{name: app, image: example.com/db:1, resources: {requests: {cpu: 500m}}}]
+                status: {phase: Running}
+            \(web("web-0", node: "a-big"))
+            \(web("web-1", node: "b-small"))
+            \(web("web-2", node: "old"))
+            """
+        let cluster = try ClusterSnapshot.parse(yaml: snapshot, source: "snapshot.yaml")
+        #expect(cluster.claims.count == 1 && cluster.volumes.count == 1)
+        let policies = try ClusterSnapshot.parse(yaml: Self.policyYAML, source: "policy.yaml").policies
+        let table = try PlanCommand.render(policies: policies, cluster: cluster, now: Self.now, format: .table)
+        func target(_ pod: String) throws -> Substring {
+            let line = try #require(table.split(separator: "\n").first { $0.hasPrefix("shop") && $0.contains(" \(pod) ") })
+            return line.split(separator: " ", omittingEmptySubsequences: true)[3]
+        }
+        #expect(try target("db-0") == "b-small", "its disk is in zone b")
+        #expect(try target("web-2") == "c-small", "zones a and b already hold one web pod each")
+    }
+
     @Test("plan -o yaml prints the StatefulMigrations it would create, ready for kubectl apply")
     func planYAML() throws {
         let cluster = try ClusterSnapshot.parse(yaml: Self.snapshotYAML, source: "snapshot.yaml")
@@ -210,7 +297,7 @@ struct CLICommandTests {
         BadInput(name: "not YAML", yaml: "a: [", message: "snapshot.yaml: not valid YAML"),
         BadInput(name: "no kind", yaml: "metadata: {name: x}", message: "snapshot.yaml: document 1 has no kind"),
         BadInput(name: "unsupported kind", yaml: "kind: Service\nmetadata: {name: web}",
-                 message: "document 1 (Service web): a snapshot holds only Node, Pod, Namespace, StatefulMigration, MigrationPolicy"),
+                 message: "document 1 (Service web): a snapshot holds only Node, Pod, Namespace, PersistentVolumeClaim, PersistentVolume, StatefulMigration, MigrationPolicy"),
         BadInput(name: "wrong field type", yaml: "kind: Node\nmetadata: {name: node1}\nspec: {unschedulable: [1]}",
                  message: "document 1 (Node node1) does not decode"),
         BadInput(name: "nameless node", yaml: "kind: Node\nmetadata: {}", message: "(Node ?) has no metadata.name"),

@@ -236,6 +236,13 @@ extension MigrationRun {
                 namespaceLabels[namespace.metadata.name ?? ""] = namespace.metadata.labels ?? [:]
             }
         }
+        // The pod's claims' volumes, when it has any: their node affinity bounds where it can go.
+        var volumes = VolumeTopology()
+        if pod.spec?.volumes?.contains(where: { $0.sourceKind == "persistentVolumeClaim" }) == true {
+            volumes = VolumeTopology(
+                claims: try await api.list(PersistentVolumeClaim.self, namespace: namespace, options: ListOptions()).items,
+                volumes: try await api.list(PersistentVolume.self, namespace: nil, options: ListOptions()).items)
+        }
         func choose(excluding excluded: Set<String>) -> TargetChooser.Choice {
             TargetChooser().choose(
                 for: pod,
@@ -244,7 +251,7 @@ extension MigrationRun {
                 },
                 podsByNode: podsByNode,
                 excluded: excluded, ownerUID: pod.metadata.controllerReference?.uid, topology: all,
-                namespaceLabels: namespaceLabels)
+                namespaceLabels: namespaceLabels, volumes: volumes)
         }
         var choice = choose(excluding: excluded)
         for fallback in fallbacks where choice.node == nil { choice = choose(excluding: fallback) }

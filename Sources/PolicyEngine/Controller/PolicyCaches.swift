@@ -26,6 +26,9 @@ public struct PolicyCaches: Sendable {
     public let migrations: SharedInformer<StatefulMigration>
     /// Every MigrationPolicy.
     public let policies: SharedInformer<MigrationPolicy>
+    /// PersistentVolumeClaims and PersistentVolumes (where the pods' volumes can be reached).
+    public let claims: SharedInformer<PersistentVolumeClaim>
+    public let volumes: SharedInformer<PersistentVolume>
     /// What the cached pods request on each node, kept in step with the pod cache.
     public let nodeUsage: CacheSummary<Pod, NodeUsageSummary.Value>
     /// Every cached node prepared for planning, kept in step with the node cache.
@@ -55,10 +58,12 @@ public struct PolicyCaches: Sendable {
         namespaces = factory.informer(for: Namespace.self)
         migrations = factory.informer(for: StatefulMigration.self)
         policies = factory.informer(for: MigrationPolicy.self)
+        claims = factory.informer(for: PersistentVolumeClaim.self)
+        volumes = factory.informer(for: PersistentVolume.self)
     }
 
     /// Every informer, for the manager's sync.
-    var all: [any InformerRunning] { [nodes, pods, namespaces, migrations, policies] }
+    var all: [any InformerRunning] { [nodes, pods, namespaces, migrations, policies, claims, volumes] }
 
     /// Whether every cache has its initial list.
     public var hasSynced: Bool { all.allSatisfy(\.hasSynced) }
@@ -98,6 +103,8 @@ public struct PolicyCaches: Sendable {
             migrations: migrations, now: now)
         snapshot.nodeUsage = usage
         snapshot.placedPods = placedPods.value
+        let claimList = claims.cache.list()
+        if !claimList.isEmpty { snapshot.volumes = VolumeTopology(claims: claimList, volumes: volumes.cache.list()) }
         snapshot.otherPolicies = policies.cache.list().filter {
             $0.metadata.name != name && $0.metadata.deletionTimestamp == nil
         }

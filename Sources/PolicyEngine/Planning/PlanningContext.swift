@@ -76,7 +76,8 @@ struct PlanningContext {
             allNodes: snapshot.nodes,
             usage: snapshot.nodeUsage ?? TargetSelection.usage(of: snapshot.pods, podsByNode: byNode),
             draining: draining, targetSelector: snapshot.policy.spec.targets?.nodeSelector,
-            placed: snapshot.placedPods ?? PlacedPods(pods: snapshot.pods), namespaceLabels: snapshot.namespaceLabels)
+            placed: snapshot.placedPods ?? PlacedPods(pods: snapshot.pods), namespaceLabels: snapshot.namespaceLabels,
+            volumes: snapshot.volumes)
     }
 
     /// `namespace/name` of a pod.

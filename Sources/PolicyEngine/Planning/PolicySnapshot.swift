@@ -34,6 +34,9 @@ public struct PolicySnapshot: Sendable {
     /// caller keeps them up to date (the controller's ``PlacedPodsSummary``); nil to have the planner read
     /// them from ``pods``, which must then hold every bound pod.
     public var placedPods: PlacedPods?
+    /// Where the pods' persistent volumes can be reached (their PersistentVolumes' node affinity); empty when
+    /// unknown, and then no volume constrains a target.
+    public var volumes = VolumeTopology()
 
     /// Creates a snapshot of prepared nodes.
     public init(

@@ -36,7 +36,8 @@ struct TargetSelection {
     /// `namespaceLabels` are what the inter-pod rules (affinity, anti-affinity, spread, host ports) read.
     init(
         allNodes: [FitNode], usage: [String: NodeUsage], draining: Set<String>, targetSelector: LabelSelector?,
-        placed: PlacedPods = PlacedPods(), namespaceLabels: [String: [String: String]] = [:]
+        placed: PlacedPods = PlacedPods(), namespaceLabels: [String: [String: String]] = [:],
+        volumes: VolumeTopology = VolumeTopology()
     ) {
         var excluded = draining
         if let targetSelector {
@@ -44,7 +45,8 @@ struct TargetSelection {
         }
         targets = TargetChooser.prepare(allNodes, usage: usage)
         self.excluded = excluded
-        interPod = InterPodState(InterPodContext(placed: placed, nodes: allNodes, namespaceLabels: namespaceLabels))
+        interPod = InterPodState(
+            InterPodContext(placed: placed, nodes: allNodes, namespaceLabels: namespaceLabels, volumes: volumes))
     }
 
     /// Records that `pod` is promised to `node`: later choices in this plan see its copy there (affinity,
@@ -148,6 +150,7 @@ struct TargetSelection {
         case .topologySpreadMismatch: "TopologySpreadMismatch"
         case .hostPortConflict: "HostPortConflict"
         case .runtimeUnsupported: "RuntimeUnsupported"
+        case .volumeNodeAffinityConflict: "VolumeNodeAffinityConflict"
         case .insufficient(let resource, _, _):
             switch resource {
             case "cpu": "InsufficientCPU"
