@@ -75,7 +75,6 @@ public struct InterPodCheck: Sendable {
     private let spreadCounts: [(counts: [String: Int], minimum: Int, selfMatch: Int)]
     /// The placed pods' host ports per node (only when the pod asks for host ports).
     private let hostPortsByNode: [String: [HostPortUse]]
-    private let uid: String
     /// Preferred pod affinity minus preferred anti-affinity: per domain, the weights of the terms times the
     /// placed pods matching them there (InterPodAffinity's score).
     private let preferenceByPair: [TopologyPair: Int]
@@ -92,13 +91,14 @@ public struct InterPodCheck: Sendable {
         let namespace = pod.metadata.namespace ?? ""
         let labels = pod.metadata.labels ?? [:]
         ownLabels = labels
-        let uid = pod.metadata.uid ?? ""
-        self.uid = uid
+        // The pod itself (its source copy, which is going away) is left out of every count.
+        let ownKey = PlacedPod.key(of: pod)
+        let isSelf: (PlacedPod) -> Bool = { $0.key == ownKey && $0.namespace == namespace }
         let namespaceLabels: (String) -> [String: String]? = { context.labels(ofNamespace: $0) }
 
         // Other pods' required anti-affinity against this pod.
         var forbidden = Set<TopologyPair>()
-        for holder in context.placed.antiAffinityHolders(concerning: namespace) where holder.uid != uid || uid.isEmpty {
+        for holder in context.placed.antiAffinityHolders(concerning: namespace) where !isSelf(holder) {
             for term in holder.antiAffinity
             where term.matches(namespace: namespace, labels: labels, namespaceLabels: namespaceLabels) {
                 if let value = context.topologyValue(term.topologyKey, of: holder.node) {
@@ -123,7 +123,7 @@ public struct InterPodCheck: Sendable {
                 scanned = Set(termList.flatMap(\.namespaces)).compactMap { context.placed.pods(in: $0) }
             }
             for pods in scanned {
-                for other in pods where other.uid != uid || uid.isEmpty {
+                for other in pods where !isSelf(other) {
                     let nodeLabels = context.nodes[other.node]?.labels ?? [:]
                     if !terms.affinity.isEmpty,
                         terms.affinity.allSatisfy({
@@ -160,7 +160,7 @@ public struct InterPodCheck: Sendable {
                 for (index, key) in keys.enumerated() { spread[index][node.labels[key]!, default: 0] += 0 }
             }
             for other in context.placed.pods(in: namespace) ?? [:].values
-            where (other.uid != uid || uid.isEmpty) && !other.terminating && eligible.contains(other.node) {
+            where !isSelf(other) && !other.terminating && eligible.contains(other.node) {
                 let nodeLabels = context.nodes[other.node]?.labels ?? [:]
                 for (index, constraint) in terms.spread.enumerated() where constraint.selector?.matches(other.labels) == true {
                     if let value = nodeLabels[constraint.topologyKey] { spread[index][value, default: 0] += 1 }
@@ -178,7 +178,7 @@ public struct InterPodCheck: Sendable {
                 scanned = Set(weighted.flatMap(\.1.namespaces)).compactMap { context.placed.pods(in: $0) }
             }
             for pods in scanned {
-                for other in pods where other.uid != uid || uid.isEmpty {
+                for other in pods where !isSelf(other) {
                     let nodeLabels = context.nodes[other.node]?.labels ?? [:]
                     for (weight, term) in weighted
                     where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels) {
@@ -193,7 +193,7 @@ public struct InterPodCheck: Sendable {
         preferenceKeys = Array(Set(weighted.map(\.1.topologyKey))).sorted()
         var soft: [[String: Int]] = terms.softSpread.map { _ in [:] }
         if !terms.softSpread.isEmpty {
-            for other in context.placed.pods(in: namespace) ?? [:].values where (other.uid != uid || uid.isEmpty) && !other.terminating {
+            for other in context.placed.pods(in: namespace) ?? [:].values where !isSelf(other) && !other.terminating {
                 let nodeLabels = context.nodes[other.node]?.labels ?? [:]
                 for (index, constraint) in terms.softSpread.enumerated() where constraint.selector?.matches(other.labels) == true {
                     if let value = nodeLabels[constraint.topologyKey] { soft[index][value, default: 0] += 1 }
@@ -204,7 +204,7 @@ public struct InterPodCheck: Sendable {
         volumeRequirements = context.volumes.requirements(of: pod)
 
         hostPortsByNode = terms.hostPorts.isEmpty ? [:] : context.placed.hostPortsByNode.mapValues { users in
-            users.filter { $0.key != uid || uid.isEmpty }.flatMap(\.value)
+            users.filter { $0.key != ownKey }.flatMap(\.value)
         }
         affinityCounts = affinity
         firstOfAffinityGroup =

@@ -5,6 +5,9 @@ public import KubeModel
 public struct PlacedPod: Sendable {
     /// The pod's UID (the pod being moved is left out of the rules by it).
     public var uid: String
+    /// What the index files it under: its UID, or its namespace and name when it has none (hand-written
+    /// snapshots).
+    var key: String
     /// The pod's namespace.
     public var namespace: String
     /// The pod's labels.
@@ -24,9 +27,16 @@ public struct PlacedPod: Sendable {
         self.init(pod, on: node)
     }
 
+    /// The index key of `pod`: its UID, or `name:<namespace>/<name>` without one.
+    static func key(of pod: Pod) -> String {
+        if let uid = pod.metadata.uid, !uid.isEmpty { return uid }
+        return "name:\(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "")"
+    }
+
     /// `pod` as if bound to `node` (a planned move's copy).
     public init(_ pod: Pod, on node: String) {
         uid = pod.metadata.uid ?? ""
+        key = Self.key(of: pod)
         namespace = pod.metadata.namespace ?? ""
         labels = pod.metadata.labels ?? [:]
         self.node = node
@@ -44,7 +54,7 @@ public struct PlacedPod: Sendable {
 /// (``add(_:)``/``remove(_:)``), and a plan updates its copy as it promises pods to nodes (``move(_:to:)``),
 /// so later choices in the same plan see earlier ones.
 public struct PlacedPods: Sendable {
-    /// Pods by namespace, then UID.
+    /// Pods by namespace, then UID (or name, for pods without one).
     public private(set) var byNamespace: [String: [String: PlacedPod]] = [:]
     /// Pods with required anti-affinity, by a namespace their terms concern (``anyNamespace`` for terms with a
     /// namespaceSelector), then UID.
@@ -73,13 +83,12 @@ public struct PlacedPods: Sendable {
 
     /// Removes `pod`, as it was added.
     public mutating func remove(_ pod: Pod) {
-        guard let uid = pod.metadata.uid else { return }
-        remove(uid: uid, namespace: pod.metadata.namespace ?? "")
+        remove(key: PlacedPod.key(of: pod), namespace: pod.metadata.namespace ?? "")
     }
 
     /// A planned move: `pod` leaves the node it is bound to and its copy is on `node`.
     public mutating func move(_ pod: Pod, to node: String) {
-        if let uid = pod.metadata.uid { remove(uid: uid, namespace: pod.metadata.namespace ?? "") }
+        remove(key: PlacedPod.key(of: pod), namespace: pod.metadata.namespace ?? "")
         insert(PlacedPod(pod, on: node))
     }
 
@@ -102,26 +111,27 @@ public struct PlacedPods: Sendable {
     }
 
     private mutating func insert(_ placed: PlacedPod) {
-        if byNamespace[placed.namespace]?[placed.uid] != nil { remove(uid: placed.uid, namespace: placed.namespace) }
-        byNamespace[placed.namespace, default: [:]][placed.uid] = placed
+        let key = placed.key
+        if byNamespace[placed.namespace]?[key] != nil { remove(key: key, namespace: placed.namespace) }
+        byNamespace[placed.namespace, default: [:]][key] = placed
         if !placed.antiAffinity.isEmpty {
-            for target in Self.targets(of: placed) { antiAffinityByTarget[target, default: [:]][placed.uid] = placed }
+            for target in Self.targets(of: placed) { antiAffinityByTarget[target, default: [:]][key] = placed }
         }
-        if !placed.hostPorts.isEmpty { hostPortsByNode[placed.node, default: [:]][placed.uid] = placed.hostPorts }
+        if !placed.hostPorts.isEmpty { hostPortsByNode[placed.node, default: [:]][key] = placed.hostPorts }
         count += 1
     }
 
-    private mutating func remove(uid: String, namespace: String) {
-        guard let placed = byNamespace[namespace]?.removeValue(forKey: uid) else { return }
+    private mutating func remove(key: String, namespace: String) {
+        guard let placed = byNamespace[namespace]?.removeValue(forKey: key) else { return }
         if byNamespace[namespace]?.isEmpty == true { byNamespace[namespace] = nil }
         if !placed.antiAffinity.isEmpty {
             for target in Self.targets(of: placed) {
-                antiAffinityByTarget[target]?[uid] = nil
+                antiAffinityByTarget[target]?[key] = nil
                 if antiAffinityByTarget[target]?.isEmpty == true { antiAffinityByTarget[target] = nil }
             }
         }
         if !placed.hostPorts.isEmpty {
-            hostPortsByNode[placed.node]?[uid] = nil
+            hostPortsByNode[placed.node]?[key] = nil
             if hostPortsByNode[placed.node]?.isEmpty == true { hostPortsByNode[placed.node] = nil }
         }
         count -= 1

@@ -174,6 +174,22 @@ struct InterPodFitTests {
         #expect(one != two)
     }
 
+    // Hand-written snapshots may omit uids: such pods are told apart by namespace and name, not merged.
+    @Test("pods without a uid each count")
+    func podsWithoutUID() throws {
+        let nodes = [node("a"), node("b"), node("c"), node("source")]
+        var first = pod("cache-0", on: "a", labels: ["app": "cache"])
+        var second = pod("cache-1", on: "b", labels: ["app": "cache"])
+        first.metadata.uid = nil
+        second.metadata.uid = nil
+        var moving = pod("web-0", on: "source", labels: ["app": "web"], antiAffinity: [term(["app": "cache"], key: hostname)])
+        moving.metadata.uid = nil
+        let choice = choose(moving, nodes: nodes, pods: [first, second, moving], excluded: ["source"])
+        #expect(choice.node == "c")
+        #expect(choice.rejected["a"] == [.podAntiAffinityMismatch] && choice.rejected["b"] == [.podAntiAffinityMismatch])
+        #expect(PlacedPods(pods: [first, second, moving]).count == 3)
+    }
+
     // MARK: Property: no choice violates a required constraint
 
     @Test("property: over random clusters, a chosen node satisfies every required inter-pod rule, checked from first principles")
