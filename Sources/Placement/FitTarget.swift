@@ -20,6 +20,8 @@ public final class FitNode: Sendable {
     public let taints: [Taint]
     /// `NoSchedule` and `NoExecute` taints other than the cordon's (reported as `.unschedulable`).
     let blockingTaints: [Taint]
+    /// `PreferNoSchedule` taints (they lower the node's score).
+    let preferNoScheduleTaints: [Taint]
     /// `status.allocatable`.
     let allocatable: [String: Quantity]
     /// Allocatable CPU and memory (zero when not advertised), read without a lookup for every pod checked.
@@ -44,6 +46,7 @@ public final class FitNode: Sendable {
         blockingTaints = taints.filter {
             ($0.effect == .noSchedule || $0.effect == .noExecute) && $0.key != "node.kubernetes.io/unschedulable"
         }
+        preferNoScheduleTaints = taints.filter { $0.effect == .preferNoSchedule }
         let allocatable = node.status?.allocatable ?? [:]
         self.allocatable = allocatable
         allocatableCPU = allocatable["cpu"] ?? .zero

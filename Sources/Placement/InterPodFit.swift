@@ -98,9 +98,9 @@ public struct InterPodCheck: Sendable {
 
         // Other pods' required anti-affinity against this pod.
         var forbidden = Set<TopologyPair>()
-        for holder in context.placed.antiAffinityHolders(concerning: namespace) where !isSelf(holder) {
+        context.placed.forEachAntiAffinityHolder(concerning: namespace) { holder in
             for term in holder.antiAffinity
-            where term.matches(namespace: namespace, labels: labels, namespaceLabels: namespaceLabels) {
+            where term.matches(namespace: namespace, labels: labels, namespaceLabels: namespaceLabels) && !isSelf(holder) {
                 if let value = context.topologyValue(term.topologyKey, of: holder.node) {
                     forbidden.insert(TopologyPair(key: term.topologyKey, value: value))
                 }
@@ -123,22 +123,24 @@ public struct InterPodCheck: Sendable {
                 scanned = Set(termList.flatMap(\.namespaces)).compactMap { context.placed.pods(in: $0) }
             }
             for pods in scanned {
-                for other in pods where !isSelf(other) {
-                    let nodeLabels = context.nodes[other.node]?.labels ?? [:]
+                for other in pods {
+                    // The node's labels are looked up only for pods a term matches (few, usually).
                     if !terms.affinity.isEmpty,
                         terms.affinity.allSatisfy({
                             $0.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels)
-                        })
+                        }), !isSelf(other)
                     {
                         for term in terms.affinity {
-                            if let value = nodeLabels[term.topologyKey] {
+                            if let value = context.topologyValue(term.topologyKey, of: other.node) {
                                 affinity[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
                             }
                         }
                     }
                     for term in terms.antiAffinity
-                    where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels) {
-                        if let value = nodeLabels[term.topologyKey] {
+                    where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels)
+                        && !isSelf(other)
+                    {
+                        if let value = context.topologyValue(term.topologyKey, of: other.node) {
                             anti[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
                         }
                     }
@@ -179,10 +181,9 @@ public struct InterPodCheck: Sendable {
             }
             for pods in scanned {
                 for other in pods where !isSelf(other) {
-                    let nodeLabels = context.nodes[other.node]?.labels ?? [:]
                     for (weight, term) in weighted
                     where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels) {
-                        if let value = nodeLabels[term.topologyKey] {
+                        if let value = context.topologyValue(term.topologyKey, of: other.node) {
                             preference[TopologyPair(key: term.topologyKey, value: value), default: 0] += weight
                         }
                     }

@@ -2,7 +2,8 @@ public import KubeModel
 
 /// A node that passed the filters, with what the ranking reads.
 struct Candidate {
-    var target: FitTarget
+    /// The node (a reference: candidates are collected for thousands of nodes per pod).
+    var node: FitNode
     /// Replicas of the pod's controller already there.
     var siblings: Int
     /// ``NodeFit/leastAllocatedScore(demand:on:reserved:)`` after the pod (0…1).
@@ -21,22 +22,33 @@ enum NodeScore {
     /// The best of `candidates` for `pod`; nil when there is none.
     static func best(_ candidates: [Candidate], for pod: Pod, interPod: InterPodCheck?) -> String? {
         guard !candidates.isEmpty else { return nil }
-        if candidates.count == 1 { return candidates[0].target.name }
+        if candidates.count == 1 { return candidates[0].node.name }
         let preferredNodeTerms = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
         let tolerations = pod.spec?.tolerations ?? []
         let softInterPod = interPod?.hasPreferences ?? false
+        if preferredNodeTerms.isEmpty, !softInterPod,
+            candidates.allSatisfy({ $0.node.preferNoScheduleTaints.isEmpty })
+        {
+            // Nothing but least-allocated differs between the nodes (the common case): rank without the
+            // per-node score arrays.
+            return candidates.min { left, right in
+                (left.siblings, -left.leastAllocated, left.node.name) < (right.siblings, -right.leastAllocated, right.node.name)
+            }?.node.name
+        }
 
         var nodeAffinity = [Int](repeating: 0, count: candidates.count)
         var taints = [Int](repeating: 0, count: candidates.count)
         var affinity = [Int](repeating: 0, count: candidates.count)
         var spread = [Int](repeating: 0, count: candidates.count)
         for (index, candidate) in candidates.enumerated() {
-            let node = candidate.target.node
+            let node = candidate.node
             for term in preferredNodeTerms
             where term.preference.matches(labels: node.labels, fields: ["metadata.name": node.name]) {
                 nodeAffinity[index] += term.weight
             }
-            taints[index] = node.taints.filter { $0.effect == .preferNoSchedule && !tolerations.tolerates($0) }.count
+            if !node.preferNoScheduleTaints.isEmpty {
+                taints[index] = node.preferNoScheduleTaints.filter { !tolerations.tolerates($0) }.count
+            }
             if softInterPod, let interPod {
                 let raw = interPod.preferences(on: node)
                 affinity[index] = raw.affinity
@@ -57,7 +69,7 @@ enum NodeScore {
                 score += 2 * 100 * Double(affinity[index] - minAffinity) / Double(maxAffinity - minAffinity)
             }
             score += 2 * (maxSpread > 0 ? 100 * Double(maxSpread + minSpread - spread[index]) / Double(maxSpread) : 100)
-            let entry = (candidate.siblings, score, candidate.target.name)
+            let entry = (candidate.siblings, score, candidate.node.name)
             if let current = best {
                 if entry.0 < current.siblings
                     || (entry.0 == current.siblings && entry.1 > current.score)

@@ -95,10 +95,11 @@ public struct PlacedPods: Sendable {
     /// The placed pods of `namespace`.
     func pods(in namespace: String) -> Dictionary<String, PlacedPod>.Values? { byNamespace[namespace]?.values }
 
-    /// The holders of required anti-affinity whose terms may concern a pod in `namespace`.
-    func antiAffinityHolders(concerning namespace: String) -> [PlacedPod] {
-        Array(antiAffinityByTarget[namespace]?.values ?? [:].values)
-            + Array(antiAffinityByTarget[Self.anyNamespace]?.values ?? [:].values)
+    /// Calls `body` with each holder of required anti-affinity whose terms may concern a pod in `namespace`
+    /// (a holder whose terms concern it both by name and by selector comes twice), copying none of them.
+    func forEachAntiAffinityHolder(concerning namespace: String, _ body: (PlacedPod) -> Void) {
+        if let holders = antiAffinityByTarget[namespace] { for holder in holders.values { body(holder) } }
+        if let holders = antiAffinityByTarget[Self.anyNamespace] { for holder in holders.values { body(holder) } }
     }
 
     private static func targets(of holder: PlacedPod) -> Set<String> {

@@ -40,10 +40,40 @@ public struct PodAffinityTerm: Sendable, Hashable {
         if namespaces.isEmpty && namespaceSelector == nil { namespaces = [owner] }
     }
 
+    /// A `LabelSelector` read straight from JSON (the decoder's generic path cost most of indexing 100,000s
+    /// of pods' terms); nil for null. A malformed selector becomes one that matches nothing, as in Kubernetes.
     static func selector(_ json: JSONValue) -> LabelSelector? {
         guard !json.isNull else { return nil }
-        return try? JSONValueDecoder().decode(LabelSelector.self, from: json)
+        guard let object = json.objectValue else { return Self.matchesNothing }
+        var selector = LabelSelector()
+        if let labels = object["matchLabels"], !labels.isNull {
+            guard let pairs = labels.objectValue else { return Self.matchesNothing }
+            var matchLabels: [String: String] = [:]
+            for (key, value) in pairs {
+                guard let text = value.stringValue else { return Self.matchesNothing }
+                matchLabels[key] = text
+            }
+            selector.matchLabels = matchLabels
+        }
+        if let expressions = object["matchExpressions"], !expressions.isNull {
+            guard let list = expressions.arrayValue else { return Self.matchesNothing }
+            var requirements: [LabelSelectorRequirement] = []
+            for expression in list {
+                guard let key = expression["key"]?.stringValue, let op = expression["operator"]?.stringValue else {
+                    return Self.matchesNothing
+                }
+                let values = expression["values"]?.arrayValue?.compactMap(\.stringValue)
+                requirements.append(LabelSelectorRequirement(key: key, operator: LabelSelectorOperator(rawValue: op), values: values))
+            }
+            selector.matchExpressions = requirements
+        }
+        return selector
     }
+
+    /// A selector no labels satisfy (an unknown operator makes a selector invalid, and invalid ones match none).
+    static let matchesNothing = LabelSelector(matchExpressions: [
+        LabelSelectorRequirement(key: "ms2m.io/invalid-selector", operator: LabelSelectorOperator(rawValue: "Invalid"))
+    ])
 
     /// Whether a pod in `namespace` with `labels` is one the term is about; `namespaceLabels` gives the labels
     /// of a namespace (for `namespaceSelector`).
@@ -140,12 +170,17 @@ public struct HostPortUse: Sendable, Hashable, CustomStringConvertible {
     public static func of(_ pod: Pod) -> [HostPortUse] {
         guard let spec = pod.spec else { return [] }
         var uses: [HostPortUse] = []
-        for container in spec.allContainers {
-            for port in container.ports ?? [] {
-                guard let hostPort = port.hostPort, hostPort > 0 else { continue }
-                uses.append(HostPortUse(hostIP: port.hostIP ?? "", protocol: port.protocol ?? "TCP", port: hostPort))
+        func collect(_ containers: [Container]) {
+            for container in containers {
+                guard let ports = container.ports else { continue }
+                for port in ports {
+                    guard let hostPort = port.hostPort, hostPort > 0 else { continue }
+                    uses.append(HostPortUse(hostIP: port.hostIP ?? "", protocol: port.protocol ?? "TCP", port: hostPort))
+                }
             }
         }
+        collect(spec.containers)
+        if let initContainers = spec.initContainers { collect(initContainers) }
         return uses
     }
 }

@@ -116,7 +116,7 @@ public struct TargetChooser: Sendable {
                     continue
                 }
                 feasible.append(Candidate(
-                    target: target,
+                    node: target.node,
                     siblings: ownerUID.map { target.usage.podsPerOwner[$0] ?? 0 } ?? 0,
                     leastAllocated: NodeFit.leastAllocatedScore(demand: demand, on: target, reserved: promised)))
             }

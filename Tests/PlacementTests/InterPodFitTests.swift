@@ -190,6 +190,25 @@ struct InterPodFitTests {
         #expect(PlacedPods(pods: [first, second, moving]).count == 3)
     }
 
+    // Selectors are read from the raw term: matchExpressions as well as matchLabels; a selector with an
+    // unknown operator matches nothing (metav1.LabelSelectorAsSelector fails, and the term selects no pod).
+    @Test("terms read matchExpressions; a malformed selector matches no pod")
+    func selectorExpressions() throws {
+        let nodes = [node("a"), node("b"), node("source")]
+        let cache = pod("cache-0", on: "a", labels: ["app": "cache", "tier": "hot"])
+        func anti(_ selector: JSONValue) -> Pod {
+            pod("web-0", on: "source", labels: ["app": "web"], antiAffinity: [["labelSelector": selector, "topologyKey": .string(hostname)]])
+        }
+        let expressions: JSONValue = ["matchExpressions": [["key": "app", "operator": "In", "values": ["cache", "db"]], ["key": "tier", "operator": "Exists"]]]
+        #expect(choose(anti(expressions), nodes: nodes, pods: [cache], excluded: ["source"]).rejected["a"] == [.podAntiAffinityMismatch])
+        let notIn: JSONValue = ["matchExpressions": [["key": "app", "operator": "NotIn", "values": ["cache"]]]]
+        #expect(choose(anti(notIn), nodes: nodes, pods: [cache], excluded: ["source"]).rejected["a"] == nil)
+        let unknown: JSONValue = ["matchExpressions": [["key": "app", "operator": "Like", "values": ["cache"]]]]
+        #expect(choose(anti(unknown), nodes: nodes, pods: [cache], excluded: ["source"]).rejected["a"] == nil)
+        let wrongType: JSONValue = ["matchLabels": ["app": 1]]
+        #expect(choose(anti(wrongType), nodes: nodes, pods: [cache], excluded: ["source"]).rejected["a"] == nil)
+    }
+
     // MARK: Property: no choice violates a required constraint
 
     @Test("property: over random clusters, a chosen node satisfies every required inter-pod rule, checked from first principles")

@@ -80,6 +80,9 @@ extension MigrationRun {
         if strategy == .sequential && replicaSet != nil {
             return .fail(reason: "StrategyNotApplicable", message: "Sequential cannot migrate ReplicaSet pod \(sourcePodName): deleting it first makes the ReplicaSet create a fresh replacement; use ShadowPod")
         }
+        if strategy == .shadowPod, let claim = try await singleNodeClaim(of: source) {
+            return .fail(reason: "StrategyNotApplicable", message: "ShadowPod cannot migrate pod \(sourcePodName): its claim \(claim.name) is \(claim.mode), so a target on another node cannot mount it while the source runs; use Sequential")
+        }
 
         // Nodes.
         let nodes = try await api.list(Node.self, namespace: nil, options: ListOptions()).items
@@ -256,6 +259,29 @@ extension MigrationRun {
         var choice = choose(excluding: excluded)
         for fallback in fallbacks where choice.node == nil { choice = choose(excluding: fallback) }
         return choice
+    }
+
+    /// The first claim of `pod` that only one node can mount at a time — `ReadWriteOncePod`, or
+    /// `ReadWriteOnce` without `ReadWriteMany` (nor `ReadOnlyMany` for a read-only mount) — with that mode;
+    /// nil when every claim can be mounted on two nodes at once (or the pod has none). Modes are read from the
+    /// bound volume (`status.accessModes`), else from the claim's request.
+    func singleNodeClaim(of pod: Pod) async throws -> (name: String, mode: String)? {
+        let mounts = (pod.spec?.volumes ?? []).compactMap { volume -> (claim: String, readOnly: Bool)? in
+            guard volume.sourceKind == "persistentVolumeClaim",
+                let claim = volume.source["persistentVolumeClaim"]?["claimName"]?.stringValue
+            else { return nil }
+            return (claim, volume.source["persistentVolumeClaim"]?["readOnly"]?.boolValue == true)
+        }
+        guard !mounts.isEmpty else { return nil }
+        let claims = try await api.list(PersistentVolumeClaim.self, namespace: namespace, options: ListOptions()).items
+        for mount in mounts {
+            guard let claim = claims.first(where: { $0.metadata.name == mount.claim }) else { continue }
+            let modes = Set(claim.status?.accessModes ?? claim.spec?.accessModes ?? [])
+            if modes.contains("ReadWriteOncePod") { return (mount.claim, "ReadWriteOncePod") }
+            if modes.contains("ReadWriteMany") || (mount.readOnly && modes.contains("ReadOnlyMany")) { continue }
+            if modes.contains("ReadWriteOnce") { return (mount.claim, "ReadWriteOnce") }
+        }
+        return nil
     }
 
     /// Whether `pod`'s inter-pod terms select namespaces by label.
