@@ -98,7 +98,7 @@ public struct InterPodCheck: Sendable {
 
         // Other pods' required anti-affinity against this pod.
         var forbidden = Set<TopologyPair>()
-        context.placed.forEachAntiAffinityHolder(concerning: namespace) { holder in
+        context.placed.forEachAntiAffinityHolder(concerning: namespace, labels: labels) { holder in
             for term in holder.antiAffinity
             where term.matches(namespace: namespace, labels: labels, namespaceLabels: namespaceLabels) && !isSelf(holder) {
                 if let value = context.topologyValue(term.topologyKey, of: holder.node) {
@@ -114,35 +114,35 @@ public struct InterPodCheck: Sendable {
 
         // Affinity and anti-affinity: the placed pods of the namespaces the terms concern (all of them when a
         // term selects namespaces by label).
-        let termList = terms.affinity + terms.antiAffinity
-        if !termList.isEmpty {
-            let scanned: [Dictionary<String, PlacedPod>.Values]
-            if termList.contains(where: { $0.namespaceSelector != nil }) {
-                scanned = context.placed.byNamespace.values.map(\.values)
-            } else {
-                scanned = Set(termList.flatMap(\.namespaces)).compactMap { context.placed.pods(in: $0) }
-            }
-            for pods in scanned {
-                for other in pods {
-                    // The node's labels are looked up only for pods a term matches (few, usually).
-                    if !terms.affinity.isEmpty,
-                        terms.affinity.allSatisfy({
-                            $0.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels)
-                        }), !isSelf(other)
-                    {
-                        for term in terms.affinity {
-                            if let value = context.topologyValue(term.topologyKey, of: other.node) {
-                                affinity[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
-                            }
+        /// The placed pods `term` may match: its namespaces' pods (through the label index when it can), or
+        /// every pod when it selects namespaces by label.
+        func scanned(_ term: PodAffinityTerm) -> [Dictionary<String, PlacedPod>.Values] {
+            if term.namespaceSelector != nil { return context.placed.byNamespace.values.map(\.values) }
+            return term.namespaces.sorted().compactMap { context.placed.candidates(for: term, in: $0) }
+        }
+        // Affinity: a pod counts when it matches every term; the first term's candidates are walked.
+        if let first = terms.affinity.first {
+            for pods in scanned(first) {
+                for other in pods
+                where terms.affinity.allSatisfy({
+                    $0.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels)
+                }) && !isSelf(other) {
+                    for term in terms.affinity {
+                        if let value = context.topologyValue(term.topologyKey, of: other.node) {
+                            affinity[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
                         }
                     }
-                    for term in terms.antiAffinity
-                    where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels)
-                        && !isSelf(other)
-                    {
-                        if let value = context.topologyValue(term.topologyKey, of: other.node) {
-                            anti[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
-                        }
+                }
+            }
+        }
+        for term in terms.antiAffinity {
+            for pods in scanned(term) {
+                for other in pods
+                where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels)
+                    && !isSelf(other)
+                {
+                    if let value = context.topologyValue(term.topologyKey, of: other.node) {
+                        anti[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
                     }
                 }
             }
