@@ -61,7 +61,6 @@ struct TopologyPair: Hashable {
 /// does): then each node is a few dictionary lookups.
 public struct InterPodCheck: Sendable {
     private let terms: PodPlacementTerms
-    private let ownLabels: [String: String]
     /// Placed pods matching all of the pod's affinity terms, per domain of each term.
     private let affinityCounts: [TopologyPair: Int]
     /// Whether the pod may be the first of its group: no placed pod matches its affinity terms and the pod
@@ -90,7 +89,6 @@ public struct InterPodCheck: Sendable {
         self.terms = terms
         let namespace = pod.metadata.namespace ?? ""
         let labels = pod.metadata.labels ?? [:]
-        ownLabels = labels
         // The pod itself (its source copy, which is going away) is left out of every count.
         let ownKey = PlacedPod.key(of: pod)
         let isSelf: (PlacedPod) -> Bool = { $0.key == ownKey && $0.namespace == namespace }
@@ -112,8 +110,6 @@ public struct InterPodCheck: Sendable {
         var anti: [TopologyPair: Int] = [:]
         var spread: [[String: Int]] = terms.spread.map { _ in [:] }
 
-        // Affinity and anti-affinity: the placed pods of the namespaces the terms concern (all of them when a
-        // term selects namespaces by label).
         /// The placed pods `term` may match: its namespaces' pods (through the label index when it can), or
         /// every pod when it selects namespaces by label.
         func scanned(_ term: PodAffinityTerm) -> [Dictionary<String, PlacedPod>.Values] {
