@@ -6,10 +6,15 @@ public import KubeModel
 /// The rules are kube-scheduler's filters that read other pods — InterPodAffinity (the pod's required
 /// affinity and anti-affinity, and the placed pods' required anti-affinity against it), PodTopologySpread
 /// (`DoNotSchedule` constraints) and NodePorts — with the pod being moved left out: its source copy is the
-/// one going away. A value; a plan updates its copy with each move it promises (``move(_:to:)``).
+/// one going away. A value; a plan records each move it promises (``move(_:to:)``) beside the placed pods,
+/// which are never copied (the controller's index of 100,000s of pods is shared, not duplicated per plan).
 public struct InterPodContext: Sendable {
-    /// The placed pods (with the moves promised so far in this plan).
-    public private(set) var placed: PlacedPods
+    /// The placed pods, as observed.
+    public let placed: PlacedPods
+    /// Copies of the pods promised to other nodes in this plan.
+    private(set) var promised: [PlacedPod] = []
+    /// The keys of pods whose observed copy no longer counts (promised elsewhere).
+    private(set) var departed: Set<String> = []
     /// Every node by name.
     let nodes: [String: FitNode]
     /// Each namespace's labels.
@@ -39,7 +44,12 @@ public struct InterPodContext: Sendable {
     }
 
     /// Records a promised move: `pod`'s copy is on `node` and its source no longer counts.
-    public mutating func move(_ pod: Pod, to node: String) { placed.move(pod, to: node) }
+    public mutating func move(_ pod: Pod, to node: String) {
+        let copy = PlacedPod(pod, on: node)
+        departed.insert(copy.key)
+        promised.removeAll { $0.key == copy.key }
+        promised.append(copy)
+    }
 
     /// The rules for `pod`, prepared once to check it against many nodes.
     public func check(for pod: Pod) -> InterPodCheck { InterPodCheck(pod: pod, context: self) }
@@ -90,20 +100,38 @@ public struct InterPodCheck: Sendable {
         let namespace = pod.metadata.namespace ?? ""
         let labels = pod.metadata.labels ?? [:]
         // The pod itself (its source copy, which is going away) is left out of every count.
+        // (Keys are unique: a uid, or the namespace and name.)
         let ownKey = PlacedPod.key(of: pod)
-        let isSelf: (PlacedPod) -> Bool = { $0.key == ownKey && $0.namespace == namespace }
+        let departed = context.departed
+        /// Whether an observed pod counts: not this pod, not promised elsewhere in this plan.
+        let counts: (PlacedPod) -> Bool = { $0.key != ownKey && (departed.isEmpty || !departed.contains($0.key)) }
+        /// The promised copies that count (all but this pod's own).
+        let promised = context.promised.filter { $0.key != ownKey }
+        /// Calls `body` with the observed pods of `sources` that count, then with the promised copies in a
+        /// namespace `inNamespace` accepts.
+        func each(
+            _ sources: [Dictionary<String, PlacedPod>.Values], inNamespace: (String) -> Bool,
+            _ body: (PlacedPod) -> Void
+        ) {
+            for pods in sources { for other in pods where counts(other) { body(other) } }
+            for other in promised where inNamespace(other.namespace) { body(other) }
+        }
         let namespaceLabels: (String) -> [String: String]? = { context.labels(ofNamespace: $0) }
 
         // Other pods' required anti-affinity against this pod.
         var forbidden = Set<TopologyPair>()
-        context.placed.forEachAntiAffinityHolder(concerning: namespace, labels: labels) { holder in
+        func forbid(by holder: PlacedPod) {
             for term in holder.antiAffinity
-            where term.matches(namespace: namespace, labels: labels, namespaceLabels: namespaceLabels) && !isSelf(holder) {
+            where term.matches(namespace: namespace, labels: labels, namespaceLabels: namespaceLabels) {
                 if let value = context.topologyValue(term.topologyKey, of: holder.node) {
                     forbidden.insert(TopologyPair(key: term.topologyKey, value: value))
                 }
             }
         }
+        context.placed.forEachAntiAffinityHolder(concerning: namespace, labels: labels) { holder in
+            if counts(holder) { forbid(by: holder) }
+        }
+        for holder in promised where !holder.antiAffinity.isEmpty { forbid(by: holder) }
         forbiddenByOthers = forbidden
 
         var affinity: [TopologyPair: Int] = [:]
@@ -118,29 +146,23 @@ public struct InterPodCheck: Sendable {
         }
         // Affinity: a pod counts when it matches every term; the first term's candidates are walked.
         if let first = terms.affinity.first {
-            for pods in scanned(first) {
-                for other in pods
-                where terms.affinity.allSatisfy({
+            each(scanned(first), inNamespace: { _ in true }) { other in
+                guard terms.affinity.allSatisfy({
                     $0.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels)
-                }) && !isSelf(other) {
-                    for term in terms.affinity {
-                        if let value = context.topologyValue(term.topologyKey, of: other.node) {
-                            affinity[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
-                        }
+                }) else { return }
+                for term in terms.affinity {
+                    if let value = context.topologyValue(term.topologyKey, of: other.node) {
+                        affinity[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
                     }
                 }
             }
         }
         for term in terms.antiAffinity {
-            for pods in scanned(term) {
-                for other in pods
-                where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels)
-                    && !isSelf(other)
-                {
-                    if let value = context.topologyValue(term.topologyKey, of: other.node) {
-                        anti[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
-                    }
-                }
+            each(scanned(term), inNamespace: { _ in true }) { other in
+                guard term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels),
+                    let value = context.topologyValue(term.topologyKey, of: other.node)
+                else { return }
+                anti[TopologyPair(key: term.topologyKey, value: value), default: 0] += 1
             }
         }
 
@@ -157,8 +179,8 @@ public struct InterPodCheck: Sendable {
                 eligible.insert(node.name)
                 for (index, key) in keys.enumerated() { spread[index][node.labels[key]!, default: 0] += 0 }
             }
-            for other in context.placed.pods(in: namespace) ?? [:].values
-            where !isSelf(other) && !other.terminating && eligible.contains(other.node) {
+            each(context.placed.pods(in: namespace).map { [$0] } ?? [], inNamespace: { $0 == namespace }) { other in
+                guard !other.terminating, eligible.contains(other.node) else { return }
                 let nodeLabels = context.nodes[other.node]?.labels ?? [:]
                 for (index, constraint) in terms.spread.enumerated() where constraint.selector?.matches(other.labels) == true {
                     if let value = nodeLabels[constraint.topologyKey] { spread[index][value, default: 0] += 1 }
@@ -175,13 +197,11 @@ public struct InterPodCheck: Sendable {
             } else {
                 scanned = Set(weighted.flatMap(\.1.namespaces)).compactMap { context.placed.pods(in: $0) }
             }
-            for pods in scanned {
-                for other in pods where !isSelf(other) {
-                    for (weight, term) in weighted
-                    where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels) {
-                        if let value = context.topologyValue(term.topologyKey, of: other.node) {
-                            preference[TopologyPair(key: term.topologyKey, value: value), default: 0] += weight
-                        }
+            each(scanned, inNamespace: { _ in true }) { other in
+                for (weight, term) in weighted
+                where term.matches(namespace: other.namespace, labels: other.labels, namespaceLabels: namespaceLabels) {
+                    if let value = context.topologyValue(term.topologyKey, of: other.node) {
+                        preference[TopologyPair(key: term.topologyKey, value: value), default: 0] += weight
                     }
                 }
             }
@@ -190,7 +210,8 @@ public struct InterPodCheck: Sendable {
         preferenceKeys = Array(Set(weighted.map(\.1.topologyKey))).sorted()
         var soft: [[String: Int]] = terms.softSpread.map { _ in [:] }
         if !terms.softSpread.isEmpty {
-            for other in context.placed.pods(in: namespace) ?? [:].values where !isSelf(other) && !other.terminating {
+            each(context.placed.pods(in: namespace).map { [$0] } ?? [], inNamespace: { $0 == namespace }) { other in
+                guard !other.terminating else { return }
                 let nodeLabels = context.nodes[other.node]?.labels ?? [:]
                 for (index, constraint) in terms.softSpread.enumerated() where constraint.selector?.matches(other.labels) == true {
                     if let value = nodeLabels[constraint.topologyKey] { soft[index][value, default: 0] += 1 }
@@ -200,9 +221,16 @@ public struct InterPodCheck: Sendable {
         softSpreadCounts = soft
         volumeRequirements = context.volumes.requirements(of: pod)
 
-        hostPortsByNode = terms.hostPorts.isEmpty ? [:] : context.placed.hostPortsByNode.mapValues { users in
-            users.filter { $0.key != ownKey }.flatMap(\.value)
+        var hostPorts: [String: [HostPortUse]] = [:]
+        if !terms.hostPorts.isEmpty {
+            for (node, users) in context.placed.hostPortsByNode {
+                for (key, ports) in users where key != ownKey && !departed.contains(key) {
+                    hostPorts[node, default: []] += ports
+                }
+            }
+            for other in promised where !other.hostPorts.isEmpty { hostPorts[other.node, default: []] += other.hostPorts }
         }
+        hostPortsByNode = hostPorts
         affinityCounts = affinity
         firstOfAffinityGroup =
             affinity.isEmpty

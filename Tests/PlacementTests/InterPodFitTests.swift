@@ -172,6 +172,19 @@ struct InterPodFitTests {
         context.move(first, to: one)
         let two = try #require(TargetChooser().choose(for: second, among: targets, excluded: ["source"], interPod: context.check(for: second)).node)
         #expect(one != two)
+        #expect(context.placed.count == 2, "promises are kept beside the observed pods, which are not copied")
+
+        // A promised copy's host port and spread count too; its observed source no longer does.
+        let nodes3 = [node("a", zone: "z1"), node("b", zone: "z2"), node("source", zone: "z1")]
+        let spread: JSONValue = ["maxSkew": 1, "topologyKey": .string(zone), "whenUnsatisfiable": "DoNotSchedule", "labelSelector": ["matchLabels": ["app": "px"]]]
+        let proxy = pod("px-0", on: "source", labels: ["app": "px"], spread: [spread], hostPorts: [(9000, "TCP", nil)])
+        let other = pod("px-1", on: "source", labels: ["app": "px"], spread: [spread], hostPorts: [(9000, "TCP", nil)])
+        var moves = InterPodContext(pods: [proxy, other], nodes: nodes3)
+        moves.move(proxy, to: "a")
+        let targets3 = TargetChooser.prepare(nodes3, usage: [:])
+        let after = TargetChooser().choose(for: other, among: targets3, excluded: ["source"], interPod: moves.check(for: other))
+        #expect(after.rejected["a"]?.contains(.hostPortConflict("0.0.0.0:9000/TCP")) == true)
+        #expect(after.node == "b")
     }
 
     // Hand-written snapshots may omit uids: such pods are told apart by namespace and name, not merged.
