@@ -22,13 +22,14 @@ public struct InterPodContext: Sendable {
     /// Where the pods' persistent volumes can be reached.
     let volumes: VolumeTopology
 
-    /// A context over `placed` pods on `nodes`, with the volumes' topology.
+    /// A context over `placed` pods on `nodes`, with the volumes' topology; `nodesByName`, when the caller
+    /// keeps the same nodes by name (the controller's node summary), saves indexing them again.
     public init(
         placed: PlacedPods, nodes: [FitNode], namespaceLabels: [String: [String: String]] = [:],
-        volumes: VolumeTopology = VolumeTopology()
+        volumes: VolumeTopology = VolumeTopology(), nodesByName: [String: FitNode]? = nil
     ) {
         self.placed = placed
-        self.nodes = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.nodes = nodesByName ?? Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.namespaceLabels = namespaceLabels
         self.volumes = volumes
     }
@@ -68,8 +69,8 @@ struct TopologyPair: Hashable {
 }
 
 /// The inter-pod rules for one pod, with the counts they need computed once (as kube-scheduler's PreFilter
-/// does): then each node is a few dictionary lookups.
-public struct InterPodCheck: Sendable {
+/// does): then each node is a few dictionary lookups. A class: it is handed to the fit rules once per node.
+public final class InterPodCheck: Sendable {
     private let terms: PodPlacementTerms
     /// Placed pods matching all of the pod's affinity terms, per domain of each term.
     private let affinityCounts: [TopologyPair: Int]

@@ -104,6 +104,7 @@ public struct TargetChooser: Sendable {
         let noReservations = reserved.isEmpty
         var rejected: [String: [NodeFitFailure]] = [:]
         var feasible: [Candidate] = []
+        feasible.reserveCapacity(targets.count)
         targets.withUnsafeBufferPointer { targets in
             for target in targets {
                 let name = target.name

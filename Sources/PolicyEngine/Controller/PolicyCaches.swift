@@ -88,7 +88,8 @@ public struct PolicyCaches: Sendable {
         for namespace in namespaces.cache.list() {
             namespaceLabels[namespace.metadata.name ?? ""] = namespace.metadata.labels ?? [:]
         }
-        let nodes = Array(fitNodes.value.values)
+        let nodesByName = fitNodes.value
+        let nodes = Array(nodesByName.values)
         let usage = nodeUsage.value
         let migrations = expectations.merged(into: self.migrations.cache, policy: name)
         let cache = self.pods.cache
@@ -103,6 +104,7 @@ public struct PolicyCaches: Sendable {
             migrations: migrations, now: now)
         snapshot.nodeUsage = usage
         snapshot.placedPods = placedPods.value
+        snapshot.nodesByName = nodesByName
         let claimList = claims.cache.list()
         if !claimList.isEmpty { snapshot.volumes = VolumeTopology(claims: claimList, volumes: volumes.cache.list()) }
         snapshot.otherPolicies = policies.cache.list().filter {

@@ -77,7 +77,7 @@ struct PlanningContext {
             usage: snapshot.nodeUsage ?? TargetSelection.usage(of: snapshot.pods, podsByNode: byNode),
             draining: draining, targetSelector: snapshot.policy.spec.targets?.nodeSelector,
             placed: snapshot.placedPods ?? PlacedPods(pods: snapshot.pods), namespaceLabels: snapshot.namespaceLabels,
-            volumes: snapshot.volumes)
+            volumes: snapshot.volumes, nodesByName: snapshot.nodesByName)
     }
 
     /// `namespace/name` of a pod.

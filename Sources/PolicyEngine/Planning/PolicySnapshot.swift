@@ -37,6 +37,8 @@ public struct PolicySnapshot: Sendable {
     /// Where the pods' persistent volumes can be reached (their PersistentVolumes' node affinity); empty when
     /// unknown, and then no volume constrains a target.
     public var volumes = VolumeTopology()
+    /// ``nodes`` by name, when the caller keeps them so (the controller's node summary); nil to index them.
+    public var nodesByName: [String: FitNode]?
 
     /// Creates a snapshot of prepared nodes.
     public init(

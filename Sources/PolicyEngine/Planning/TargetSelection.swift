@@ -37,7 +37,7 @@ struct TargetSelection {
     init(
         allNodes: [FitNode], usage: [String: NodeUsage], draining: Set<String>, targetSelector: LabelSelector?,
         placed: PlacedPods = PlacedPods(), namespaceLabels: [String: [String: String]] = [:],
-        volumes: VolumeTopology = VolumeTopology()
+        volumes: VolumeTopology = VolumeTopology(), nodesByName: [String: FitNode]? = nil
     ) {
         var excluded = draining
         if let targetSelector {
@@ -46,7 +46,9 @@ struct TargetSelection {
         targets = TargetChooser.prepare(allNodes, usage: usage)
         self.excluded = excluded
         interPod = InterPodState(
-            InterPodContext(placed: placed, nodes: allNodes, namespaceLabels: namespaceLabels, volumes: volumes))
+            InterPodContext(
+                placed: placed, nodes: allNodes, namespaceLabels: namespaceLabels, volumes: volumes,
+                nodesByName: nodesByName))
     }
 
     /// Records that `pod` is promised to `node`: later choices in this plan see its copy there (affinity,
