@@ -50,11 +50,12 @@ public final class PlacedPod: Sendable {
 }
 
 /// The pods bound to nodes, indexed for the inter-pod rules: by namespace (affinity, anti-affinity and
-/// spread terms look at one namespace unless they say otherwise), the few carrying required anti-affinity by
-/// the namespaces their terms are about (so a pod is checked against those that can concern it only), and
-/// host-port users by node. A value: the policy controller keeps one in step with its pod cache
-/// (``add(_:)``/``remove(_:)``), and a plan updates its copy as it promises pods to nodes (``move(_:to:)``),
-/// so later choices in the same plan see earlier ones.
+/// spread terms look at one namespace unless they say otherwise), by the label keys holders' terms select on,
+/// the few carrying required anti-affinity by the namespace and label pair their terms are about (so a pod is
+/// checked against those that can concern it only), and host-port users by node. A value: the policy
+/// controller keeps one in step with its pod cache (``add(_:)``/``remove(_:)``); a plan does not copy it but
+/// records its promised moves beside it (``InterPodContext/move(_:to:)``). ``move(_:to:)`` here rebinds a
+/// pod in place, for callers that own their copy.
 public struct PlacedPods: Sendable {
     /// Pods by namespace, then UID (or name, for pods without one).
     public private(set) var byNamespace: [String: [String: PlacedPod]] = [:]
