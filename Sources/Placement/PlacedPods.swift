@@ -54,8 +54,7 @@ public final class PlacedPod: Sendable {
 /// the few carrying required anti-affinity by the namespace and label pair their terms are about (so a pod is
 /// checked against those that can concern it only), and host-port users by node. A value: the policy
 /// controller keeps one in step with its pod cache (``add(_:)``/``remove(_:)``); a plan does not copy it but
-/// records its promised moves beside it (``InterPodContext/move(_:to:)``). ``move(_:to:)`` here rebinds a
-/// pod in place, for callers that own their copy.
+/// records its promised moves beside it (``InterPodContext/move(_:to:)``).
 public struct PlacedPods: Sendable {
     /// Pods by namespace, then UID (or name, for pods without one).
     public private(set) var byNamespace: [String: [String: PlacedPod]] = [:]
@@ -97,12 +96,6 @@ public struct PlacedPods: Sendable {
     /// Removes `pod`, as it was added.
     public mutating func remove(_ pod: Pod) {
         remove(key: PlacedPod.key(of: pod), namespace: pod.metadata.namespace ?? "")
-    }
-
-    /// A planned move: `pod` leaves the node it is bound to and its copy is on `node`.
-    public mutating func move(_ pod: Pod, to node: String) {
-        remove(key: PlacedPod.key(of: pod), namespace: pod.metadata.namespace ?? "")
-        insert(PlacedPod(pod, on: node))
     }
 
     /// The placed pods of `namespace`.

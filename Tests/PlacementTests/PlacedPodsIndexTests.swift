@@ -8,7 +8,7 @@ import Unstructured
 /// over every placed pod finds.
 @Suite("Placement: the placed-pod index agrees with a full pass")
 struct PlacedPodsIndexTests {
-    @Test("property: random adds, removes and moves; every term and every pod's holders looked up both ways")
+    @Test("property: random adds, removes and rebinds; every term and every pod's holders looked up both ways")
     func indexAgrees() {
         var rng = SplitMix(seed: 0xfeed)
         let namespaces = ["default", "team-b"]
@@ -40,8 +40,9 @@ struct PlacedPodsIndexTests {
                 } else {
                     var mover = live.values.randomElement(using: &rng)!
                     let target = "n\(Int.random(in: 0..<3, using: &rng))"
-                    placed.move(mover, to: target)
+                    placed.remove(mover)
                     mover.spec?.nodeName = target
+                    placed.add(mover)
                     live[mover.metadata.uid!] = mover
                 }
             }
