@@ -5,6 +5,7 @@ import MigrationAPI
 import OperatorCore
 import Placement
 @testable import PolicyEngine
+import Synchronization
 import Testing
 import Unstructured
 
@@ -171,7 +172,7 @@ struct PolicyControllerTests {
 
     @Test("a policy whose first plan finds a newly draining node looks again soon, for pods that changed meanwhile")
     func newlyDrainingNodeRequeues() async throws {
-        try await PolicyHarness.run { h in
+        try await PolicyHarness.run(controllerRunning: false) { h in
             for node in ["node-a", "node-b"] { try await h.addNode(node) }
             try await h.patchNode("node-a", ["spec": ["unschedulable": true]])
             let factory = InformerFactory(api: h.client)
@@ -492,7 +493,8 @@ struct HookedStatusAPI: KubernetesAPI {
 struct PolicyDeletedMidReconcileTests {
     @Test("a policy deleted between the read and the status patch ends the reconcile quietly (the 404 is its normal end)")
     func deletedBeforeStatusPatch() async throws {
-        try await PolicyHarness.run { h in
+        // No controller runs beside this reconciler: one that wrote the status first would leave nothing to patch.
+        try await PolicyHarness.run(controllerRunning: false) { h in
             for node in ["node-a", "node-b"] { try await h.addNode(node) }
             let factory = InformerFactory(api: h.client)
             let caches = PolicyCaches(factory: factory)
@@ -503,7 +505,9 @@ struct PolicyDeletedMidReconcileTests {
             policy.metadata.finalizers = nil
             try await h.createPolicy(policy)
             let client = h.client
+            let deletions = Mutex(0)
             let api = HookedStatusAPI(inner: client) { name in
+                deletions.withLock { $0 += 1 }
                 _ = try await client.delete(MigrationPolicy.self, name: name, namespace: nil, options: DeleteOptions())
             }
             let reconciler = MigrationPolicyReconciler(
@@ -511,6 +515,7 @@ struct PolicyDeletedMidReconcileTests {
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
             let result = try await reconciler.reconcile(ReconcileRequest(name: "brief"))
             #expect(result == .done)
+            #expect(deletions.withLock { $0 } == 1, "the status patch was reached")
             #expect((try? await h.policy("brief")) == nil)
         }
     }

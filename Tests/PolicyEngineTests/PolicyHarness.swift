@@ -53,8 +53,9 @@ final class PolicyHarness: Sendable {
             retry: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200))))
     }
 
-    /// Runs `body` with the controller running; stops it afterwards.
-    static func run(_ body: (PolicyHarness) async throws -> Void) async throws {
+    /// Runs `body` with the controller running (unless `controllerRunning` is false, for tests that drive the only
+    /// reconciler themselves); stops it afterwards.
+    static func run(controllerRunning: Bool = true, _ body: (PolicyHarness) async throws -> Void) async throws {
         try await withKubeSim({ $0.podDeletionIsImmediate = true }) { server in
             for file in ["migration.ms2m.io_statefulmigrations.yaml", "migration.ms2m.io_migrationpolicies.yaml"] {
                 let text = try String(
@@ -76,9 +77,11 @@ final class PolicyHarness: Sendable {
                 logger: quiet)
             let caches = PolicyCaches(factory: manager.informers)
             harness.cachesBox.withLock { $0 = caches }
-            manager.add(MigrationPolicyController.make(
-                api: manager.api, informers: manager.informers, events: harness.events, logger: quiet,
-                budgetRecheck: .seconds(1), caches: caches))
+            if controllerRunning {
+                manager.add(MigrationPolicyController.make(
+                    api: manager.api, informers: manager.informers, events: harness.events, logger: quiet,
+                    budgetRecheck: .seconds(1), caches: caches))
+            }
             let task = Task { try await manager.run() }
             do {
                 try await body(harness)
