@@ -177,11 +177,13 @@ public struct PodDemand: Sendable {
 
 /// The scheduler's filters, as a pure function: whether a pod fits a node given what already runs there.
 ///
-/// These are the rules kube-scheduler applies (NodeUnschedulable, NodeName-free NodeAffinity incl.
+/// These are the rules kube-scheduler applies (NodeUnschedulable, NodeAffinity incl.
 /// `nodeSelector`, TaintToleration for `NoSchedule`/`NoExecute`, NodeResourcesFit for every requested
 /// resource — extended resources included — plus the pod count; with an ``InterPodCheck``, InterPodAffinity,
-/// PodTopologySpread and NodePorts), so a pod pinned to a node that passes them is one the kubelet admits;
-/// and one rule of ms2m's own: the node's runtime and kubelet can restore a checkpoint (``RuntimeSupport``).
+/// PodTopologySpread and NodePorts), so a pod pinned to a node that passes them is one the scheduler binds
+/// there; and one rule of ms2m's own: the node's runtime and kubelet can restore a checkpoint
+/// (``RuntimeSupport``). A pod ms2m restored earlier is judged without its pin to the node it is on
+/// (``NodePin``), as it is without its `nodeName`.
 /// The migration engine checks a target with them, and the policy planner chooses targets with them.
 public enum NodeFit {
     /// Every reason `pod` cannot run on `node`; empty when it fits.
@@ -200,7 +202,7 @@ public enum NodeFit {
     static func matchesNodeAffinity(_ pod: Pod, _ target: FitNode) -> Bool {
         guard let spec = pod.spec else { return true }
         if let selector = spec.nodeSelector, !selector.allSatisfy({ target.labels[$0.key] == $0.value }) { return false }
-        if let required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+        if let required = NodePin.requiredNodeAffinity(of: pod),
             !required.matches(labels: target.labels, fields: ["metadata.name": target.name])
         {
             return false
@@ -225,7 +227,7 @@ public enum NodeFit {
             if let selector = spec.nodeSelector, !selector.allSatisfy({ target.labels[$0.key] == $0.value }) {
                 failures.append(.nodeSelectorMismatch)
             }
-            if let required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+            if let required = NodePin.requiredNodeAffinity(of: pod),
                 !required.matches(labels: target.labels, fields: ["metadata.name": target.name])
             {
                 failures.append(.nodeAffinityMismatch)

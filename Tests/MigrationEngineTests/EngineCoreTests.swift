@@ -102,13 +102,20 @@ struct EngineCoreTests {
         spec.priority = 1000
         spec.priorityClassName = "high"
         spec.hostname = "web-0"
+        spec.schedulerName = "spread-scheduler"
         let source = Pod(metadata: ObjectMeta(name: "web-0", namespace: "ns", uid: "u1", resourceVersion: "9", labels: ["app": "web", "controller-revision-hash": "web-abc"], ownerReferences: [OwnerReference(apiVersion: "apps/v1", kind: "StatefulSet", name: "web", uid: "s1", controller: true)]), spec: spec)
         let m = StatefulMigration(metadata: ObjectMeta(name: "mv", namespace: "ns"), spec: StatefulMigrationSpec(sourcePod: "web-0"))
         let target = TargetPodBuilder.build(source: source, name: "web-0", node: "node-b", image: "reg/x@sha256:1", container: "app", migration: m)
         #expect(target.metadata.uid == nil && target.metadata.resourceVersion == nil && target.metadata.ownerReferences == nil)
         #expect(target.metadata.labels?["controller-revision-hash"] == "web-abc")
         #expect(target.metadata.labels?[MigrationNames.migrationLabel] == "mv")
-        #expect(target.spec?.nodeName == "node-b")
+        // Left to the scheduler (the source's own), pinned to node-b by required node affinity.
+        #expect(target.spec?.nodeName == nil)
+        #expect(target.spec?.schedulerName == "spread-scheduler")
+        #expect(target.metadata.annotations?[NodePin.annotation] == "node-b")
+        #expect(target.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms == [
+            NodeSelectorTerm(matchFields: [NodeSelectorRequirement(key: "metadata.name", operator: .in, values: ["node-b"])])
+        ])
         #expect(target.spec?.priority == nil && target.spec?.priorityClassName == "high")
         #expect(target.spec?.hostname == "web-0")
         let app = try #require(target.spec?.containers.first)

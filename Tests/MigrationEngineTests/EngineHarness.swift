@@ -8,8 +8,10 @@ import Logging
 import MigrationAPI
 @testable import MigrationEngine
 import OperatorCore
+import Placement
 import Synchronization
 import TestSupport
+import Testing
 import Unstructured
 
 let brokerURL = "amqp://guest:guest@broker.local:5672/"
@@ -172,10 +174,27 @@ final class EngineHarness: Sendable {
         return try await markRunning(pod)
     }
 
-    /// Sets a pod Running and Ready, as its kubelet would.
+    /// Binds a pod ms2m pinned to a node (``NodePin``) to that node through `pods/binding`, as the scheduler
+    /// would; a bound pod is returned as it is.
+    @discardableResult
+    func bind(_ pod: Pod) async throws -> Pod {
+        guard (pod.spec?.nodeName ?? "").isEmpty, let name = pod.metadata.name else { return pod }
+        let node = try #require(pod.metadata.annotations?[NodePin.annotation], "pod \(name) is neither bound nor pinned")
+        let binding: JSONValue = [
+            "apiVersion": "v1", "kind": "Binding",
+            "metadata": ["name": .string(name), "namespace": "default"],
+            "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)],
+        ]
+        let resource = ResourceDescriptor(group: "", version: "v1", resource: "pods/\(name)/binding", namespaced: true)
+        _ = try await client.create(resource, binding, namespace: "default")
+        return try await client.get(Pod.self, name: name, namespace: "default")
+    }
+
+    /// Sets a pod Running and Ready, as its kubelet would (binding it first, as the scheduler would, when
+    /// it is only pinned to a node).
     @discardableResult
     func markRunning(_ pod: Pod) async throws -> Pod {
-        var pod = pod
+        var pod = try await bind(pod)
         var status = PodStatus()
         status.phase = .running
         status.conditions = [PodCondition(type: .ready, status: .true)]
@@ -205,9 +224,26 @@ final class EngineHarness: Sendable {
         try await client.get(StatefulMigration.self, name: name, namespace: "default")
     }
 
+    /// Whether the harness plays the scheduler after each reconcile (tests of refused targets turn it off).
+    let schedulerRuns = Shared(true)
+
+    /// One reconcile of the migration; then, as the cluster's scheduler would before the next, the pods ms2m
+    /// pinned to a node are bound to it.
     @discardableResult
     func reconcile(_ name: String = "move") async throws -> ReconcileResult {
-        try await reconciler.reconcile(ReconcileRequest(namespace: "default", name: name))
+        let result = try await reconciler.reconcile(ReconcileRequest(namespace: "default", name: name))
+        if schedulerRuns.current { try await bindPinnedPods() }
+        return result
+    }
+
+    /// Binds every pod ms2m pinned and no one has bound yet.
+    func bindPinnedPods() async throws {
+        for pod in try await client.list(Pod.self, namespace: "default", options: ListOptions()).items
+        where (pod.spec?.nodeName ?? "").isEmpty && pod.metadata.deletionTimestamp == nil
+            && pod.metadata.annotations?[NodePin.annotation] != nil
+        {
+            try await bind(pod)
+        }
     }
 
     func phase(_ name: String = "move") async throws -> MigrationPhase? {

@@ -3,6 +3,7 @@ import KubeModel
 import MigrationAPI
 @testable import MigrationEngine
 import OperatorCore
+import Placement
 import Testing
 import Unstructured
 
@@ -23,6 +24,30 @@ struct RestoreRecoveryRuleTests {
         status.containerStatuses = [container]
         pod.status = status
         return pod
+    }
+
+    /// A target pinned to node-b that the scheduler has not bound: refused with `refusal`, or not looked at yet.
+    static func unbound(refusal: String?) -> Pod {
+        var pod = Pod(metadata: ObjectMeta(name: "web-1", namespace: "default"), spec: PodSpec(containers: [Container(name: "app")]))
+        NodePin.pin(&pod, to: "node-b")
+        var status = PodStatus()
+        status.phase = .pending
+        if let refusal {
+            status.conditions = [PodCondition(type: .podScheduled, status: .false, reason: "Unschedulable", message: refusal)]
+        }
+        pod.status = status
+        return pod
+    }
+
+    @Test("a target the scheduler refused reports the scheduler's message and the node it was pinned to")
+    func unschedulableMessage() {
+        let refused = RestoreRecovery.problem(
+            of: Self.unbound(refusal: "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector."),
+            node: Self.node(ready: true))
+        #expect(refused?.message == "pod web-1 on node node-b: scheduler default-scheduler did not bind it (Unschedulable): 0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector.")
+        var custom = Self.unbound(refusal: nil)
+        custom.spec?.schedulerName = "volcano"
+        #expect(RestoreRecovery.podProblem(custom) == .unschedulable("scheduler volcano has not bound it yet"))
     }
 
     static func node(ready: Bool) -> Node {
@@ -50,6 +75,9 @@ struct RestoreRecoveryRuleTests {
             (Self.pod(waiting: "ErrImageNeverPull"), ready, "unrecoverable"),
             (Self.pod(), Self.node(ready: false), "nodeLost"),
             (Self.pod(waiting: "ErrImagePull"), nil, "nodeLost"),
+            (Self.unbound(refusal: nil), ready, "unschedulable"),
+            (Self.unbound(refusal: "0/3 nodes are available: 1 Insufficient cpu."), ready, "unschedulable"),
+            (Self.unbound(refusal: nil), nil, "nodeLost"),
         ]
         for (pod, node, expected) in cases {
             let kind: String =
@@ -59,6 +87,7 @@ struct RestoreRecoveryRuleTests {
                 case .crashed?: "crashed"
                 case .nodeLost?: "nodeLost"
                 case .unrecoverable?: "unrecoverable"
+                case .unschedulable?: "unschedulable"
                 }
             #expect(kind == expected, "\(pod.status?.containerStatuses?.first?.state as Any) on a node ready: \(node?.isReady as Any)")
         }
@@ -72,6 +101,8 @@ struct RestoreRecoveryRuleTests {
         #expect(rule.next(problem: transient, attempts: 1, sinceFirst: 10, sinceAttempt: 10) == .wait(.seconds(5)))
         #expect(rule.next(problem: transient, attempts: 1, sinceFirst: 100, sinceAttempt: 100) == .retry(failure: "pull"))
         #expect(rule.next(problem: crashed, attempts: 1, sinceFirst: 1, sinceAttempt: 1) == .retry(failure: "crash"))
+        #expect(rule.next(problem: .unschedulable("refused"), attempts: 1, sinceFirst: 10, sinceAttempt: 10) == .wait(.seconds(5)))
+        #expect(rule.next(problem: .unschedulable("refused"), attempts: 1, sinceFirst: 100, sinceAttempt: 100) == .retry(failure: "refused"))
         #expect(rule.next(problem: .nodeLost("gone"), attempts: 2, sinceFirst: 1, sinceAttempt: 1) == .retry(failure: "gone"))
         guard case .giveUp(let exhausted) = rule.next(problem: crashed, attempts: 3, sinceFirst: 1, sinceAttempt: 1) else {
             Issue.record("the third failed attempt of three gives up")
@@ -103,6 +134,8 @@ struct RestoreRecoveryRuleTests {
         #expect(rule.nextWhileSourceRuns(problem: .transient("pull"), sinceCreated: 1) == .wait(.seconds(5)))
         #expect(rule.nextWhileSourceRuns(problem: .transient("pull"), sinceCreated: 88) == .wait(.seconds(2)))
         #expect(rule.nextWhileSourceRuns(problem: .transient("pull"), sinceCreated: 90) == .giveUp(failure: "pull (still failing after 90 s)"))
+        #expect(rule.nextWhileSourceRuns(problem: .unschedulable("refused"), sinceCreated: 1) == .wait(.seconds(5)))
+        #expect(rule.nextWhileSourceRuns(problem: .unschedulable("refused"), sinceCreated: 95) == .giveUp(failure: "refused (still failing after 90 s)"))
         for problem in [RestoreProblem.crashed("crash"), .nodeLost("gone"), .unrecoverable("bad name")] {
             #expect(rule.nextWhileSourceRuns(problem: problem, sinceCreated: 1) == .giveUp(failure: problem.message))
         }

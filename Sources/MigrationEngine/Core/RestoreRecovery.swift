@@ -1,5 +1,6 @@
 import KubeModel
 import MigrationAPI
+import Placement
 
 /// Why a restored target pod is not serving, sorted by what can be done about it.
 enum RestoreProblem: Equatable, Sendable {
@@ -11,11 +12,15 @@ enum RestoreProblem: Equatable, Sendable {
     case crashed(String)
     /// No retry can help (an invalid image reference, a pull the pod forbids).
     case unrecoverable(String)
+    /// The scheduler has not bound the pod to its node (it refused it, or has not got to it yet); it tries
+    /// again when the cluster changes: wait, for a while, then try another node.
+    case unschedulable(String)
 
     /// What went wrong, for people.
     var message: String {
         switch self {
-        case .transient(let message), .nodeLost(let message), .crashed(let message), .unrecoverable(let message):
+        case .transient(let message), .nodeLost(let message), .crashed(let message), .unrecoverable(let message),
+            .unschedulable(let message):
             message
         }
     }
@@ -28,6 +33,7 @@ enum RestoreProblem: Equatable, Sendable {
         case .nodeLost: return .nodeLost(text)
         case .crashed: return .crashed(text)
         case .unrecoverable: return .unrecoverable(text)
+        case .unschedulable: return .unschedulable(text)
         }
     }
 }
@@ -76,7 +82,7 @@ struct RestoreRecovery: Sendable {
     /// Why `pod` (on `node`, nil when the node does not exist) is not serving; nil while it may still come
     /// up by itself or serves. The message names the pod and its node.
     static func problem(of pod: Pod, node: Node?) -> RestoreProblem? {
-        let where_ = "pod \(pod.metadata.name ?? "") on node \(pod.spec?.nodeName ?? "")"
+        let where_ = "pod \(pod.metadata.name ?? "") on node \(node?.metadata.name ?? NodePin.node(of: pod) ?? "")"
         guard let node else { return .nodeLost("\(where_): the node no longer exists") }
         if !node.isReady { return .nodeLost("\(where_): the node is not Ready") }
         return podProblem(pod).map { $0.prefixed(where_) }
@@ -85,6 +91,14 @@ struct RestoreRecovery: Sendable {
     /// What `pod`'s own status shows against it (its node aside); nil while it may still come up by itself
     /// or serves. Every problem ends a restore while the source still runs; once it is gone, the kind decides.
     static func podProblem(_ pod: Pod) -> RestoreProblem? {
+        if (pod.spec?.nodeName ?? "").isEmpty, pod.status?.phase != .failed {
+            let scheduled = pod.status?.condition(.podScheduled)
+            let scheduler = pod.spec?.schedulerName ?? "default-scheduler"
+            if scheduled?.status == .false {
+                return .unschedulable("scheduler \(scheduler) did not bind it (\(scheduled?.reason ?? "")): \(scheduled?.message ?? "")")
+            }
+            return .unschedulable("scheduler \(scheduler) has not bound it yet")
+        }
         if pod.status?.phase == .failed {
             return .crashed("pod failed: \(pod.status?.message ?? pod.status?.reason ?? "no message")")
         }
@@ -121,7 +135,7 @@ struct RestoreRecovery: Sendable {
             return .wait(.milliseconds(Int64(min(left, 30) * 1000)))
         case .unrecoverable(let message)?:
             return .giveUp(failure: "\(message) (no retry can fix this)")
-        case .transient(let message)?:
+        case .transient(let message)?, .unschedulable(let message)?:
             if sinceAttempt < patienceSeconds, !outOfTime {
                 return .wait(.milliseconds(Int64(min(patienceSeconds - sinceAttempt, left, 5) * 1000)))
             }
@@ -136,7 +150,7 @@ struct RestoreRecovery: Sendable {
     /// failure past that, gives the restore up (the source keeps serving, so there is nothing to retry for).
     func nextWhileSourceRuns(problem: RestoreProblem, sinceCreated: Double) -> RestoreStep {
         switch problem {
-        case .transient(let message):
+        case .transient(let message), .unschedulable(let message):
             if sinceCreated < patienceSeconds {
                 return .wait(.milliseconds(Int64(min(patienceSeconds - sinceCreated, 5) * 1000)))
             }

@@ -1,9 +1,14 @@
 public import KubeModel
 public import MigrationAPI
+import Placement
 
 /// Builds the restored pod from the source pod: same identity-bearing labels, ports, resources, probes and
 /// volumes, pinned to the target node, with the checkpoint image in place of the checkpointed container's
 /// image.
+///
+/// The pod is pinned by required node affinity on the node's name (``NodePin``), not `spec.nodeName`: the
+/// cluster's scheduler (the pod's own `schedulerName`) binds it, so every filter and plugin it runs applies,
+/// and a node it refuses shows as `PodScheduled=False` with its message.
 ///
 /// The checkpointed container gets no `command`, `args`, `env` or `envFrom`: the restored process keeps the
 /// ones it was started with (they are in the checkpoint), and CRI-O refuses to restore over a different
@@ -37,7 +42,6 @@ public enum TargetPodBuilder {
             name: name, namespace: source.metadata.namespace, labels: labels, annotations: annotations)
 
         var spec = source.spec ?? PodSpec()
-        spec.nodeName = node
         spec.priority = nil
         spec.preemptionPolicy = nil
         let tokenVolumes = Set((spec.volumes ?? []).filter { isServiceAccountTokenVolume($0) }.map(\.name))
@@ -62,7 +66,9 @@ public enum TargetPodBuilder {
             if c.volumeMounts?.isEmpty == true { c.volumeMounts = nil }
             return c
         }
-        return Pod(metadata: metadata, spec: spec)
+        var pod = Pod(metadata: metadata, spec: spec)
+        NodePin.pin(&pod, to: node)
+        return pod
     }
 
     /// Whether `volume` is the projected service-account token volume admission adds

@@ -14,8 +14,11 @@ enum RestoringStep {
 }
 
 extension MigrationRun {
-    /// Restoring: creates the target pod from the checkpoint image on the target node and waits for it to
-    /// be Running and Ready.
+    /// Restoring: creates the target pod from the checkpoint image, pinned to the target node for the
+    /// scheduler to bind (``TargetPodBuilder``), and waits for it to be Running and Ready. A target the API
+    /// server refuses fails the migration (`TargetRejected`); one the scheduler does not bind within the restore
+    /// patience is handled like a target the kubelet cannot start: another node once the source is gone, else
+    /// the migration fails (`TargetUnschedulable`) with the source serving.
     ///
     /// ShadowPod creates `<source>-shadow` beside the running source; for a ReplicaSet pod without one of the
     /// set's selector labels (``ReplicaSetHandOff``), so the set neither adopts nor counts it. While the source
@@ -89,8 +92,16 @@ extension MigrationRun {
                 target = try await api.create(pod, namespace: namespace, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
             } catch where KubernetesErrors.isAlreadyExists(error) {
                 return .wait(after: .milliseconds(200))
+            } catch where Self.isRejection(error) {
+                // Admission said no (quota, PodSecurity, a webhook, validation): asking again changes nothing.
+                let message = KubernetesErrors.message(of: error) ?? "\(error)"
+                return .fail(reason: "TargetRejected", message: "the API server refused target pod \(targetName): \(message)")
             }
-            ports.events.record(.normal, reason: "TargetCreated", note: "created pod \(targetName) on \(status.targetNode ?? "") from \(image)", about: migration)
+            let scheduler = pod.spec?.schedulerName ?? "default-scheduler"
+            ports.events.record(
+                .normal, reason: "TargetCreated",
+                note: "created pod \(targetName) for node \(status.targetNode ?? "") (bound by \(scheduler)) from \(image)",
+                about: migration)
         }
         if strategy == .sequential, !done(RestoringStep.targetCreated, in: \.restoringSteps) {
             try await markDone(RestoringStep.targetCreated, in: \.restoringSteps)
@@ -110,7 +121,9 @@ extension MigrationRun {
                 let created = target.metadata.creationTimestamp?.date ?? Date()
                 switch restoreRecovery.nextWhileSourceRuns(problem: problem, sinceCreated: Date().timeIntervalSince(created)) {
                 case .wait(let delay): return .wait(after: delay)
-                case .giveUp(let failure), .retry(let failure): return .fail(reason: "RestoreFailed", message: failure)
+                case .giveUp(let failure), .retry(let failure):
+                    if case .unschedulable = problem { return .fail(reason: "TargetUnschedulable", message: failure) }
+                    return .fail(reason: "RestoreFailed", message: failure)
                 }
             }
         }
@@ -119,6 +132,13 @@ extension MigrationRun {
             return .advance(to: .replaying)
         }
         return .wait(after: nil)
+    }
+
+    /// Whether `error` answers a create with a refusal no retry changes: 400, 403 (quota, PodSecurity,
+    /// RBAC, a terminating namespace) or 422 (validation, a webhook).
+    static func isRejection(_ error: any Error) -> Bool {
+        guard let code = KubernetesErrors.code(of: error) else { return false }
+        return code == 400 || code == 403 || code == 422
     }
 
     /// Whether the source pod is gone and the checkpoint is the only copy of the state: a Sequential

@@ -3,7 +3,8 @@ public import KubeModel
 public import Placement
 
 /// What the pods bound to each node request (``NodeUsage``), kept in step with the pod cache event by event,
-/// so that planning reads every node's usage instead of summing 100,000s of pods on each pass.
+/// so that planning reads every node's usage instead of summing 100,000s of pods on each pass. A target pod
+/// ms2m pinned to a node counts there before the scheduler binds it (``NodePin/node(of:)``).
 public enum NodeUsageSummary {
     /// The summary's value: each node's usage by name; nodes without counted pods are absent.
     public typealias Value = [String: NodeUsage]
@@ -15,11 +16,11 @@ public enum NodeUsageSummary {
 
     /// Folds one cache change into `usage`: `removed` (the pod as it was counted) leaves, `added` enters.
     public static func update(_ usage: inout Value, removed: Pod?, added: Pod?) {
-        if let removed, let node = boundNode(of: removed) {
+        if let removed, let node = NodePin.node(of: removed) {
             usage[node]?.remove(removed)
             if usage[node]?.isEmpty == true { usage[node] = nil }
         }
-        if let added, let node = boundNode(of: added) {
+        if let added, let node = NodePin.node(of: added) {
             usage[node, default: NodeUsage()].add(added)
         }
     }
@@ -28,14 +29,9 @@ public enum NodeUsageSummary {
     public static func usage(of pods: [Pod]) -> Value {
         var usage: Value = [:]
         for pod in pods {
-            guard let node = boundNode(of: pod) else { continue }
+            guard let node = NodePin.node(of: pod) else { continue }
             usage[node, default: NodeUsage()].add(pod)
         }
         return usage.filter { !$0.value.isEmpty }
-    }
-
-    private static func boundNode(of pod: Pod) -> String? {
-        guard let node = pod.spec?.nodeName, !node.isEmpty else { return nil }
-        return node
     }
 }

@@ -44,6 +44,8 @@ struct PlanningContext {
         let wantedNames = Set(snapshot.migrations.map(\.spec.sourcePod))
         var byKey: [String: Pod] = [:]
         var requested: [String: [Int]] = [:]
+        // Targets ms2m pinned that the scheduler has not bound yet: they take room on their node already.
+        var pinned: [String: [Int]] = [:]
         let interceptsEvictions = snapshot.policy.spec.interceptsEvictions
         snapshot.pods.withUnsafeBufferPointer { pods in
             for position in pods.indices {
@@ -54,6 +56,8 @@ struct PlanningContext {
                     {
                         requested[node, default: []].append(position)
                     }
+                } else if let node = pods[position].metadata.annotations?[NodePin.annotation] {
+                    pinned[node, default: []].append(position)
                 }
                 if let name = pods[position].metadata.name, wantedNames.contains(name) {
                     byKey[Self.key(pods[position])] = pods[position]
@@ -74,7 +78,8 @@ struct PlanningContext {
         draining = Set(drainingNodes.map(\.name))
         targets = TargetSelection(
             allNodes: snapshot.nodes,
-            usage: snapshot.nodeUsage ?? TargetSelection.usage(of: snapshot.pods, podsByNode: byNode),
+            usage: snapshot.nodeUsage
+                ?? TargetSelection.usage(of: snapshot.pods, podsByNode: pinned.isEmpty ? byNode : byNode.merging(pinned, uniquingKeysWith: +)),
             draining: draining, targetSelector: snapshot.policy.spec.targets?.nodeSelector,
             placed: snapshot.placedPods ?? PlacedPods(pods: snapshot.pods), namespaceLabels: snapshot.namespaceLabels,
             volumes: snapshot.volumes, nodesByName: snapshot.nodesByName)
