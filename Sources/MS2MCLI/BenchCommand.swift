@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run benchmarks (use a release build: swift run -c release ms2m bench …).",
-        subcommands: [ClientBench.self, TransferBench.self, RuntimeBench.self, EngineBench.self, PlannerBench.self, ClusterBench.self, PolicyBench.self, WebhookBench.self, DrainBench.self, InformerBench.self]
+        subcommands: [ClientBench.self, TransferBench.self, RuntimeBench.self, EngineBench.self, PlannerBench.self, ClusterBench.self, PolicyBench.self, WebhookBench.self, DrainBench.self, InformerBench.self, WhatIfBench.self]
     )
 }
 

@@ -9,6 +9,7 @@ import Logging
 import MigrationAPI
 import MigrationEngine
 import OperatorCore
+import Placement
 import SimCluster
 import Synchronization
 import Unstructured
@@ -275,11 +276,20 @@ struct InstantCluster: Sendable {
         }
     }
 
-    /// Makes every pod the engine creates (labelled with its migration, not a Job's) Running and Ready.
+    /// Makes every pod the engine creates (labelled with its migration, not a Job's) Running and Ready, after
+    /// binding it to the node it is pinned to, as the scheduler would.
     func readyTargetPods() async throws {
         let options = WatchOptions(labelSelector: MigrationNames.migrationLabel, resourceVersion: "0")
         for try await event in client.watch(Pod.self, namespace: EngineBench.namespace, options: options) {
-            guard case .added(var pod) = event, pod.metadata.labels?["job-name"] == nil, pod.status?.phase != .running else { continue }
+            guard case .added(var pod) = event, pod.metadata.labels?["job-name"] == nil, pod.status?.phase != .running,
+                let name = pod.metadata.name
+            else { continue }
+            if (pod.spec?.nodeName ?? "").isEmpty, let node = pod.metadata.annotations?[NodePin.annotation] {
+                guard (try? await client.bind(pod: name, namespace: EngineBench.namespace, uid: pod.metadata.uid, to: node)) != nil,
+                    let bound = try? await client.get(Pod.self, name: name, namespace: EngineBench.namespace)
+                else { continue }
+                pod = bound
+            }
             pod.status = Self.readyStatus(of: pod)
             _ = try? await client.updateStatus(pod)
         }

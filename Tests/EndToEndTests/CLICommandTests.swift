@@ -3,6 +3,7 @@ import KubeClient
 import KubeModel
 import KubeSim
 import MigrationAPI
+import PolicyEngine
 @testable import MS2MCLI
 import TestSupport
 import Testing
@@ -167,6 +168,55 @@ struct CLICommandTests {
         let none = try PlanCommand.render(policies: policies, cluster: full, now: Self.now, format: .table)
         #expect(none.contains("UNPLACEABLE (1):"))
         #expect(none.contains("0/3 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match pod anti-affinity rules, 1 node(s) excluded by the migration"))
+    }
+
+    static func completedMigration(_ name: String, transferring: String) -> String {
+        """
+        apiVersion: migration.ms2m.io/v1alpha1
+        kind: StatefulMigration
+        metadata: {name: \(name), namespace: shop}
+        spec: {sourcePod: db-0, checkpointImageRepository: registry.example.com/ckpt, messageQueueConfig: {queueName: orders, brokerUrl: "amqp://broker:5672/"}}
+        status:
+          phase: Completed
+          phaseTimings: {Pending: 1s, Checkpointing: 2s, Transferring: \(transferring), Restoring: 4s, Replaying: 2s, Finalizing: 1s}
+        """
+    }
+
+    @Test("simulate --snapshot --policy --drain forecasts the drain: waves, targets, evictions, the drain time from measured phases")
+    func whatIfDrain() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("whatif-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let snapshot = directory.appendingPathComponent("cluster.yaml").path
+        let policy = directory.appendingPathComponent("policy.yaml").path
+        let timings = directory.appendingPathComponent("timings.yaml").path
+        try Self.snapshotYAML.write(toFile: snapshot, atomically: true, encoding: .utf8)
+        try Self.policyYAML.write(toFile: policy, atomically: true, encoding: .utf8)
+        let migrations = [("m1", "20s"), ("m2", "1m10s"), ("m3", "5s")].map { Self.completedMigration($0.0, transferring: $0.1) }
+        try migrations.joined(separator: "\n---\n").write(toFile: timings, atomically: true, encoding: .utf8)
+
+        let command = try SimulateCommand.parse(["--snapshot", snapshot, "--policy", policy, "--drain", "node-a", "--timings", timings, "--now", "2026-11-20T12:00:00Z"])
+        #expect(command.drainedNodes == ["node-a"])
+        let whatIf = WhatIfDrain(
+            snapshotPath: snapshot, policyPath: policy, drain: command.drainedNodes, timingsPath: timings, evicts: true, now: Self.now)
+        let input = try whatIf.input()
+        #expect(input.durations.total == 30, "medians: 1 + 2 + 20 + 4 + 2 + 1")
+        let timeline = DrainForecast.run(input)
+        let text = WhatIfDrain.text(timeline, input: input)
+        #expect(text.contains("t+0.00s  wave 1: 1 migration(s) start: shop/db-0 node-a→node-b"), "\(text)")
+        #expect(text.contains("t+30.00s  node node-a is empty"))
+        #expect(text.contains("Evicted without migration (1):") && text.contains("big-0") && text.contains("fallback"))
+        #expect(text.contains("Estimated drain time: t+30.00s"))
+        #expect(text.contains("median of 3 Completed StatefulMigration(s)"))
+        let json = try JSONValue.parse(Array(WhatIfDrain.json(timeline, input: input).utf8))
+        #expect(json["drainSeconds"]?.doubleValue == 30)
+        #expect(json["moves"]?.arrayValue?.first?["target"]?.stringValue == "node-b")
+
+        // Bad input is refused with what to fix.
+        #expect(throws: (any Error).self) { try SimulateCommand.parse(["--snapshot", snapshot, "--drain", "node-a"]) }
+        #expect(throws: (any Error).self) { try SimulateCommand.parse(["--drain", "node-a"]) }
+        let unknown = WhatIfDrain(snapshotPath: snapshot, policyPath: policy, drain: ["node-z"], timingsPath: nil, evicts: true, now: Self.now)
+        #expect(throws: CLIInputError.self) { try unknown.input() }
     }
 
     // A zonal volume (persistent-volumes/#node-affinity) and a DoNotSchedule zone spread

@@ -180,13 +180,7 @@ final class EngineHarness: Sendable {
     func bind(_ pod: Pod) async throws -> Pod {
         guard (pod.spec?.nodeName ?? "").isEmpty, let name = pod.metadata.name else { return pod }
         let node = try #require(pod.metadata.annotations?[NodePin.annotation], "pod \(name) is neither bound nor pinned")
-        let binding: JSONValue = [
-            "apiVersion": "v1", "kind": "Binding",
-            "metadata": ["name": .string(name), "namespace": "default"],
-            "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)],
-        ]
-        let resource = ResourceDescriptor(group: "", version: "v1", resource: "pods/\(name)/binding", namespaced: true)
-        _ = try await client.create(resource, binding, namespace: "default")
+        try await client.bind(pod: name, namespace: "default", uid: pod.metadata.uid, to: node)
         return try await client.get(Pod.self, name: name, namespace: "default")
     }
 

@@ -144,18 +144,12 @@ final class SimScheduler: Sendable {
     }
 
     private func bind(_ pod: Pod, key: ObjectKey, to node: String) async {
-        let binding: JSONValue = [
-            "apiVersion": "v1", "kind": "Binding",
-            "metadata": ["name": .string(key.name), "namespace": .string(key.namespace), "uid": .string(pod.metadata.uid ?? "")],
-            "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)],
-        ]
-        let resource = ResourceDescriptor(group: "", version: "v1", resource: "pods/\(key.name)/binding", namespaced: true)
         state.withLock {
             $0.assumed[key] = Assumed(node: node, requests: pod.totalRequests)
             $0.unschedulable.remove(key)
         }
         do {
-            _ = try await client.create(resource, binding, namespace: key.namespace)
+            try await client.bind(pod: key.name, namespace: key.namespace, uid: pod.metadata.uid, to: node)
             queue.forget(key)
             logger.debug("Bound Pod", metadata: ["pod": "\(key)", "node": "\(node)"])
         } catch {
