@@ -58,6 +58,8 @@ struct EngineBench: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(10))
             }
             for node in ["node-a", "node-b", "node-c"] { try await Self.addNode(node, client: client) }
+            // The transfer Job's pod runs as this account, which must exist in the namespace (config/rbac).
+            if let account = TransferJobSettings().serviceAccount(namespace: Self.namespace) { _ = try server.create(account) }
 
             let manager = ControllerManager(
                 api: client, configuration: ManagerConfiguration(healthProbeAddress: nil, metricsAddress: nil), logger: quiet)

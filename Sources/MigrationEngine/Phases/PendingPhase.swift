@@ -230,7 +230,8 @@ extension MigrationRun {
         if nodes == nil { all = try await api.list(Node.self, namespace: nil, options: ListOptions()).items }
         var podsByNode: [String: [Pod]] = [:]
         for other in try await api.list(Pod.self, namespace: nil, options: ListOptions()).items {
-            if let node = other.spec?.nodeName { podsByNode[node, default: []].append(other) }
+            // Another migration's target pinned but not yet bound is counted where it is going.
+            if let node = NodePin.node(of: other) { podsByNode[node, default: []].append(other) }
         }
         // Inter-pod terms with a namespaceSelector need the namespaces' labels; most pods have none.
         var namespaceLabels: [String: [String: String]] = [:]
