@@ -106,20 +106,22 @@ public struct TargetChooser: Sendable {
         var feasible: [Candidate] = []
         feasible.reserveCapacity(targets.count)
         targets.withUnsafeBufferPointer { targets in
-            for target in targets {
-                let name = target.name
+            // By index, not `for target in`: the iterator hands out copies, and copying a FitTarget retains
+            // each of its references — per node, per pod planned.
+            for index in targets.indices {
+                let name = targets[index].node.name
                 guard !name.isEmpty, !excluded.contains(name) else { continue }
                 let promised = noReservations ? [:] : reserved[name] ?? [:]
                 let failures = NodeFit.failures(
-                    of: pod, demand: demand, on: target, reserved: promised, interPod: interPod)
+                    of: pod, demand: demand, on: targets[index], reserved: promised, interPod: interPod)
                 if !failures.isEmpty {
                     rejected[name] = failures
                     continue
                 }
                 feasible.append(Candidate(
-                    node: target.node,
-                    siblings: ownerUID.map { target.usage.podsPerOwner[$0] ?? 0 } ?? 0,
-                    leastAllocated: NodeFit.leastAllocatedScore(demand: demand, on: target, reserved: promised)))
+                    node: targets[index].node,
+                    siblings: ownerUID.map { targets[index].usage.podsPerOwner[$0] ?? 0 } ?? 0,
+                    leastAllocated: NodeFit.leastAllocatedScore(demand: demand, on: targets[index], reserved: promised)))
             }
         }
         return Choice(node: NodeScore.best(feasible, for: pod, interPod: interPod), rejected: rejected)
@@ -146,11 +148,11 @@ public struct TargetChooser: Sendable {
         let demand = PodDemand(pod)
         let noReservations = reserved.isEmpty
         return targets.withUnsafeBufferPointer { targets in
-            for target in targets {
-                let name = target.name
+            for index in targets.indices {
+                let name = targets[index].node.name
                 guard !name.isEmpty, name != alsoExcluded, !excluded.contains(name) else { continue }
                 let promised = noReservations ? [:] : reserved[name] ?? [:]
-                if NodeFit.fits(pod, demand: demand, on: target, reserved: promised, interPod: interPod) {
+                if NodeFit.fits(pod, demand: demand, on: targets[index], reserved: promised, interPod: interPod) {
                     return name
                 }
             }
