@@ -257,6 +257,18 @@ final class EngineHarness: Sendable {
         }
     }
 
+    /// The standard nodes, a bare pod `app-0` on node-a and a ShadowPod migration of it to node-b, carried
+    /// through its transfer until Restoring has created the target `app-0-shadow`.
+    func shadowPodToRestoring() async throws {
+        try await standardNodes()
+        try await addRunningPod("app-0", node: "node-a")
+        try await setUpBroker()
+        try await createMigration(spec: spec())
+        try await reconcile()
+        try await completeTransferJob(for: try await migration())
+        try await reconcile()
+    }
+
     /// Plays the Job controller for a Job that runs to completion (or fails).
     func completeJob(_ name: String, succeed: Bool = true) async throws {
         var job = try await client.get(Job.self, name: name, namespace: "default")

@@ -189,13 +189,7 @@ struct ShadowPodFlowTests {
         // second may already have passed when the pod is first seen, so the patience here leaves room for that.
         let configuration = EngineConfiguration(replayPollInterval: .milliseconds(20), restorePatience: .seconds(3))
         try await EngineHarness.run(configuration: configuration) { h in
-            try await h.standardNodes()
-            try await h.addRunningPod("app-0", node: "node-a")
-            try await h.setUpBroker()
-            try await h.createMigration(spec: h.spec())
-            try await h.reconcile()
-            try await h.completeTransferJob(for: try await h.migration())
-            try await h.reconcile()
+            try await h.shadowPodToRestoring()
             var target = try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")
             var status = PodStatus()
             status.phase = .pending
@@ -228,13 +222,7 @@ struct PrimaryBacklogTests {
           arguments: [MigrationPhase.replaying, .finalizing])
     func targetLostWhileSourceRuns(phase: MigrationPhase) async throws {
         try await EngineHarness.run { h in
-            try await h.standardNodes()
-            try await h.addRunningPod("app-0", node: "node-a")
-            try await h.setUpBroker()
-            try await h.createMigration(spec: h.spec())
-            try await h.reconcile()
-            try await h.completeTransferJob(for: try await h.migration())
-            try await h.reconcile()
+            try await h.shadowPodToRestoring()
             let target = try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")
             _ = try await h.markRunning(target)
             try await h.reconcile()

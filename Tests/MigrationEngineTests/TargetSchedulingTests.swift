@@ -31,13 +31,7 @@ struct TargetSchedulingTests {
         let configuration = EngineConfiguration(replayPollInterval: .milliseconds(20), restorePatience: .seconds(3))
         try await EngineHarness.run(configuration: configuration) { h in
             h.schedulerRuns.withLock { $0 = false }
-            try await h.standardNodes()
-            try await h.addRunningPod("app-0", node: "node-a")
-            try await h.setUpBroker()
-            try await h.createMigration(spec: h.spec())
-            try await h.reconcile()
-            try await h.completeTransferJob(for: try await h.migration())
-            try await h.reconcile()
+            try await h.shadowPodToRestoring()
             let target = try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")
             #expect(target.spec?.nodeName == nil)
             #expect(target.metadata.annotations?[NodePin.annotation] == "node-b")

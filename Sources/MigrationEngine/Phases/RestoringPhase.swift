@@ -100,7 +100,7 @@ extension MigrationRun {
             let scheduler = pod.spec?.schedulerName ?? "default-scheduler"
             ports.events.record(
                 .normal, reason: "TargetCreated",
-                note: "created pod \(targetName) for node \(status.targetNode ?? "") (bound by \(scheduler)) from \(image)",
+                note: "created pod \(targetName) from \(image), pinned to node \(status.targetNode ?? "") for \(scheduler) to bind",
                 about: migration)
         }
         if strategy == .sequential, !done(RestoringStep.targetCreated, in: \.restoringSteps) {
