@@ -89,6 +89,21 @@ struct DrainForecastTests {
         #expect(intercepted.drainSeconds == 20)
     }
 
+    @Test("a label trigger waits for its schedule window; a window that starts nothing ends the forecast")
+    func scheduleWindow() {
+        var policy = Fixture.policy(cordon: false, nodeSelector: LabelSelector(matchLabels: ["drain": "yes"]))
+        policy.spec.budgets = MigrationBudgets(scheduleWindows: [ScheduleWindow(schedule: "0 2 * * *", durationSeconds: 7200)])
+        let nodes = [Fixture.node("node-a", labels: ["drain": "yes"]), Fixture.node("node-b"), Fixture.node("node-c")]
+        let pods = [Fixture.pod("db-0", on: "node-a", set: "db"), Fixture.pod("big-0", on: "node-a", set: "big", cpu: "6")]
+        let timeline = DrainForecast.run(Self.input(policy: policy, nodes: nodes, pods: pods, evicts: false))
+        // Fixture.now is 12:00 UTC: the window opens at 02:00 the next day, 14 h later.
+        #expect(timeline.moves.map(\.pod) == ["db-0"])
+        #expect(timeline.moves.first?.start == Double(14 * 3600))
+        #expect(timeline.stranded.map(\.pod) == ["big-0"])
+        #expect(timeline.rounds < 10, "\(timeline.rounds) rounds")
+        #expect(!timeline.cutShort)
+    }
+
     @Test("property: no move targets a drained node or breaks a node's pod count, and every leaving pod ends moved, evicted or stranded")
     func invariants() {
         var generator = SeededGenerator(seed: 7)

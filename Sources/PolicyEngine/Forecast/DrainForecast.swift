@@ -211,6 +211,9 @@ private struct ForecastState {
 
     mutating func run() {
         var first = true
+        // Whether the last step jumped to a window opening: a window that opens and starts nothing ends the
+        // forecast (every later opening would find the same).
+        var jumpedToWindow = false
         while timeline.rounds < input.maxRounds {
             timeline.rounds += 1
             recordEvictionRequests()
@@ -257,10 +260,16 @@ private struct ForecastState {
             if let next = inFlight.map(\.finish).min() {
                 time = max(time, next)
                 finishDue()
-            } else if let window = nextWindow, !leaving().isEmpty, window.secondsSinceEpoch > now.secondsSinceEpoch {
+                jumpedToWindow = false
+            } else if let window = nextWindow, !leaving().isEmpty, window.secondsSinceEpoch > now.secondsSinceEpoch,
+                !(jumpedToWindow && started == 0)
+            {
                 time = Double(window.secondsSinceEpoch - input.start.secondsSinceEpoch)
+                jumpedToWindow = true
             } else if started == 0 {
                 break
+            } else {
+                jumpedToWindow = false
             }
         }
         timeline.cutShort = timeline.rounds >= input.maxRounds && (!inFlight.isEmpty || !leaving().isEmpty)
@@ -278,7 +287,7 @@ private struct ForecastState {
     /// Eviction requests on the pods still on drained nodes, as `kubectl drain` retrying every 5 s leaves
     /// them (recorded by the eviction webhook of a policy that intercepts evictions).
     mutating func recordEvictionRequests() {
-        guard input.policies.contains(where: { $0.spec.interceptsEvictions }) else { return }
+        guard input.evicts, input.policies.contains(where: { $0.spec.interceptsEvictions }) else { return }
         for position in leaving() {
             guard let uid = pods[position].metadata.uid else { continue }
             let request = EvictionRequest(podUID: uid, requestedAt: now)
