@@ -334,11 +334,12 @@ private struct ForecastState {
         entries += plan.waiting.map { ($0.namespace, $0.pod, $0.sourceNode) }
         entries += plan.unplaceable.map { ($0.namespace, $0.pod, $0.sourceNode) }
         entries += plan.evictions.map { ($0.namespace, $0.pod, $0.sourceNode) }
-        for (namespace, pod, node) in entries {
+        // Only the drained nodes' pods are evicted (a rebalance move elsewhere is planned again next round).
+        for (namespace, pod, node) in entries where drained.contains(node) {
             remove(Self.key(namespace, pod))
             timeline.evictions.append(DrainTimeline.Eviction(time: time, namespace: namespace, pod: pod, node: node, why: why))
         }
-        return entries.count
+        return entries.filter { drained.contains($0.2) }.count
     }
 
     /// Evicts the pods on drained nodes no policy planned in the first round.
