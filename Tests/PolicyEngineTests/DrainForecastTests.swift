@@ -104,7 +104,7 @@ struct DrainForecastTests {
         #expect(!timeline.cutShort)
     }
 
-    @Test("property: no move targets a drained node or breaks a node's pod count, and every leaving pod ends moved, evicted or stranded")
+    @Test("property: no move targets a drained node or breaks a node's pod count, every leaving pod ends moved, evicted or stranded, and kept usage gives the full path's timeline")
     func invariants() {
         var generator = SeededGenerator(seed: 7)
         for round in 0..<20 {
@@ -124,6 +124,9 @@ struct DrainForecastTests {
             var policy = Fixture.policy()
             policy.spec.budgets = MigrationBudgets(maxConcurrent: Int32.random(in: 1...4, using: &generator))
             let timeline = DrainForecast.run(Self.input(policy: policy, nodes: nodes, pods: pods, drained: drained))
+            var fullInput = Self.input(policy: policy, nodes: nodes, pods: pods, drained: drained)
+            fullInput.keepsUsage = false
+            #expect(DrainForecast.run(fullInput) == timeline, "round \(round): kept usage plans as every pod does")
             #expect(timeline.moves.allSatisfy { !drained.contains($0.target) }, "round \(round)")
             let leaving = pods.filter { drained.contains($0.spec?.nodeName ?? "") }.compactMap(\.metadata.name)
             let accounted = timeline.moves.map(\.pod) + timeline.evictions.map(\.pod) + timeline.stranded.map(\.pod)

@@ -57,6 +57,10 @@ public enum DrainForecast {
         public var evicts: Bool
         /// Planning rounds at most (a guard; a drain of 10,000 pods one at a time takes about as many).
         public var maxRounds: Int
+        /// Whether each round plans as the controller does — from node usage and placed pods kept up to date
+        /// move by move, with only the pods planning reads — rather than from every pod (the same plans; the
+        /// full path is for checking that).
+        public var keepsUsage = true
 
         /// Creates an input.
         public init(
@@ -159,6 +163,12 @@ private struct ForecastState {
     var nodes: [FitNode]
     var pods: [Pod]
     var positionByKey: [String: Int] = [:]
+    /// What the bound pods request per node, their placement for the inter-pod rules, and their keys per node:
+    /// kept as pods move, as the controller's caches keep them (with ``DrainForecast/Input/keepsUsage``).
+    var usage: [String: NodeUsage] = [:]
+    var placed = PlacedPods()
+    var keysByNode: [String: Set<String>] = [:]
+    var nodesByName: [String: FitNode] = [:]
     var migrations: [StatefulMigration]
     var inFlight: [InFlight] = []
     var time = 0.0
@@ -185,6 +195,12 @@ private struct ForecastState {
         }
         pods = input.pods.filter { !$0.isTerminal && $0.metadata.deletionTimestamp == nil }
         for (position, pod) in pods.enumerated() { positionByKey[Self.key(pod)] = position }
+        if input.keepsUsage {
+            usage = NodeUsageSummary.usage(of: pods)
+            placed = PlacedPods(pods: pods)
+            for pod in pods { if let node = pod.spec?.nodeName, !node.isEmpty { keysByNode[node, default: []].insert(Self.key(pod)) } }
+            for node in nodes { nodesByName[node.name] = node }
+        }
         migrations = input.migrations
         timeline = DrainTimeline(durations: input.durations)
         timeline.drained = input.drained
@@ -223,8 +239,13 @@ private struct ForecastState {
             let waveStart = timeline.moves.count
             for policy in input.policies {
                 var snapshot = PolicySnapshot(
-                    policy: policy, nodes: nodes, pods: pods, namespaceLabels: input.namespaceLabels,
-                    migrations: migrations, now: now)
+                    policy: policy, nodes: nodes, pods: input.keepsUsage ? podsToPlan(for: policy) : pods,
+                    namespaceLabels: input.namespaceLabels, migrations: migrations, now: now)
+                if input.keepsUsage {
+                    snapshot.nodeUsage = usage
+                    snapshot.placedPods = placed
+                    snapshot.nodesByName = nodesByName
+                }
                 snapshot.otherPolicies = input.policies.filter { $0.metadata.name != policy.metadata.name }
                 snapshot.volumes = input.volumes
                 let plan = MigrationPlanner.plan(snapshot)
@@ -282,6 +303,30 @@ private struct ForecastState {
         }
         noteEmptied()
         if timeline.emptied.count == drained.count { timeline.drainSeconds = timeline.emptied.values.max() ?? 0 }
+    }
+
+    /// The pods `policy`'s plan reads when usage is kept (``PolicySnapshot/podsToPlan``).
+    func podsToPlan(for policy: MigrationPolicy) -> [Pod] {
+        PolicySnapshot.podsToPlan(
+            policy, nodes: nodes, migrations: migrations,
+            onNode: { node in (keysByNode[node] ?? []).compactMap { positionByKey[$0].map { pods[$0] } } },
+            named: { namespace, name in positionByKey[Self.key(namespace, name)].map { pods[$0] } },
+            allBound: { pods.filter { $0.spec?.nodeName?.isEmpty == false } },
+            evicted: { leaving().map { pods[$0] }.filter { $0.metadata.annotations?[EvictionRequest.annotation] != nil } })
+    }
+
+    /// Keeps the usage, the placed pods and the per-node keys in step with `old` becoming `new` (nil: gone).
+    mutating func changed(_ old: Pod?, to new: Pod?) {
+        guard input.keepsUsage else { return }
+        NodeUsageSummary.update(&usage, removed: old, added: new)
+        if let old {
+            placed.remove(old)
+            if let node = old.spec?.nodeName { keysByNode[node]?.remove(Self.key(old)) }
+        }
+        if let new {
+            placed.add(new)
+            if let node = new.spec?.nodeName, !node.isEmpty { keysByNode[node, default: []].insert(Self.key(new)) }
+        }
     }
 
     /// Eviction requests on the pods still on drained nodes, as `kubectl drain` retrying every 5 s leaves
@@ -370,15 +415,18 @@ private struct ForecastState {
             migrations[entry.migration].status?.completionTime = completionTime
             guard !entry.target.isEmpty, let position = positionByKey[entry.podKey] else { continue }
             moved += 1
+            let old = pods[position]
             pods[position].spec?.nodeName = entry.target
             pods[position].metadata.uid = "\(pods[position].metadata.uid ?? "pod")-moved-\(moved)"
             pods[position].metadata.annotations?[EvictionRequest.annotation] = nil
+            changed(old, to: pods[position])
         }
         noteEmptied()
     }
 
     mutating func remove(_ key: String) {
         guard let position = positionByKey.removeValue(forKey: key) else { return }
+        changed(pods[position], to: nil)
         pods.remove(at: position)
         for index in position..<pods.count { positionByKey[Self.key(pods[index])] = index }
     }
