@@ -94,18 +94,24 @@ public enum DrainForecast {
 public struct DrainTimeline: Sendable, Hashable {
     /// A migration started.
     public struct Move: Sendable, Hashable {
+        /// When the child is created, and when it completes (start plus the phase durations).
         public var start: Double
         public var finish: Double
+        /// The policy whose child it is.
         public var policy: String
+        /// The pod moved.
         public var namespace: String
         public var pod: String
+        /// Where it runs, and where it goes.
         public var source: String
         public var target: String
+        /// Why it moves (drain, eviction, rebalance).
         public var reason: MoveReason
     }
 
     /// A pod evicted without a migration: by the drain (no policy took it) or by a policy's fallback.
     public struct Eviction: Sendable, Hashable {
+        /// When, which pod, from which node.
         public var time: Double
         public var namespace: String
         public var pod: String
@@ -116,9 +122,11 @@ public struct DrainTimeline: Sendable, Hashable {
 
     /// A pod still on a drained node when nothing more can happen, and why.
     public struct Stranded: Sendable, Hashable {
+        /// The pod and the drained node it is still on.
         public var namespace: String
         public var pod: String
         public var node: String
+        /// The last reason the planner gave (unplaceable, waiting, skipped), or that no policy moves it.
         public var why: String
     }
 
