@@ -174,8 +174,9 @@ public final class InterPodCheck: Sendable {
             let keys = terms.spread.map(\.topologyKey)
             let honorsAffinity = terms.spread.contains(where: \.honorsNodeAffinity)
             let honorsTaints = terms.spread.contains(where: \.honorsTaints)
+            let required = honorsAffinity ? NodePin.requiredNodeAffinity(of: pod) : nil
             for node in context.nodes.values where keys.allSatisfy({ node.labels[$0] != nil }) {
-                if honorsAffinity, !NodeFit.matchesNodeAffinity(pod, node) { continue }
+                if honorsAffinity, !NodeFit.matchesNodeAffinity(pod, required: required, node) { continue }
                 if honorsTaints, !NodeFit.toleratesTaints(pod, node) { continue }
                 eligible.insert(node.name)
                 for (index, key) in keys.enumerated() { spread[index][node.labels[key]!, default: 0] += 0 }

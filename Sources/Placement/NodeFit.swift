@@ -165,9 +165,13 @@ public struct PodDemand: Sendable {
     /// The CPU and memory requests (zero when none), for scoring.
     let cpu: Quantity
     let memory: Quantity
+    /// The required node affinity the pod asks for (without ms2m's pin: ``NodePin/requiredNodeAffinity(of:)``),
+    /// read once rather than per node.
+    let requiredNodeAffinity: NodeSelector?
 
     /// The demands of `pod`.
     public init(_ pod: Pod) {
+        requiredNodeAffinity = NodePin.requiredNodeAffinity(of: pod)
         requests = pod.totalRequests
         sortedRequests = requests.filter { !$0.value.isZero }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         cpu = requests["cpu"] ?? .zero
@@ -198,12 +202,12 @@ public enum NodeFit {
         return failures(of: pod, on: node, usage: NodeUsage(pods: others), reserved: reserved)
     }
 
-    /// Whether the node matches the pod's `nodeSelector` and required node affinity.
-    static func matchesNodeAffinity(_ pod: Pod, _ target: FitNode) -> Bool {
+    /// Whether the node matches the pod's `nodeSelector` and `required`, its required node affinity
+    /// (``NodePin/requiredNodeAffinity(of:)``, read once by the caller).
+    static func matchesNodeAffinity(_ pod: Pod, required: NodeSelector?, _ target: FitNode) -> Bool {
         guard let spec = pod.spec else { return true }
         if let selector = spec.nodeSelector, !selector.allSatisfy({ target.labels[$0.key] == $0.value }) { return false }
-        if let required = NodePin.requiredNodeAffinity(of: pod),
-            !required.matches(labels: target.labels, fields: ["metadata.name": target.name])
+        if let required, !required.matches(labels: target.labels, fields: ["metadata.name": target.name])
         {
             return false
         }
@@ -218,7 +222,7 @@ public enum NodeFit {
     }
 
     /// The node-level filters: readiness, cordon, nodeSelector, required affinity, taints.
-    private static func placementFailures(of pod: Pod, on target: FitNode) -> [NodeFitFailure] {
+    private static func placementFailures(of pod: Pod, demand: PodDemand, on target: FitNode) -> [NodeFitFailure] {
         var failures: [NodeFitFailure] = []
         if !target.ready { failures.append(.notReady) }
         if target.unschedulable { failures.append(.unschedulable) }
@@ -227,7 +231,7 @@ public enum NodeFit {
             if let selector = spec.nodeSelector, !selector.allSatisfy({ target.labels[$0.key] == $0.value }) {
                 failures.append(.nodeSelectorMismatch)
             }
-            if let required = NodePin.requiredNodeAffinity(of: pod),
+            if let required = demand.requiredNodeAffinity,
                 !required.matches(labels: target.labels, fields: ["metadata.name": target.name])
             {
                 failures.append(.nodeAffinityMismatch)
@@ -242,11 +246,11 @@ public enum NodeFit {
         return failures
     }
 
-    /// Whether ``placementFailures(of:on:)`` is empty, decided without collecting the reasons.
-    private static func passesPlacement(_ pod: Pod, on target: FitNode) -> Bool {
+    /// Whether ``placementFailures(of:demand:on:)`` is empty, decided without collecting the reasons.
+    private static func passesPlacement(_ pod: Pod, demand: PodDemand, on target: FitNode) -> Bool {
         guard target.ready, !target.unschedulable, target.runtimeProblem == nil else { return false }
         if let spec = pod.spec, spec.nodeSelector != nil || spec.affinity?.nodeAffinity != nil {
-            return placementFailures(of: pod, on: target).isEmpty
+            return placementFailures(of: pod, demand: demand, on: target).isEmpty
         }
         if target.blockingTaints.isEmpty { return true }
         let tolerations = pod.spec?.tolerations ?? []
@@ -275,7 +279,7 @@ public enum NodeFit {
         of pod: Pod, demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:],
         interPod: InterPodCheck? = nil
     ) -> [NodeFitFailure] {
-        var failures = placementFailures(of: pod, on: target.node)
+        var failures = placementFailures(of: pod, demand: demand, on: target.node)
         failures += resourceFailures(demand, on: target, reserved: reserved)
         if let interPod { failures += interPod.failures(on: target.node) }
         return failures
@@ -295,7 +299,7 @@ public enum NodeFit {
         _ pod: Pod, demand: PodDemand, on target: FitTarget, reserved: [String: Quantity] = [:],
         interPod: InterPodCheck? = nil
     ) -> Bool {
-        passesPlacement(pod, on: target.node) && resourceFailures(demand, on: target, reserved: reserved).isEmpty
+        passesPlacement(pod, demand: demand, on: target.node) && resourceFailures(demand, on: target, reserved: reserved).isEmpty
             && (interPod?.passes(target.node) ?? true)
     }
 
