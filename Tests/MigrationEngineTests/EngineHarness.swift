@@ -257,15 +257,20 @@ final class EngineHarness: Sendable {
         }
     }
 
-    /// The standard nodes, a bare pod `app-0` on node-a and a ShadowPod migration of it to node-b, carried
-    /// through its transfer until Restoring has created the target `app-0-shadow`.
-    func shadowPodToRestoring() async throws {
+    /// The standard nodes, a bare pod `app-0` on node-a and a ShadowPod migration of it to node-b, checkpointed
+    /// and its transfer Job completed (the next reconcile enters Restoring).
+    func shadowPodTransferred() async throws {
         try await standardNodes()
         try await addRunningPod("app-0", node: "node-a")
         try await setUpBroker()
         try await createMigration(spec: spec())
         try await reconcile()
         try await completeTransferJob(for: try await migration())
+    }
+
+    /// ``shadowPodTransferred()``, then carried into Restoring, which creates the target `app-0-shadow`.
+    func shadowPodToRestoring() async throws {
+        try await shadowPodTransferred()
         try await reconcile()
     }
 

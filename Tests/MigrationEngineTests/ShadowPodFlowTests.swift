@@ -145,14 +145,7 @@ struct ShadowPodFlowTests {
     @Test("deleting the migration mid-flight runs the cleanup through the finalizer")
     func deletionMidFlight() async throws {
         try await EngineHarness.run { h in
-            try await h.standardNodes()
-            try await h.addRunningPod("app-0", node: "node-a")
-            try await h.setUpBroker()
-            try await h.createMigration(spec: h.spec())
-            try await h.reconcile()
-            let m = try await h.migration()
-            try await h.completeTransferJob(for: m)
-            try await h.reconcile()
+            try await h.shadowPodToRestoring()
             #expect((try? await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")) != nil)
             _ = try await h.client.delete(StatefulMigration.self, name: "move", namespace: "default", options: DeleteOptions())
             #expect(try await h.migration().metadata.deletionTimestamp != nil)  // held by the finalizer

@@ -82,12 +82,7 @@ struct TargetSchedulingTests {
     @Test("a target pod admission refuses (403: quota, PodSecurity) fails the migration at once with the server's message")
     func rejectedByAdmission() async throws {
         try await EngineHarness.run { h in
-            try await h.standardNodes()
-            try await h.addRunningPod("app-0", node: "node-a")
-            try await h.setUpBroker()
-            try await h.createMigration(spec: h.spec())
-            try await h.reconcile()
-            try await h.completeTransferJob(for: try await h.migration())
+            try await h.shadowPodTransferred()
             h.server.faults.inject(status: 403, method: .post, pathPrefix: "/api/v1/namespaces/default/pods", times: 1)
             try await h.reconcile()
             let m = try await h.migration()
