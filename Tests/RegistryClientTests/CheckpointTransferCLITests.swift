@@ -98,6 +98,107 @@ extension RegistryIntegration {
             #expect(refused.stderr.contains("--remove-only needs"))
         }
 
+        @Test("several containers in one run: one image each, every digest reported in order, archives removed after all pushes")
+        func pushSeveral() async throws {
+            let counter = try Fixture.make(pagesSize: 150_000, seed: 41)
+            let ledger = try Fixture.make(pagesSize: 120_000, seed: 42)
+            defer { counter.remove(); ledger.remove() }
+            let binary = try Self.binary()
+            try await withRegistry { registry in
+                let message = counter.directory + "/termination-log"
+                let images = ["\(registry.host)/ms2m/counter:v1", "\(registry.host)/ms2m/ledger:v1"]
+                let output = try Tools.run(binary, [
+                    "--archive", counter.archive, "--container", "counter", "--destination", images[0],
+                    "--archive", ledger.archive, "--container", "ledger", "--destination", images[1],
+                    "--insecure", "--termination-message-path", message, "--remove-archive", "--quiet",
+                ])
+                let digests = output.text.split(separator: "\n").map(String.init)
+                #expect(digests.count == 2)
+                #expect(digests.allSatisfy { OCIDigest($0) != nil })
+                #expect(Set(digests).count == 2)
+                let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: message))) as! [String: Any]
+                #expect(written["digest"] as? String == digests.first)
+                #expect(written["image"] as? String == "\(registry.host)/ms2m/counter@\(digests[0])")
+                let listed = written["images"] as? [[String: Any]] ?? []
+                #expect(listed.map { $0["container"] as? String } == ["counter", "ledger"])
+                #expect(listed.map { $0["digest"] as? String } == digests)
+                #expect(listed.allSatisfy { ($0["size"] as? Int ?? 0) > 0 })
+                #expect(!FileManager.default.fileExists(atPath: counter.archive))
+                #expect(!FileManager.default.fileExists(atPath: ledger.archive))
+                for (image, container) in zip(images, ["counter", "ledger"]) {
+                    let manifest = try Skopeo.rawManifest(image)
+                    #expect((manifest["annotations"] as? [String: String])?[CheckpointAnnotation.criuName] == container)
+                }
+            }
+        }
+
+        @Test("a failed second push names its container and leaves every archive in place")
+        func secondPushFails() throws {
+            let counter = try Fixture.make(pagesSize: 1000, seed: 43)
+            let ledger = try Fixture.make(pagesSize: 1000, seed: 44)
+            defer { counter.remove(); ledger.remove() }
+            let message = counter.directory + "/log"
+            let output = try Tools.run(try Self.binary(), [
+                "--archive", counter.archive, "--container", "counter", "--destination", "oci:\(counter.directory)/layout:v1",
+                "--archive", ledger.archive, "--container", "ledger", "--destination", "127.0.0.1:1/ms2m/x:v1",
+                "--insecure", "--retries", "1", "--remove-archive", "--termination-message-path", message,
+            ], check: false)
+            #expect(output.status != 0)
+            #expect(output.stderr.contains("pushing the checkpoint of container ledger"), "\(output.stderr)")
+            #expect(output.text.isEmpty)
+            #expect(FileManager.default.fileExists(atPath: counter.archive))
+            #expect(FileManager.default.fileExists(atPath: ledger.archive))
+            let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: message))) as! [String: Any]
+            #expect((written["error"] as? String)?.contains("container ledger") == true)
+            #expect(written["digest"] == nil)
+        }
+
+        @Test("archives, containers and destinations that do not pair up are refused before anything is pushed", arguments: [
+            (["--archive", "a.tar", "--archive", "b.tar", "--container", "counter", "--container", "ledger", "--destination", "oci:l:v1"],
+             "got 2 --archive, 2 --container, 1 --destination"),
+            (["--archive", "a.tar", "--archive", "b.tar", "--container", "counter", "--container", "counter",
+              "--destination", "oci:l:v1", "--destination", "oci:l:v2"], "container counter is given twice"),
+            (["--archive", "a.tar", "--archive", "b.tar", "--container", "counter", "--container", " ",
+              "--destination", "oci:l:v1", "--destination", "oci:l:v2"], "container name is empty (--container 2 of 2)"),
+            (["--remove-only", "--archive", "a.tar", "--archive", "b.tar", "--container", "counter"],
+             "at most one --archive per --container"),
+            (Array(repeating: ["--archive", "a.tar", "--destination", "oci:l:v1"], count: 17).flatMap { $0 }
+                + (1...17).flatMap { ["--container", "c\($0)"] }, "at most 16 containers"),
+        ])
+        func mismatched(arguments: [String], message: String) throws {
+            let directory = try Tools.temporaryDirectory("ms2m-cli")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let output = try Tools.run(try Self.binary(), arguments + ["--termination-message-path", directory + "/log"], check: false)
+            #expect(output.status != 0)
+            #expect(output.stderr.contains(message), "\(output.stderr)")
+            let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/log"))) as! [String: Any]
+            #expect((written["error"] as? String)?.contains(message) == true)
+        }
+
+        @Test("--remove-only with several containers deletes each container's stale archives")
+        func removeOnlySeveral() throws {
+            let directory = try Tools.temporaryDirectory("ms2m-cli")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let names = [
+                "checkpoint-web-1_shop-app-2026-12-07T10:05:00Z.tar",  // app's recorded archive
+                "checkpoint-web-1_shop-app-2026-12-07T10:05:30Z.tar",  // app's, never recorded
+                "checkpoint-web-1_shop-app-sidecar-2026-12-07T10:05:30Z.tar",  // sidecar's, never recorded
+                "checkpoint-web-1_shop-app-sidecar-2026-12-07T10:00:00Z.tar",  // sidecar's, before the migration: kept
+                "checkpoint-web-1_shop-db-2026-12-07T10:05:30Z.tar",  // a container not named: kept
+            ]
+            for name in names { try Data("x".utf8).write(to: URL(fileURLWithPath: "\(directory)/\(name)")) }
+            let output = try Tools.run(try Self.binary(), [
+                "--remove-only", "--archive", "\(directory)/\(names[0])", "--container", "app", "--container", "app-sidecar",
+                "--pod", "web-1", "--namespace", "shop", "--remove-stale-since", "2026-12-07T10:04:00Z",
+                "--termination-message-path", directory + "/log",
+            ])
+            #expect(output.status == 0)
+            let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+            #expect(left == [names[3], names[4], "log"].sorted())
+            let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/log"))) as! [String: Any]
+            #expect(written["removed"] as? Int == 3)
+        }
+
         @Test("a non-tar archive is refused")
         func notATar() throws {
             let directory = try Tools.temporaryDirectory("ms2m-cli")
