@@ -87,6 +87,9 @@ public struct RetainedState: Codable, Sendable, Hashable {
     /// The StatefulSet kept deleted (its other pods run on, unowned) so that it does not start the ordinal
     /// fresh; re-created by a resumed restore, or by discarding the state.
     public var statefulSet: String?
+    /// The checkpoint image of every checkpointed container, by container name, when the pod had more than
+    /// one (``image`` is the replayed container's).
+    public var containerImages: [String: String]?
 
     /// Creates a record of retained state.
     public init(

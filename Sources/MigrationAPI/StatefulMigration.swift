@@ -254,8 +254,12 @@ public struct StatefulMigrationStatus: Codable, Sendable, Hashable {
     public var checkpointImage: String?
     /// The checkpoint image's manifest digest.
     public var checkpointImageDigest: String?
-    /// The checkpointed container.
+    /// The container whose messages are replayed (the reference's checkpointed container).
     public var containerName: String?
+    /// Every container checkpointed, in the order checkpointed: ``containerName`` first, then the pod's
+    /// other running containers (app containers and sidecars). The first entry's archive and image are also
+    /// in ``checkpointID`` and ``checkpointImage``, as the reference reports them.
+    public var containerCheckpoints: [ContainerCheckpoint]?
     /// The strategy in effect (`ShadowPod` or `Sequential`).
     public var strategy: MigrationStrategy?
     /// When the migration started (left Pending).
@@ -314,6 +318,30 @@ public struct StatefulMigrationStatus: Codable, Sendable, Hashable {
 
     /// Creates an empty status.
     public init(phase: MigrationPhase? = nil) { self.phase = phase }
+}
+
+/// One checkpointed container of the source pod: where its archive is and which image holds it. The target
+/// pod runs each such container from its own checkpoint image, as CRI-O and containerd restore them.
+public struct ContainerCheckpoint: Codable, Sendable, Hashable {
+    /// The container's name.
+    public var name: String
+    /// Whether it is a sidecar: an init container with `restartPolicy: Always`, running beside the app.
+    public var sidecar: Bool?
+    /// The archive's path on the source node, as the kubelet returned it.
+    public var archive: String?
+    /// The pushed checkpoint image, by digest (`registry/repo@sha256:…`).
+    public var image: String?
+    /// The image's manifest digest.
+    public var imageDigest: String?
+
+    /// A container not yet checkpointed.
+    public init(name: String, sidecar: Bool? = nil, archive: String? = nil, image: String? = nil, imageDigest: String? = nil) {
+        self.name = name
+        self.sidecar = sidecar
+        self.archive = archive
+        self.image = image
+        self.imageDigest = imageDigest
+    }
 }
 
 /// What the engine needs to hand a ReplicaSet pod's target to its ReplicaSet: the target restores without

@@ -105,7 +105,7 @@ struct EngineCoreTests {
         spec.schedulerName = "spread-scheduler"
         let source = Pod(metadata: ObjectMeta(name: "web-0", namespace: "ns", uid: "u1", resourceVersion: "9", labels: ["app": "web", "controller-revision-hash": "web-abc"], ownerReferences: [OwnerReference(apiVersion: "apps/v1", kind: "StatefulSet", name: "web", uid: "s1", controller: true)]), spec: spec)
         let m = StatefulMigration(metadata: ObjectMeta(name: "mv", namespace: "ns"), spec: StatefulMigrationSpec(sourcePod: "web-0"))
-        let target = TargetPodBuilder.build(source: source, name: "web-0", node: "node-b", image: "reg/x@sha256:1", container: "app", migration: m)
+        let target = TargetPodBuilder.build(source: source, name: "web-0", node: "node-b", images: ["app": "reg/x@sha256:1"], primary: "app", migration: m)
         #expect(target.metadata.uid == nil && target.metadata.resourceVersion == nil && target.metadata.ownerReferences == nil)
         #expect(target.metadata.labels?["controller-revision-hash"] == "web-abc")
         #expect(target.metadata.labels?[MigrationNames.migrationLabel] == "mv")
@@ -124,6 +124,33 @@ struct EngineCoreTests {
         #expect(app.volumeMounts?.map(\.name) == ["data"])
         #expect(target.spec?.volumes?.map(\.name) == ["data"])
         #expect(target.spec?.containers.last?.command == ["envoy"])  // not checkpointed: unchanged
+        #expect(target.metadata.annotations?[MigrationNames.restoredFromAnnotation] == "reg/x@sha256:1")
+    }
+
+    @Test("every checkpointed container runs its own checkpoint image; init containers that ran to completion run again")
+    func multiContainerTargetPod() throws {
+        let schema = Container(name: "migrate-schema", image: "tools:1", command: ["migrate"])
+        var ledger = Container(name: "ledger", image: "ledger:1", args: ["--interval", "1s"])
+        ledger.restartPolicy = "Always"
+        var spec = PodSpec(containers: [
+            Container(name: "app", image: "counter:1", command: ["/run"]),
+            Container(name: "proxy", image: "envoy:1", command: ["envoy"]),
+        ])
+        spec.initContainers = [schema, ledger]
+        let source = Pod(metadata: ObjectMeta(name: "web-0", namespace: "ns", uid: "u1"), spec: spec)
+        let m = StatefulMigration(metadata: ObjectMeta(name: "mv", namespace: "ns"), spec: StatefulMigrationSpec(sourcePod: "web-0"))
+        let target = TargetPodBuilder.build(
+            source: source, name: "web-0", node: "node-b", images: ["app": "reg/x@sha256:1", "ledger": "reg/x@sha256:2"],
+            primary: "app", migration: m)
+        let containers = try #require(target.spec?.containers)
+        let inits = try #require(target.spec?.initContainers)
+        #expect(containers.map(\.image) == ["reg/x@sha256:1", "envoy:1"])
+        #expect(containers[1].command == ["envoy"])
+        // The sidecar is restored (its config is in the checkpoint); the regular init container is kept as it was.
+        #expect(inits.map(\.name) == ["migrate-schema", "ledger"])
+        #expect(inits[0].image == "tools:1" && inits[0].command == ["migrate"])
+        #expect(inits[1].image == "reg/x@sha256:2" && inits[1].args == nil && inits[1].restartPolicy == "Always")
+        #expect(target.metadata.annotations?[MigrationNames.restoredFromAnnotation] == "reg/x@sha256:1")
     }
 }
 

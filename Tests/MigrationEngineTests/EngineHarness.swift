@@ -29,10 +29,13 @@ final class FakeKubelet: KubeletCheckpointing {
     struct Call: Sendable, Hashable { var node, namespace, pod, container: String }
     let calls = Shared<[Call]>([])
     let failure = Shared<(any Error & Sendable)?>(nil)
+    /// Containers whose checkpoint fails (500, as a runtime that cannot checkpoint them answers).
+    let failingContainers = Shared<Set<String>>([])
 
     func checkpoint(node: String, namespace: String, pod: String, container: String, timeout: Duration) async throws -> [String] {
         calls.withLock { $0.append(Call(node: node, namespace: namespace, pod: pod, container: container)) }
         if let error = failure.current { throw error }
+        if failingContainers.current.contains(container) { throw KubeletError(code: 500) }
         return ["/var/lib/kubelet/checkpoints/checkpoint-\(pod)_\(namespace)-\(container)-2026-11-21T22:00:00Z.tar"]
     }
 }
@@ -174,6 +177,30 @@ final class EngineHarness: Sendable {
         return try await markRunning(pod)
     }
 
+    /// A Running, Ready pod on `node` with the replayed container `app`, a stateful sidecar `ledger`
+    /// (restartable init container), an init container `prepare` that ran to completion, and a second app
+    /// container `exporter`; `annotations` on the pod.
+    @discardableResult
+    func addMultiContainerPod(_ name: String, node: String, annotations: [String: String]? = nil) async throws -> Pod {
+        var app = Container(name: "app", image: "example.com/counter:1", command: ["/counter"], env: [EnvVar(name: "QUEUE", value: "orders")])
+        app.resources = ResourceRequirements(requests: ["cpu": "500m", "memory": "128Mi"])
+        var ledger = Container(name: "ledger", image: "example.com/ledger:1", args: ["--status-url", "http://127.0.0.1:8080/status"])
+        ledger.restartPolicy = "Always"
+        let prepare = Container(name: "prepare", image: "example.com/tools:1", command: ["/prepare"])
+        var spec = PodSpec(containers: [app, Container(name: "exporter", image: "example.com/exporter:1", args: ["--port", "9100"])])
+        spec.initContainers = [prepare, ledger]
+        spec.nodeName = node
+        var pod = Pod(metadata: ObjectMeta(name: name, namespace: "default", labels: ["app": "counter"], annotations: annotations), spec: spec)
+        pod = try await client.create(pod, namespace: "default", options: WriteOptions())
+        return try await markRunning(pod)
+    }
+
+    /// The digest ``completeTransferJob(for:digest:succeed:legacyResult:)`` reports for a container other than the
+    /// first.
+    static func digest(of container: String) -> String {
+        "sha256:" + String(String(repeating: container.utf8.map { String(format: "%02x", $0) }.joined(), count: 64).prefix(64))
+    }
+
     /// Binds a pod ms2m pinned to a node (``NodePin``) to that node through `pods/binding`, as the scheduler
     /// would; a bound pod is returned as it is.
     @discardableResult
@@ -192,7 +219,19 @@ final class EngineHarness: Sendable {
         var status = PodStatus()
         status.phase = .running
         status.conditions = [PodCondition(type: .ready, status: .true)]
-        status.containerStatuses = (pod.spec?.containers ?? []).map { ContainerStatus(name: $0.name, ready: true, restartCount: 0) }
+        let running = ContainerState(running: ContainerStateRunning(startedAt: Time.now()))
+        status.containerStatuses = (pod.spec?.containers ?? []).map {
+            ContainerStatus(name: $0.name, state: running, ready: true, restartCount: 0, image: $0.image ?? "", imageID: "")
+        }
+        // Sidecars (restartable init containers) run beside the app; the others completed before it started.
+        let inits = pod.spec?.initContainers ?? []
+        if !inits.isEmpty {
+            status.initContainerStatuses = inits.map { container in
+                let sidecar = container.restartPolicy == "Always"
+                let state = sidecar ? running : ContainerState(terminated: ContainerStateTerminated(exitCode: 0, reason: "Completed"))
+                return ContainerStatus(name: container.name, state: state, ready: sidecar, restartCount: 0, image: container.image ?? "", imageID: "")
+            }
+        }
         pod.status = status
         return try await client.updateStatus(pod)
     }
@@ -283,8 +322,14 @@ final class EngineHarness: Sendable {
         _ = try await client.updateStatus(job)
     }
 
-    /// Plays the transfer Job's controller and pod: the Job completes, its pod reports the digest.
-    func completeTransferJob(for migration: StatefulMigration, digest: String = "sha256:" + String(repeating: "ab", count: 32), succeed: Bool = true) async throws {
+    /// Plays the transfer Job's controller and pod: the Job completes, its pod reports the digests as
+    /// `checkpoint-transfer` does — `digest` for the first container, one per `--container` of the Job in
+    /// `images` (the others' digests derived from their names) — or, with `legacyResult`, only the top-level
+    /// fields an operator before multi-container support read.
+    func completeTransferJob(
+        for migration: StatefulMigration, digest: String = "sha256:" + String(repeating: "ab", count: 32), succeed: Bool = true,
+        legacyResult: Bool = false
+    ) async throws {
         let jobName = MigrationNames.transferJob(for: migration)
         var job = try await client.get(Job.self, name: jobName, namespace: "default")
         var pod = Pod(metadata: ObjectMeta(name: "\(jobName)-x1", namespace: "default", labels: ["job-name": jobName]), spec: job.spec!.template.spec)
@@ -292,7 +337,14 @@ final class EngineHarness: Sendable {
         var podStatus = PodStatus()
         podStatus.phase = succeed ? .succeeded : .failed
         var terminated = ContainerStateTerminated(exitCode: succeed ? 0 : 1)
-        terminated.message = succeed ? "{\"digest\":\"\(digest)\",\"image\":\"registry.example.com/checkpoints@\(digest)\",\"size\":1234}" : "{\"error\":\"registry unreachable\"}"
+        let args = job.spec?.template.spec?.containers.first?.args ?? []
+        let containers = zip(args, args.dropFirst()).filter { $0.0 == "--container" }.map(\.1)
+        let images = containers.enumerated().map { index, container in
+            let own = index == 0 ? digest : Self.digest(of: container)
+            return "{\"container\":\"\(container)\",\"digest\":\"\(own)\",\"size\":1234}"
+        }.joined(separator: ",")
+        let fields = "\"digest\":\"\(digest)\",\"image\":\"registry.example.com/checkpoints@\(digest)\",\"size\":1234"
+        terminated.message = !succeed ? "{\"error\":\"registry unreachable\"}" : legacyResult ? "{\(fields)}" : "{\(fields),\"images\":[\(images)]}"
         var state = ContainerState()
         state.terminated = terminated
         var containerStatus = ContainerStatus(name: "checkpoint-transfer", ready: false, restartCount: 0)

@@ -68,7 +68,7 @@ public enum TransferJobBuilder {
     /// The kubelet's checkpoint directory when no archive path tells it (`--root-dir` default).
     public static let defaultCheckpointDirectory = "/var/lib/kubelet/checkpoints"
 
-    /// Which archives of the checkpointed container are the migration's: those written since `since` (the
+    /// Which archives of the checkpointed containers are the migration's: those written since `since` (the
     /// first checkpoint request, less a minute for clocks that disagree) by the kubelet for `pod`.
     public struct ArchiveScope: Sendable, Hashable {
         /// The checkpointed pod and its namespace.
@@ -87,26 +87,41 @@ public enum TransferJobBuilder {
         var arguments: [String] { ["--pod", pod, "--namespace", namespace, "--remove-stale-since", since] }
     }
 
-    /// The Job for `migration`.
+    /// One archive to push: the checkpoint of `container`, at `archive` on the source node, to `destination`
+    /// (`registry/repo:tag` or `oci:<dir>:<tag>`).
+    public struct Push: Sendable, Hashable {
+        public var container: String
+        public var archive: String
+        public var destination: String
+
+        /// A push.
+        public init(container: String, archive: String, destination: String) {
+            self.container = container
+            self.archive = archive
+            self.destination = destination
+        }
+    }
+
+    /// The Job for `migration`: one `checkpoint-transfer` run that pushes every archive in `pushes` (one image
+    /// per checkpointed container, in order) and removes them all once every push is confirmed.
     ///
     /// - Parameters:
-    ///   - archive: the archive path on the source node (`status.checkpointID`).
-    ///   - destination: `registry/repo:tag` or `oci:<dir>:<tag>`.
-    ///   - staleArchives: after the push, also remove the container's archives in this scope (checkpoints of
+    ///   - pushes: the archives (paths from `status.containerCheckpoints`) and where each goes.
+    ///   - staleArchives: after the push, also remove the containers' archives in this scope (checkpoints of
     ///     the same migration whose path the operator never recorded).
     public static func build(
-        migration: StatefulMigration, settings: TransferJobSettings, sourceNode: String, archive: String,
-        container: String, destination: String, timeoutSeconds: Int64, staleArchives: ArchiveScope? = nil
+        migration: StatefulMigration, settings: TransferJobSettings, sourceNode: String, pushes: [Push],
+        timeoutSeconds: Int64, staleArchives: ArchiveScope? = nil
     ) -> Job {
-        let directory = parentDirectory(of: archive)
-        var args = [
-            "--archive", archive, "--container", container, "--destination", destination,
+        let directory = parentDirectory(of: pushes.first?.archive ?? defaultCheckpointDirectory + "/")
+        var args: [String] = []
+        for push in pushes {
+            args += ["--archive", push.archive, "--container", push.container, "--destination", push.destination]
+        }
+        args += [
             "--termination-message-path", "/dev/termination-log", "--remove-archive", "--checkpoint-directory", directory,
         ]
         args += staleArchives?.arguments ?? []
-        if let chunk = settings.chunkSizeMiB { args += ["--chunk-size-mib", String(chunk)] }
-        if migration.spec.registry?.insecure == true { args.append("--insecure") }
-        if migration.spec.registry?.compress == true { args.append("--compress") }
         var volumes: [Volume] = []
         var mounts: [VolumeMount] = []
         if let secret = migration.spec.registryCredentialsSecretRef?.name {
@@ -114,7 +129,7 @@ public enum TransferJobBuilder {
             mounts.append(VolumeMount(name: "registry-credentials", mountPath: registryConfigPath, readOnly: true))
             args += ["--docker-config", registryConfigPath]
         }
-        if destination.hasPrefix("oci:") {
+        if let destination = pushes.first?.destination, destination.hasPrefix("oci:") {
             // An OCI layout directory (simulation): mount it from the node like the checkpoint directory.
             let layout = ociLayoutDirectory(destination)
             volumes.append(Volume.hostPath(name: "oci-layout", path: layout, type: "DirectoryOrCreate"))
@@ -127,15 +142,16 @@ public enum TransferJobBuilder {
     }
 
     /// The Job that removes what a migration left in the source node's checkpoint directory when it ended
-    /// without a pushed image: the recorded `archive` (if any) and the container's archives in `scope`. It runs
-    /// the same `checkpoint-transfer` image with `--remove-only`, pinned to the source node.
+    /// without a pushed image: the recorded `archives` and the `containers`' archives in `scope`. It runs the
+    /// same `checkpoint-transfer` image with `--remove-only`, pinned to the source node.
     public static func buildCleanup(
-        migration: StatefulMigration, settings: TransferJobSettings, sourceNode: String, archive: String?,
-        container: String, scope: ArchiveScope, timeoutSeconds: Int64
+        migration: StatefulMigration, settings: TransferJobSettings, sourceNode: String, archives: [String],
+        containers: [String], scope: ArchiveScope, timeoutSeconds: Int64
     ) -> Job {
-        let directory = archive.map(parentDirectory(of:)) ?? defaultCheckpointDirectory
-        var args = ["--remove-only", "--container", container, "--checkpoint-directory", directory]
-        if let archive { args += ["--archive", archive] }
+        let directory = archives.first.map(parentDirectory(of:)) ?? defaultCheckpointDirectory
+        var args = ["--remove-only", "--checkpoint-directory", directory]
+        for container in containers { args += ["--container", container] }
+        for archive in archives { args += ["--archive", archive] }
         args += scope.arguments + ["--termination-message-path", "/dev/termination-log"]
         return job(
             named: MigrationNames.cleanupJob(for: migration), for: migration, settings: settings, sourceNode: sourceNode,

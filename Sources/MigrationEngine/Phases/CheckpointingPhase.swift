@@ -52,29 +52,60 @@ extension MigrationRun {
         if let waiting = try await primaryBacklogOutcome(broker) { return waiting }
 
         let node = status.sourceNode ?? ""
-        let container = status.containerName ?? ""
         if status.checkpointRequestTime == nil {
             // Before the request: an archive the kubelet writes for it is this migration's to remove, even if
             // the operator dies before it learns the path.
             status.checkpointRequestTime = MicroTime.now()
             try await persist()
         }
-        let items: [String]
-        do {
-            items = try await ports.kubelet.checkpoint(
-                node: node, namespace: namespace, pod: sourcePodName, container: container,
-                timeout: configuration.checkpointTimeout)
-        } catch where KubernetesErrors.code(of: error) != nil && KubernetesErrors.code(of: error)! < 500 {
-            return .fail(reason: "CheckpointFailed", message: "the kubelet on \(node) refused to checkpoint \(sourcePodName)/\(container): \(error)")
-        } catch where KubernetesErrors.code(of: error) == 500 {
-            return .fail(reason: "CheckpointFailed", message: "the container runtime on \(node) failed to checkpoint \(sourcePodName)/\(container): \(error)")
+        // One container at a time, the replayed one first (``CheckpointedContainers``); each archive is
+        // recorded before the next request, so a restart checkpoints only what has none.
+        var checkpoints = self.checkpoints
+        for index in checkpoints.indices where checkpoints[index].archive == nil {
+            let container = checkpoints[index].name
+            let items: [String]
+            do {
+                items = try await ports.kubelet.checkpoint(
+                    node: node, namespace: namespace, pod: sourcePodName, container: container,
+                    timeout: configuration.checkpointTimeout)
+            } catch where KubernetesErrors.code(of: error) != nil && KubernetesErrors.code(of: error)! < 500 {
+                return .fail(reason: "CheckpointFailed", message: "the kubelet on \(node) refused to checkpoint \(sourcePodName)/\(container): \(error)\(freshHint(container))")
+            } catch where KubernetesErrors.code(of: error) == 500 {
+                return .fail(reason: "CheckpointFailed", message: "the container runtime on \(node) failed to checkpoint \(sourcePodName)/\(container): \(error)\(freshHint(container))")
+            }
+            guard let archive = items.first, !archive.isEmpty else {
+                return .fail(reason: "CheckpointFailed", message: "the kubelet on \(node) returned no checkpoint archive for \(sourcePodName)/\(container)")
+            }
+            checkpoints[index].archive = archive
+            record(checkpoints)
+            ports.events.record(.normal, reason: "Checkpointed", note: "checkpointed \(sourcePodName)/\(container) on \(node) to \(archive)", about: migration)
+            if checkpoints[(index + 1)...].contains(where: { $0.archive == nil }) { try await persist() }
         }
-        guard let archive = items.first, !archive.isEmpty else {
-            return .fail(reason: "CheckpointFailed", message: "the kubelet on \(node) returned no checkpoint archive")
-        }
-        status.checkpointID = archive
-        ports.events.record(.normal, reason: "Checkpointed", note: "checkpointed \(sourcePodName)/\(container) on \(node) to \(archive)", about: migration)
         return .advance(to: .transferring)
+    }
+
+    /// The containers this migration checkpoints, with what is known of each (``CheckpointedContainers``); a
+    /// migration recorded before multi-container support has only the replayed container, in the fields the
+    /// reference reports.
+    var checkpoints: [ContainerCheckpoint] {
+        status.containerCheckpoints ?? [ContainerCheckpoint(
+            name: status.containerName ?? "", archive: status.checkpointID, image: status.checkpointImage,
+            imageDigest: status.checkpointImageDigest)]
+    }
+
+    /// Records `checkpoints` in status, the replayed container's also in the reference's fields.
+    func record(_ checkpoints: [ContainerCheckpoint]) {
+        if status.containerCheckpoints != nil || checkpoints.count > 1 { status.containerCheckpoints = checkpoints }
+        guard let primary = checkpoints.first else { return }
+        status.checkpointID = primary.archive
+        status.checkpointImage = primary.image
+        status.checkpointImageDigest = primary.imageDigest
+    }
+
+    /// For a container other than the replayed one: how to leave it out.
+    private func freshHint(_ container: String) -> String {
+        guard container != status.containerName else { return "" }
+        return " (if \(container) holds no state worth keeping, annotate pod \(sourcePodName) \(PodOverrideAnnotation.freshContainers)=\(container) to start it fresh in the target)"
     }
 
     /// `.wait` while the primary queue still holds messages published before capture began (bounded by

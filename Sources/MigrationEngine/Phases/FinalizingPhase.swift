@@ -130,7 +130,7 @@ extension MigrationRun {
         return moved
     }
 
-    /// Deletes the replay queue, the checkpoint image (when `deleteImage`) and the transfer Job, recording
+    /// Deletes the replay queue, the checkpoint images (when `deleteImage`) and the transfer Job, recording
     /// each step in `steps`.
     func removeLeftovers(deleteImage: Bool, steps: WritableKeyPath<StatefulMigrationStatus, [String]?>) async throws {
         if !done(FinalizingStep.replayDeleted, in: steps) {
@@ -144,9 +144,11 @@ extension MigrationRun {
             try await markDone(FinalizingStep.replayDeleted, in: steps)
         }
         if !done(FinalizingStep.imageDeleted, in: steps) {
-            if deleteImage, let image = status.checkpointImage {
+            let images = deleteImage ? checkpoints.compactMap(\.image) : []
+            let credentials = images.isEmpty ? nil : try await registryConfig()
+            for image in images {
                 do {
-                    try await ports.images.deleteImage(image, dockerConfigJSON: try await registryConfig(), insecure: spec.registry?.insecure == true)
+                    try await ports.images.deleteImage(image, dockerConfigJSON: credentials, insecure: spec.registry?.insecure == true)
                 } catch {
                     // Housekeeping: a registry that forbids deletes must not fail a finished migration.
                     ports.events.record(.warning, reason: "ImageDeletionFailed", note: "could not delete \(image): \(error)", about: migration)

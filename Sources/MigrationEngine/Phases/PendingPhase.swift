@@ -6,7 +6,7 @@ import Placement
 import Unstructured
 
 extension MigrationRun {
-    /// Pending: validates the spec, the source pod, the target node (chosen when the spec names none) and
+    /// Pending: validates the spec, the source pod and the containers to checkpoint (``CheckpointedContainers``), the target node (chosen when the spec names none) and
     /// both nodes' runtimes, checks quota headroom for a second pod and that the broker answers, captures
     /// what later phases need from the source pod, picks the strategy, and adds the cleanup finalizer —
     /// before any effect on the cluster.
@@ -33,7 +33,12 @@ extension MigrationRun {
         } else if containers.count == 1 {
             container = containers[0].name
         } else {
-            return .fail(reason: "ContainerNameRequired", message: "pod \(sourcePodName) has \(containers.count) containers; set spec.containerName")
+            return .fail(reason: "ContainerNameRequired", message: "pod \(sourcePodName) has \(containers.count) containers; set spec.containerName to the one that consumes the queue (every running container is checkpointed)")
+        }
+        let checkpointed: [ContainerCheckpoint]
+        switch CheckpointedContainers.plan(for: source, primary: container) {
+        case .success(let planned): checkpointed = planned
+        case .failure(let problem): return .fail(reason: problem.reason, message: problem.message)
         }
 
         // Another migration holding this pod's StatefulSet orphan-deleted comes first.
@@ -140,6 +145,7 @@ extension MigrationRun {
         status.sourceNode = sourceNode
         status.targetNode = target
         status.containerName = container
+        status.containerCheckpoints = checkpointed
         status.strategy = strategy
         status.targetPod = MigrationNames.targetPod(source: sourcePodName, strategy: strategy)
         status.sourcePodUID = source.metadata.uid

@@ -44,9 +44,11 @@ extension MigrationRun {
     /// the attempts run out the migration fails with its state retained (see ``runRollback(discarding:)``).
     func runRestoring() async throws -> PhaseOutcome {
         if strategy == .sequential, let outcome = try await prepareSequentialTarget() { return outcome }
-        guard let image = status.checkpointImage else {
-            return .fail(reason: "CheckpointImageMissing", message: "no checkpoint image was recorded")
+        let checkpoints = self.checkpoints
+        if let missing = checkpoints.first(where: { $0.image == nil }) {
+            return .fail(reason: "CheckpointImageMissing", message: "no checkpoint image was recorded for container \(missing.name)")
         }
+        let image = checkpoints.compactMap(\.image).joined(separator: ", ")
         let targetName = targetPodName
         var target = try await find(Pod.self, targetName)
         if let existing = target {
@@ -82,9 +84,10 @@ extension MigrationRun {
                 status.restore = restore
                 try await persist()
             }
+            let images = Dictionary(checkpoints.map { ($0.name, $0.image ?? "") }, uniquingKeysWith: { first, _ in first })
             var pod = TargetPodBuilder.build(
-                source: sourcePod, name: targetName, node: status.targetNode ?? "", image: image,
-                container: status.containerName ?? "", migration: migration)
+                source: sourcePod, name: targetName, node: status.targetNode ?? "", images: images,
+                primary: status.containerName ?? "", migration: migration)
             if let held = status.replicaSetHandOff?.heldLabelKey {
                 ReplicaSetHandOff.holdBack(&pod, heldLabel: held)
             }

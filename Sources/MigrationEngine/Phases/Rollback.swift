@@ -122,7 +122,7 @@ extension MigrationRun {
 
     /// Removes the checkpoint archives a migration that ended without a pushed image left on the source node
     /// (a failed transfer's, and any whose path the operator never recorded) with a `--remove-only` Job there
-    /// (``TransferJobBuilder/buildCleanup(migration:settings:sourceNode:archive:container:scope:timeoutSeconds:)``),
+    /// (``TransferJobBuilder/buildCleanup(migration:settings:sourceNode:archives:containers:scope:timeoutSeconds:)``),
     /// waiting for it; a Job that fails (the node is gone, say) is reported with the files to remove by hand.
     /// Nothing to do when the kubelet was never asked, refused (a runtime that fails a checkpoint writes no
     /// archive), or the image was pushed (the transfer removed them).
@@ -136,8 +136,9 @@ extension MigrationRun {
         let jobName = MigrationNames.cleanupJob(for: migration)
         guard let job = try await find(Job.self, jobName) else {
             let built = TransferJobBuilder.buildCleanup(
-                migration: migration, settings: configuration.transfer, sourceNode: node, archive: status.checkpointID,
-                container: status.containerName ?? "", scope: scope, timeoutSeconds: 120)
+                migration: migration, settings: configuration.transfer, sourceNode: node,
+                archives: checkpoints.compactMap(\.archive), containers: checkpoints.map(\.name), scope: scope,
+                timeoutSeconds: 120)
             do {
                 _ = try await api.create(built, namespace: namespace, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
             } catch where KubernetesErrors.isAlreadyExists(error) {}
@@ -147,7 +148,9 @@ extension MigrationRun {
             throw RollbackPending(description: "rollback waits for Job \(jobName) to remove the checkpoint archives from node \(node)")
         }
         if job.isFailed {
-            let files = status.checkpointID ?? "\(TransferJobBuilder.defaultCheckpointDirectory)/checkpoint-\(sourcePodName)_\(namespace)-\(status.containerName ?? "")-*.tar"
+            let files = checkpoints.map { checkpoint in
+                checkpoint.archive ?? "\(TransferJobBuilder.defaultCheckpointDirectory)/checkpoint-\(sourcePodName)_\(namespace)-\(checkpoint.name)-*.tar"
+            }.joined(separator: ", ")
             ports.events.record(
                 .warning, reason: "ArchiveRemovalFailed",
                 note: "Job \(jobName) could not remove the checkpoint archives on node \(node); remove \(files) (written since \(scope.since)) by hand",
@@ -180,6 +183,10 @@ extension MigrationRun {
             image: status.checkpointImage, imageDigest: status.checkpointImageDigest, replayQueue: replayQueue,
             replayQueueDepth: depth, journalQueue: status.replay?.journaled == true ? journalQueue : nil,
             statefulSet: setKept ? status.statefulSetName : nil)
+        if checkpoints.count > 1 {
+            status.retainedState?.containerImages = Dictionary(
+                checkpoints.compactMap { checkpoint in checkpoint.image.map { (checkpoint.name, $0) } }, uniquingKeysWith: { first, _ in first })
+        }
         let message = retainedStateMessage(depth: depth, statefulSetKept: setKept)
         setRetainedCondition(status: .true, reason: status.failureReason ?? "Failed", message: message)
         try await markDone(RollbackStep.stateRetained, in: \.rollbackSteps)
@@ -187,7 +194,8 @@ extension MigrationRun {
     }
 
     private func retainedStateMessage(depth: Int64?, statefulSetKept: Bool) -> String {
-        let image = status.checkpointImage ?? "(none)"
+        let images = checkpoints.compactMap(\.image)
+        let image = images.isEmpty ? "(none)" : images.joined(separator: ", ")
         let queue = "replay queue \(replayQueue) (\(depth.map { "\($0) messages" } ?? "depth unknown"), still collecting every message for \(sourcePodName))"
         var parts = ["the state of pod \(namespace)/\(sourcePodName) is kept: checkpoint image \(image), \(queue)"]
         if statefulSetKept, let set = status.statefulSetName {

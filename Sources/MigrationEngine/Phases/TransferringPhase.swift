@@ -5,8 +5,8 @@ import OperatorCore
 import Unstructured
 
 extension MigrationRun {
-    /// Transferring: a Job on the source node pushes the archive as an OCI image; its pod's termination
-    /// message carries the manifest digest. The Job has a deterministic name and is owned by the migration,
+    /// Transferring: a Job on the source node pushes each checkpointed container's archive as an OCI image;
+    /// its pod's termination message carries the manifest digests. The Job has a deterministic name and is owned by the migration,
     /// so a restart finds it instead of starting a second push.
     func runTransferring() async throws -> PhaseOutcome {
         let jobName = MigrationNames.transferJob(for: migration)
@@ -18,23 +18,32 @@ extension MigrationRun {
             job = existing
         } else {
             let timeout = configuration.timeout(of: .transferring, for: migration) ?? .seconds(600)
+            let pushes = checkpoints.map { checkpoint in
+                TransferJobBuilder.Push(
+                    container: checkpoint.name, archive: checkpoint.archive ?? "",
+                    destination: imageDestination(container: checkpoint.name))
+            }
             let built = TransferJobBuilder.build(
                 migration: migration, settings: configuration.transfer, sourceNode: status.sourceNode ?? "",
-                archive: status.checkpointID ?? "", container: status.containerName ?? "",
-                destination: imageDestination(), timeoutSeconds: max(30, timeout.components.seconds),
-                staleArchives: archiveScope)
+                pushes: pushes, timeoutSeconds: max(30, timeout.components.seconds), staleArchives: archiveScope)
             do {
                 _ = try await api.create(built, namespace: namespace, options: WriteOptions(fieldManager: MigrationNames.fieldManager))
             } catch where KubernetesErrors.isAlreadyExists(error) {}
             return .wait(after: nil)
         }
         if job.isComplete {
-            guard let result = try await transferResult(jobName: jobName), let digest = result["digest"]?.stringValue else {
-                return .fail(reason: "TransferResultMissing", message: "Job \(jobName) completed without reporting the image digest in its termination message")
+            let result = try await transferResult(jobName: jobName)
+            var checkpoints = self.checkpoints
+            for index in checkpoints.indices {
+                guard let digest = Self.pushedDigest(of: checkpoints[index].name, first: index == 0, in: result) else {
+                    return .fail(reason: "TransferResultMissing", message: "Job \(jobName) completed without reporting the image digest of container \(checkpoints[index].name) in its termination message")
+                }
+                checkpoints[index].imageDigest = digest
+                checkpoints[index].image = imageReference(container: checkpoints[index].name, digest: digest)
             }
-            status.checkpointImageDigest = digest
-            status.checkpointImage = imageReference(digest: digest)
-            ports.events.record(.normal, reason: "Transferred", note: "pushed the checkpoint as \(status.checkpointImage ?? digest)", about: migration)
+            record(checkpoints)
+            let images = checkpoints.compactMap(\.image).joined(separator: ", ")
+            ports.events.record(.normal, reason: "Transferred", note: "pushed the checkpoint as \(images)", about: migration)
             return .advance(to: .restoring)
         }
         if job.isFailed {
@@ -45,7 +54,7 @@ extension MigrationRun {
         return .wait(after: nil)
     }
 
-    /// The archives of the checkpointed container that are this migration's: written since its first
+    /// The archives of the checkpointed containers that are this migration's: written since its first
     /// checkpoint request (less a minute: the node's clock and the operator's may disagree); nil before it.
     var archiveScope: TransferJobBuilder.ArchiveScope? {
         guard let requested = status.checkpointRequestTime else { return nil }
@@ -53,16 +62,28 @@ extension MigrationRun {
         return TransferJobBuilder.ArchiveScope(pod: sourcePodName, namespace: namespace, since: since.rfc3339String)
     }
 
-    /// Where the Job pushes: `<repository>:<tag>`, or `oci:<dir>:<tag>`.
-    func imageDestination() -> String {
-        "\(spec.checkpointImageRepository ?? ""):\(MigrationNames.imageTag(for: migration))"
+    /// Where the Job pushes `container`'s checkpoint: `<repository>:<tag>`, or `oci:<dir>:<tag>`, with the
+    /// tag of ``CheckpointedContainers/imageTag(_:container:primary:)``.
+    func imageDestination(container: String) -> String {
+        let tag = CheckpointedContainers.imageTag(
+            MigrationNames.imageTag(for: migration), container: container, primary: container == checkpoints.first?.name)
+        return "\(spec.checkpointImageRepository ?? ""):\(tag)"
     }
 
-    /// The image the target pod runs: `<repository>@<digest>` (pinned), or the tag for an OCI layout.
-    func imageReference(digest: String) -> String {
+    /// The image the target pod runs for `container`: `<repository>@<digest>` (pinned), or the tag for an
+    /// OCI layout.
+    func imageReference(container: String, digest: String) -> String {
         let repository = spec.checkpointImageRepository ?? ""
-        if repository.hasPrefix("oci:") { return imageDestination() }
+        if repository.hasPrefix("oci:") { return imageDestination(container: container) }
         return "\(repository)@\(digest)"
+    }
+
+    /// The digest the transfer reported for `container`: its entry in `images`, or — from a Job of an
+    /// operator before multi-container support — the top-level `digest` for the first container.
+    static func pushedDigest(of container: String, first: Bool, in result: JSONValue?) -> String? {
+        let entry = result?["images"]?.arrayValue?.first { $0["container"]?.stringValue == container }
+        if let digest = entry?["digest"]?.stringValue { return digest }
+        return first && result?["images"] == nil ? result?["digest"]?.stringValue : nil
     }
 
     /// The JSON the transfer pod wrote to its termination message, from the most recent terminated pod.

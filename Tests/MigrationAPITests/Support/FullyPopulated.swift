@@ -53,6 +53,12 @@ enum FullyPopulated {
         status.checkpointImage = "registry.example.com:5000/checkpoints@sha256:" + String(repeating: "a", count: 64)
         status.checkpointImageDigest = "sha256:" + String(repeating: "a", count: 64)
         status.containerName = "orders"
+        status.containerCheckpoints = [
+            ContainerCheckpoint(
+                name: "orders", sidecar: false, archive: "/var/lib/kubelet/checkpoints/checkpoint-orders-0.tar",
+                image: "registry.example.com:5000/checkpoints@sha256:" + String(repeating: "a", count: 64),
+                imageDigest: "sha256:" + String(repeating: "a", count: 64))
+        ]
         status.strategy = .sequential
         status.startTime = time
         status.phaseStartTime = microTime
@@ -91,6 +97,7 @@ enum FullyPopulated {
         status.retainedState = RetainedState(
             image: "registry.example.com/ckpt@sha256:ab", imageDigest: "sha256:ab", replayQueue: "orders.ms2m-replay",
             replayQueueDepth: 12, journalQueue: "orders.ms2m-journal", statefulSet: "web")
+        status.retainedState?.containerImages = ["orders": "registry.example.com/ckpt@sha256:ab", "ledger": "registry.example.com/ckpt@sha256:cd"]
         status.sourcePodUID = "0b8f6a3e-5a0f-4d59-9d43-1c2a2e4f1e11"
         status.sourcePodLabels = ["app": "orders"]
         status.sourceContainers = [Container(name: "orders", image: "example.com/orders:1")]
