@@ -26,11 +26,14 @@ public struct ContainerLaunch: Sendable {
     public var restoredState: [UInt8]?
     /// Broker connections for workloads that talk AMQP (the simulated cluster's broker or a real one).
     public var brokers: any MessageBrokerConnecting
+    /// The pod's loopback interface, shared with the pod's other containers (a fresh one of its own when the
+    /// launch is made outside a pod).
+    public var localhost: PodLocalhost
 
     public init(
         namespace: String, podName: String, nodeName: String, containerName: String, image: String,
         programImage: String, arguments: [String], environment: [String: String], terminationMessageFile: String,
-        restoredState: [UInt8]?, brokers: any MessageBrokerConnecting
+        restoredState: [UInt8]?, brokers: any MessageBrokerConnecting, localhost: PodLocalhost = PodLocalhost()
     ) {
         self.namespace = namespace
         self.podName = podName
@@ -43,6 +46,7 @@ public struct ContainerLaunch: Sendable {
         self.terminationMessageFile = terminationMessageFile
         self.restoredState = restoredState
         self.brokers = brokers
+        self.localhost = localhost
     }
 }
 

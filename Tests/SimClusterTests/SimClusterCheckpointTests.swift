@@ -62,6 +62,27 @@ struct SimClusterCheckpointTests {
         }
     }
 
+    @Test("a running sidecar is checkpointed like an app container; a completed init container is not running")
+    func initContainerCheckpoints() async throws {
+        let log = ContainerEventLog()
+        let gate = ReadinessGate()
+        try await SimClusterHarness.run(configure: SimClusterHarness.withInitPrograms(log: log, gate: gate)) { h in
+            try await h.create(SimClusterInitContainerTests.podWithInitContainers("web", runForMs: 20))
+            try await h.waitForPod("web") { $0.status?.containerStatus(named: "counter")?.state?.running != nil }
+
+            let sidecar = try await post(h, "checkpoint/default/web/sidecar")
+            #expect(sidecar.status == 200, "\(String(decoding: sidecar.body, as: UTF8.self))")
+            let item = try #require(try JSONValue.parse(sidecar.body)["items"]?.arrayValue?.first?.stringValue)
+            #expect(item.hasPrefix("/var/lib/kubelet/checkpoints/checkpoint-web_default-sidecar-"))
+            let size = try FileManager.default.attributesOfItem(atPath: h.cluster.localPath(item, on: "node-a"))[.size] as? Int ?? 0
+            #expect(size > 0)
+
+            let setup = try await post(h, "checkpoint/default/web/setup")
+            #expect(setup.status == 500)
+            #expect(String(decoding: setup.body, as: UTF8.self).contains("container setup is not running"))
+        }
+    }
+
     @Test("a slow kubelet delays its answers")
     func slowKubelet() async throws {
         try await SimClusterHarness.run { h in

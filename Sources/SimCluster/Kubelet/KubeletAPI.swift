@@ -5,6 +5,10 @@ import Unstructured
 
 /// The kubelet's HTTP API as far as MS2M uses it: `GET /healthz`, `GET /pods`, and the container checkpoint
 /// API `POST /checkpoint/{namespace}/{pod}/{container}[?timeout=seconds]` with the real kubelet's answers.
+/// Any container of the pod can be named — app containers and init containers alike, as the kubelet looks
+/// the name up among all the pod's containers: a running sidecar (restartable init container) is
+/// checkpointed like an app container, while a regular init container that has completed answers as a
+/// container that is not running does.
 struct KubeletAPI: Sendable {
     /// Where the kubelet writes checkpoint archives (a node path).
     static let checkpointDirectory = "/var/lib/kubelet/checkpoints"

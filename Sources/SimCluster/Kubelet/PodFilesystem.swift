@@ -74,7 +74,7 @@ struct PodFilesystem: Sendable {
         return result.sorted { $0.0.count > $1.0.count }
     }
 
-    /// Creates every volume directory and the termination message files, and writes the files of secret and
+    /// Creates every volume directory and the termination message files (of init containers too), and writes the files of secret and
     /// configMap volumes (read through `api`). Throws when a required Secret or ConfigMap is missing.
     func prepare(api: any KubernetesReading) async throws {
         let fm = FileManager.default
@@ -114,7 +114,7 @@ struct PodFilesystem: Sendable {
                 try data.write(to: URL(fileURLWithPath: file))
             }
         }
-        for container in pod.spec?.containers ?? [] {
+        for container in pod.spec?.allContainers ?? [] {
             let file = terminationMessageFile(container: container.name)
             try fm.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         }

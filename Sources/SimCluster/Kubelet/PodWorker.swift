@@ -5,19 +5,29 @@ import OperatorCore
 import Unstructured
 
 /// Runs one pod bound to a node, as the kubelet's pod worker does: after the start delay it prepares the
-/// volumes, resolves each container's image and starts its ``SimulatedProcess``; it restarts exited
-/// containers per the restart policy with back-off, tracks readiness, writes the pod status (through the
-/// status subresource, only when it changed), and on graceful deletion sends SIGTERM, waits out the grace
-/// period, kills, and deletes the pod with grace period 0.
+/// volumes, runs the init containers in order (``InitContainerSequence``: regular ones to completion,
+/// sidecars left running — https://kubernetes.io/docs/concepts/workloads/pods/init-containers/,
+/// https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/), then starts the app containers,
+/// each as the ``SimulatedProcess`` its image resolves to; it restarts exited containers per their role and
+/// the restart policy with back-off, tracks readiness, writes the pod status (through the status
+/// subresource, only when it changed), and on graceful deletion sends SIGTERM to the app containers, then to
+/// the sidecars in reverse order, kills what outlives the grace period, and deletes the pod with grace
+/// period 0. The pod's containers share one ``PodLocalhost``.
 actor PodWorker {
     let key: ObjectKey
     private let context: KubeletContext
     private let podIP: String
     private(set) var pod: Pod
+    /// Init containers first, then app containers, each in spec order.
     private var containers: [ContainerRecord]
+    /// The pod's loopback interface, shared by its containers.
+    private let localhost = LoopbackNetwork()
     private var sandboxReady = false
     private var startTime: Time?
     private var terminating = false
+    /// The app containers have all exited for good (or initialization failed): sidecars are stopped and not
+    /// restarted.
+    private var finished = false
     private var lifecycle: Task<Void, Never>?
     private var statusWriter: Task<Void, Never>?
     private var pendingRestarts: [String: Task<Void, Never>] = [:]
@@ -25,14 +35,28 @@ actor PodWorker {
     private var written: PodStatus?
     private let kicks: AsyncStream<Void>.Continuation
     private let kickStream: AsyncStream<Void>
+    /// Container changes, for the start sequence waiting on init containers.
+    private let progress: AsyncStream<Void>.Continuation
+    private let progressStream: AsyncStream<Void>
 
     init(pod: Pod, podIP: String, context: KubeletContext) {
         self.key = ObjectKey(of: pod)
         self.pod = pod
         self.podIP = podIP
         self.context = context
-        self.containers = (pod.spec?.containers ?? []).map { ContainerRecord(name: $0.name, image: $0.image ?? "") }
+        let initContainers = pod.spec?.initContainers ?? []
+        let declared = initContainers.map { ($0, ContainerRole($0, isInit: true)) }
+            + (pod.spec?.containers ?? []).map { ($0, ContainerRole.app) }
+        self.containers = declared.enumerated().map { index, entry in
+            var record = ContainerRecord(name: entry.0.name, image: entry.0.image ?? "", role: entry.1)
+            // Behind init containers, containers wait for the pod to initialize.
+            if index > 0 && !initContainers.isEmpty {
+                record.state = ContainerState(waiting: ContainerStateWaiting(reason: "PodInitializing"))
+            }
+            return record
+        }
         (kickStream, kicks) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (progressStream, progress) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     // MARK: Control from the kubelet
@@ -64,6 +88,7 @@ actor PodWorker {
         for task in tasks { await task.value }
         statusWriter?.cancel()
         kicks.finish()
+        progress.finish()
     }
 
     /// The running process of `container`, if it runs.
@@ -104,10 +129,39 @@ actor PodWorker {
         }
         sandboxReady = true
         startTime = startTime ?? Time.now()
-        for record in containers where !Task.isCancelled {
-            await startContainer(record.name, attempt: 0)
-        }
         kick()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.startContainers() }
+            group.addTask { await self.probeReadiness() }
+        }
+    }
+
+    /// Starts the init containers as ``InitContainerSequence`` says, each after the one before completed
+    /// (or, a sidecar, runs), then the app containers in order.
+    private func startContainers() async {
+        progress.yield()
+        for await _ in progressStream {
+            switch InitContainerSequence.next(containers) {
+            case .start(let name):
+                await startContainer(name, attempt: 0)
+                // Not even tried (the pod terminates): nothing more to start.
+                guard containers.first(where: { $0.name == name })?.startRequested == true else { return }
+                progress.yield()
+            case .wait:
+                continue
+            case .failed:
+                await finish()
+                return
+            case .initialized:
+                for record in containers where record.role == .app && !Task.isCancelled {
+                    await startContainer(record.name, attempt: 0)
+                }
+                return
+            }
+        }
+    }
+
+    private func probeReadiness() async {
         while !Task.isCancelled {
             await refreshReadiness()
             guard (try? await Task.sleep(for: context.cluster.readinessCheckInterval)) != nil else { return }
@@ -124,11 +178,14 @@ actor PodWorker {
 
     /// Starts (or restarts) one container; a failure leaves it waiting and retries after back-off.
     private func startContainer(_ name: String, attempt: Int) async {
-        guard !terminating, let spec = pod.spec?.containers.first(where: { $0.name == name }) else { return }
+        guard !terminating, let spec = pod.spec?.allContainers.first(where: { $0.name == name }), let i = index(of: name),
+            !(finished && containers[i].role == .sidecar)
+        else { return }
+        containers[i].startRequested = true
         let image = spec.image ?? ""
         do {
             let (process, programImage) = try await launch(spec, image: image)
-            guard !terminating, let i = index(of: name) else {
+            guard !terminating, let i = index(of: name), !(finished && containers[i].role == .sidecar) else {
                 await process.terminate()
                 return
             }
@@ -189,7 +246,7 @@ actor PodWorker {
             namespace: key.namespace, podName: key.name, nodeName: context.node.name, containerName: spec.name,
             image: image, programImage: resolved.programImage, arguments: environment.arguments(of: spec, environment: env),
             environment: env, terminationMessageFile: terminationFile, restoredState: resolved.restoredState,
-            brokers: context.cluster.brokers)
+            brokers: context.cluster.brokers, localhost: PodLocalhost(network: localhost, owner: spec.name))
         do {
             return (try await resolved.program(launch), resolved.programImage)
         } catch let error as ContainerStartError {
@@ -207,12 +264,16 @@ actor PodWorker {
         let terminated = ContainerStateTerminated(
             exitCode: Int(exitCode), reason: exitCode == 0 ? "Completed" : "Error", message: message.isEmpty ? nil : message,
             startedAt: startedAt, finishedAt: Time.now(), containerID: containers[i].containerID)
+        // The process is gone, and with it its sockets.
+        localhost.closeListeners(of: name)
+        let role = containers[i].role
         containers[i].process = nil
         containers[i].runTask = nil
-        containers[i].ready = false
+        // A completed regular init container reports ready, as the kubelet's prober manager does.
+        containers[i].ready = role == .initContainer && exitCode == 0
         containers[i].state = ContainerState(terminated: terminated)
         let policy = pod.spec?.restartPolicy ?? "Always"
-        let restart = !terminating && (policy == "Always" || (policy == "OnFailure" && exitCode != 0))
+        let restart = !terminating && !finished && role.restartsAfterExit(exitCode: exitCode, podRestartPolicy: policy)
         containers[i].isFinal = !restart
         if restart {
             let delay = backoff(containers[i].restartCount + 1)
@@ -224,6 +285,10 @@ actor PodWorker {
             scheduleStart(name, after: delay, attempt: 0)
         }
         kick()
+        let apps = containers.filter { $0.role == .app }
+        if role == .app && !terminating && !finished && apps.allSatisfy({ $0.isFinal && $0.state.terminated != nil }) {
+            Task { await self.finish() }
+        }
     }
 
     private func refreshReadiness() async {
@@ -249,18 +314,7 @@ actor PodWorker {
         for task in pendingRestarts.values { task.cancel() }
         pendingRestarts = [:]
         let grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
-        let running = containers.filter { $0.runTask != nil }
-        await withTaskGroup(of: Void.self) { group in
-            for record in running {
-                if let process = record.process { group.addTask { await process.terminate() } }
-            }
-        }
-        let tasks = running.compactMap(\.runTask)
-        let exited = await Self.waitForAll(tasks, timeout: .seconds(grace))
-        if !exited {
-            for task in tasks { task.cancel() }
-            for task in tasks { await task.value }
-        }
+        let exited = await stopContainers(until: ContinuousClock.now + .seconds(grace))
         for i in containers.indices {
             containers[i].ready = false
             containers[i].isFinal = true
@@ -277,6 +331,43 @@ actor PodWorker {
         } catch {
             context.logger.warning("Failed to delete terminated Pod", metadata: ["pod": "\(key)", "error": "\(error)"])
         }
+    }
+
+    /// The app containers have all exited for good, or initialization failed: the pod is done, so its
+    /// sidecars are stopped (in reverse order) and stay stopped.
+    private func finish() async {
+        guard !finished else { return }
+        finished = true
+        for record in containers where record.role == .sidecar {
+            pendingRestarts.removeValue(forKey: record.name)?.cancel()
+        }
+        let grace = pod.spec?.terminationGracePeriodSeconds ?? 30
+        _ = await stopContainers(until: ContinuousClock.now + .seconds(grace))
+        kick()
+    }
+
+    /// Stops whatever runs as the kubelet does on termination: SIGTERM to the app containers (and a running
+    /// regular init container) together, and once they exited, to each sidecar in reverse spec order, one
+    /// after the other; what still runs at `deadline` is killed. Returns whether everything exited by itself.
+    private func stopContainers(until deadline: ContinuousClock.Instant) async -> Bool {
+        let running = containers.filter { $0.runTask != nil }
+        var groups = [running.filter { $0.role != .sidecar }]
+        groups += running.filter { $0.role == .sidecar }.reversed().map { [$0] }
+        var exited = true
+        for group in groups where !group.isEmpty {
+            await withTaskGroup(of: Void.self) { tasks in
+                for record in group {
+                    if let process = record.process { tasks.addTask { await process.terminate() } }
+                }
+            }
+            let tasks = group.compactMap(\.runTask)
+            if !(await Self.waitForAll(tasks, timeout: max(.zero, deadline - ContinuousClock.now))) {
+                exited = false
+                for task in tasks { task.cancel() }
+                for task in tasks { await task.value }
+            }
+        }
+        return exited
     }
 
     /// Waits until every task finished (true) or `timeout` passed (false).
@@ -299,7 +390,10 @@ actor PodWorker {
 
     // MARK: Status
 
-    private func kick() { kicks.yield() }
+    private func kick() {
+        kicks.yield()
+        progress.yield()
+    }
 
     /// The status the pod has now.
     private func currentStatus() -> PodStatus {
@@ -311,7 +405,9 @@ actor PodWorker {
                 containers, sandboxReady: sandboxReady, previous: written?.conditions ?? pod.status?.conditions ?? [], now: now),
             hostIP: context.hostIP, hostIPs: [PodIP(ip: context.hostIP)],
             podIP: sandboxReady ? podIP : nil, podIPs: sandboxReady ? [PodIP(ip: podIP)] : nil,
-            startTime: startTime ?? now, containerStatuses: containers.map(\.status),
+            startTime: startTime ?? now,
+            initContainerStatuses: pod.spec?.initContainers == nil ? nil : containers.filter { $0.role != .app }.map(\.status),
+            containerStatuses: containers.filter { $0.role == .app }.map(\.status),
             qosClass: PodStatusCalculation.qosClass(pod))
     }
 
