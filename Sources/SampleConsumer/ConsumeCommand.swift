@@ -5,7 +5,7 @@ import Logging
 import SampleWorkload
 
 /// `consume`: counts the primary queue's messages, following the migration engine's control messages, and
-/// serves `/count`, `/healthz` and `/readyz`. SIGTERM (or SIGINT) stops it gracefully.
+/// serves `/count`, `/status`, `/healthz` and `/readyz`. SIGTERM (or SIGINT) stops it gracefully.
 struct ConsumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consume",
@@ -17,7 +17,7 @@ struct ConsumeCommand: AsyncParsableCommand {
             /etc/hostname cannot be read).
             """)
 
-    @Option(help: "The port of the HTTP endpoints /count, /healthz and /readyz.")
+    @Option(help: "The port of the HTTP endpoints /count, /status, /healthz and /readyz.")
     var httpPort: Int = 8080
 
     @Option(help: "The address the HTTP endpoints listen on.")
