@@ -127,6 +127,29 @@ struct EngineCoreTests {
         #expect(target.metadata.annotations?[MigrationNames.restoredFromAnnotation] == "reg/x@sha256:1")
     }
 
+    @Test("the transfer Job pushes every archive in one run, with the registry options and the stale-archive scope")
+    func transferJobArguments() {
+        var spec = StatefulMigrationSpec(sourcePod: "web-0", checkpointImageRepository: "reg.local/ckpt")
+        spec.registry = RegistryOptions(insecure: true, compress: true)
+        let m = StatefulMigration(metadata: ObjectMeta(name: "mv", namespace: "ns", uid: "u-1"), spec: spec)
+        let pushes = [
+            TransferJobBuilder.Push(container: "app", archive: "/var/lib/kubelet/checkpoints/a.tar", destination: "reg.local/ckpt:t"),
+            TransferJobBuilder.Push(container: "ledger", archive: "/var/lib/kubelet/checkpoints/b.tar", destination: "reg.local/ckpt:t-ledger"),
+        ]
+        let job = TransferJobBuilder.build(
+            migration: m, settings: TransferJobSettings(chunkSizeMiB: 64), sourceNode: "node-a", pushes: pushes, timeoutSeconds: 60,
+            staleArchives: TransferJobBuilder.ArchiveScope(pod: "web-0", namespace: "ns", since: "2026-12-07T10:00:00Z"))
+        let args = job.spec?.template.spec?.containers.first?.args ?? []
+        #expect(Array(args.prefix(12)) == [
+            "--archive", "/var/lib/kubelet/checkpoints/a.tar", "--container", "app", "--destination", "reg.local/ckpt:t",
+            "--archive", "/var/lib/kubelet/checkpoints/b.tar", "--container", "ledger", "--destination", "reg.local/ckpt:t-ledger",
+        ])
+        for flag in ["--remove-archive", "--insecure", "--compress", "--remove-stale-since"] { #expect(args.contains(flag), "\(flag) missing") }
+        #expect(args.joined(separator: " ").contains("--chunk-size-mib 64"))
+        #expect(args.joined(separator: " ").contains("--checkpoint-directory /var/lib/kubelet/checkpoints"))
+        #expect(job.spec?.template.spec?.nodeName == "node-a")
+    }
+
     @Test("every checkpointed container runs its own checkpoint image; init containers that ran to completion run again")
     func multiContainerTargetPod() throws {
         let schema = Container(name: "migrate-schema", image: "tools:1", command: ["migrate"])

@@ -122,6 +122,9 @@ public enum TransferJobBuilder {
             "--termination-message-path", "/dev/termination-log", "--remove-archive", "--checkpoint-directory", directory,
         ]
         args += staleArchives?.arguments ?? []
+        if let chunk = settings.chunkSizeMiB { args += ["--chunk-size-mib", String(chunk)] }
+        if migration.spec.registry?.insecure == true { args.append("--insecure") }
+        if migration.spec.registry?.compress == true { args.append("--compress") }
         var volumes: [Volume] = []
         var mounts: [VolumeMount] = []
         if let secret = migration.spec.registryCredentialsSecretRef?.name {
