@@ -364,4 +364,31 @@ struct ReplicaSetFlowTests {
         #expect(target.metadata.ownerReferences == nil)
         #expect(target.metadata.annotations?[ReplicaSetHandOff.deletionCostAnnotation] == nil)
     }
+
+    /// The controller ranks a pod that is not ready below every deletion cost
+    /// (https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-deletion-cost: "the ReplicaSet
+    /// controller ... prefers ... pods that are not ready" before it looks at the cost), so a target whose
+    /// readiness flaps after the hand-over is deleted instead of the source.
+    @Test("the hand-over waits until the target has been ready for a while, not just now")
+    func targetReadyOnlyJustNow() {
+        let labels = ["app": "web", "pod-template-hash": "h"]
+        let set = ReplicaSet(
+            metadata: ObjectMeta(name: "web-h", generation: 1), spec: ReplicaSetSpec(replicas: 1, selector: LabelSelector(matchLabels: labels)),
+            status: ReplicaSetStatus(replicas: 1, observedGeneration: 1))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func pod(_ name: String, readySince: Date?) -> Pod {
+            var status = PodStatus(phase: .running)
+            status.conditions = [PodCondition(type: .ready, status: .true, lastTransitionTime: readySince.map { Time(secondsSinceEpoch: Int64($0.timeIntervalSince1970)) })]
+            return Pod(metadata: ObjectMeta(name: name, uid: name, labels: labels), spec: PodSpec(containers: []), status: status)
+        }
+        let source = pod("web-h-a", readySince: now.addingTimeInterval(-600))
+        let blockers = ReplicaSetHandOff.handOffBlockers(
+            replicaSet: set, ownedPods: [source], source: source, target: pod("web-h-a-shadow", readySince: now.addingTimeInterval(-1)), now: now)
+        #expect(blockers == ["target web-h-a-shadow has been ready only 1.0 s"])
+        #expect(ReplicaSetHandOff.handOffBlockers(
+            replicaSet: set, ownedPods: [source], source: source, target: pod("web-h-a-shadow", readySince: now.addingTimeInterval(-3)), now: now).isEmpty)
+        // A kubelet that reports no transition time is taken at its word.
+        #expect(ReplicaSetHandOff.handOffBlockers(
+            replicaSet: set, ownedPods: [source], source: source, target: pod("web-h-a-shadow", readySince: nil), now: now).isEmpty)
+    }
 }

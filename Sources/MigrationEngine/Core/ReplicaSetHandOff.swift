@@ -66,7 +66,13 @@ public enum ReplicaSetHandOff {
     ///   - replicaSet: the set as read now.
     ///   - ownedPods: the active pods (not terminal, not being deleted) it controls, the source among them.
     ///   - source: the source pod; `target`: the target pod (not yet adopted).
-    public static func handOffBlockers(replicaSet: ReplicaSet, ownedPods: [Pod], source: Pod, target: Pod) -> [String] {
+    ///   - now: the time to judge the target's readiness at.
+    ///
+    /// The controller ranks a pod that is not ready below any deletion cost, so a target whose readiness flaps
+    /// between the hand-over and the controller's next sync is the pod it deletes. The target must therefore
+    /// have been ready for ``readySteadiness`` (its `Ready` condition's transition time), not just now: a
+    /// consumer that is reconnecting to its broker, say, shows as unready for a moment and again after.
+    public static func handOffBlockers(replicaSet: ReplicaSet, ownedPods: [Pod], source: Pod, target: Pod, now: Date = Date()) -> [String] {
         var blockers: [String] = []
         let name = replicaSet.metadata.name ?? ""
         let wanted = replicaSet.spec?.replicas ?? 1
@@ -78,6 +84,10 @@ public enum ReplicaSetHandOff {
         }
         if !isRunningAndReady(target) {
             blockers.append("target \(target.metadata.name ?? "") is not running and ready")
+        } else if let since = target.status?.conditions?.first(where: { $0.type == .ready })?.lastTransitionTime?.date,
+            now.timeIntervalSince(since) < readySteadiness
+        {
+            blockers.append("target \(target.metadata.name ?? "") has been ready only \(String(format: "%.1f", max(0, now.timeIntervalSince(since)))) s")
         }
         if deletionCost(of: target) <= minimumCost {
             blockers.append("target \(target.metadata.name ?? "") has the minimum deletion cost")
@@ -92,6 +102,9 @@ public enum ReplicaSetHandOff {
         }
         return blockers
     }
+
+    /// How long the target must have been ready before it is handed over (seconds).
+    public static let readySteadiness: TimeInterval = 2
 
     /// Whether `pod` is Running with a true Ready condition.
     static func isRunningAndReady(_ pod: Pod) -> Bool {
