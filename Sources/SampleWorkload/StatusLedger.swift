@@ -12,7 +12,7 @@ public struct StatusLedgerState: Sendable, Codable, Hashable {
     /// Random at a fresh start; kept across checkpoint and restore (a new value means the ledger lost its
     /// memory).
     public var instanceID: UUID
-    /// When the ledger first started (kept across restores).
+    /// When the ledger first started, to the millisecond (kept across restores).
     public var startedAt: Date
     /// Successful polls.
     public var samples: Int
@@ -29,7 +29,7 @@ public struct StatusLedgerState: Sendable, Codable, Hashable {
     /// A fresh ledger: a new instance id, nothing seen.
     public init(instanceID: UUID = UUID(), startedAt: Date = Date()) {
         self.instanceID = instanceID
-        self.startedAt = startedAt
+        self.startedAt = Self.wholeMilliseconds(startedAt)
         self.samples = 0
         self.lastApplied = 0
         self.maxApplied = 0
@@ -50,21 +50,31 @@ public struct StatusLedgerState: Sendable, Codable, Hashable {
         failedPolls += 1
     }
 
-    /// The state as JSON bytes (keys sorted; `startedAt` in seconds since 1970): the checkpoint state and
-    /// the body of the ledger's `/ledger` endpoint.
+    /// The state as JSON bytes (keys sorted; `startedAt` in whole milliseconds since 1970, so decoding gives
+    /// back an equal state): the checkpoint state and the body of the ledger's `/ledger` endpoint.
     public func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .secondsSince1970
-        // Integers, a string and a finite date: encoding cannot fail.
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Int64((date.timeIntervalSince1970 * 1000).rounded()))
+        }
+        // Integers and a string: encoding cannot fail.
         return Array(try! encoder.encode(self))
     }
 
     /// Decodes bytes written by ``encoded()``.
     public init(decoding bytes: [UInt8]) throws {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
+        decoder.dateDecodingStrategy = .custom { decoder in
+            Date(timeIntervalSince1970: Double(try decoder.singleValueContainer().decode(Int64.self)) / 1000)
+        }
         self = try decoder.decode(StatusLedgerState.self, from: Data(bytes))
+    }
+
+    /// `date` rounded to the millisecond, as ``encoded()`` keeps it.
+    private static func wholeMilliseconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import SampleWorkload
 import Synchronization
+import TestSupport
 import Testing
 
 /// A status source that answers from a script: each poll takes the next entry (an applied count, or nil
@@ -62,7 +63,7 @@ struct StatusLedgerTests {
         let decoded = try StatusLedgerState(decoding: bytes)
         #expect(decoded.instanceID == first.state.instanceID)
         #expect(decoded.samples == 2 && decoded.lastApplied == 6 && decoded.maxApplied == 6)
-        #expect(abs(decoded.startedAt.timeIntervalSince(first.state.startedAt)) < 0.001)
+        #expect(decoded == first.state)
         #expect(decoded.encoded() == bytes, "encoding is stable")
 
         let restored = StatusLedger(restoring: decoded, source: ScriptedStatusSource([6, 8]).source)
@@ -132,5 +133,47 @@ struct StatusLedgerTests {
         let routed = CounterHTTPRoutes.response(method: "GET", path: "/status?x=1", status: primary)
         #expect(routed.status == 200 && routed.body == primary.statusJSON)
         #expect(CounterHTTPRoutes.response(method: "POST", path: "/status", status: primary).status == 405)
+    }
+}
+
+/// The `ms2m-sample-consumer ledger` command against a consumer status endpoint served by the test.
+@Suite("ms2m-sample-consumer ledger executable")
+struct LedgerExecutableTests {
+    @Test("ledger polls --status-url, serves /ledger on --port, and exits 0 on SIGTERM")
+    func ledgerCommand() async throws {
+        let executable = try Tools.builtExecutable("ms2m-sample-consumer")
+        let status = Mutex(CounterStatus(count: 7, isReady: true))
+        let consumer = CounterHTTPServer(host: "127.0.0.1", port: 0) { status.withLock { $0 } }
+        let consumerPort = try await consumer.start()
+        defer { Task { await consumer.stop() } }
+        let ledgerPort = try Tools.freePort()
+
+        let ledger = Process()
+        ledger.executableURL = URL(fileURLWithPath: executable)
+        ledger.arguments = [
+            "ledger", "--status-url", "http://127.0.0.1:\(consumerPort)/status", "--interval-ms", "20",
+            "--port", "\(ledgerPort)", "--host", "127.0.0.1",
+        ]
+        ledger.standardOutput = FileHandle.nullDevice
+        ledger.standardError = FileHandle.nullDevice
+        try ledger.run()
+        defer { if ledger.isRunning { kill(ledger.processIdentifier, SIGKILL) } }
+
+        var seen: StatusLedgerState?
+        try await waitUntil("/ledger reports 7 applied", timeout: .seconds(20)) {
+            guard let answer = try? await PlainHTTPClient.get("http://127.0.0.1:\(ledgerPort)/ledger") else { return false }
+            seen = try? StatusLedgerState(decoding: answer.body)
+            return seen?.lastApplied == 7
+        }
+        status.withLock { $0.count = 3 }
+        try await waitUntil("/ledger reports a regression", timeout: .seconds(20)) {
+            let answer = try? await PlainHTTPClient.get("http://127.0.0.1:\(ledgerPort)/ledger")
+            let state = answer.flatMap { try? StatusLedgerState(decoding: $0.body) }
+            return (state?.regressions ?? 0) > 0 && state?.instanceID == seen?.instanceID && state?.maxApplied == 7
+        }
+        kill(ledger.processIdentifier, SIGTERM)
+        try await waitUntil("the ledger exits", timeout: .seconds(10)) { !ledger.isRunning }
+        #expect(ledger.terminationReason == .exit)
+        #expect(ledger.terminationStatus == 0)
     }
 }
