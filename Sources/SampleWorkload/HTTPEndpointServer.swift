@@ -6,8 +6,11 @@ import Synchronization
 
 /// One answer of a small HTTP endpoint: status code, content type and body.
 public struct HTTPEndpointResponse: Sendable, Hashable {
+    /// The HTTP status code.
     public var status: Int
+    /// The `Content-Type` header.
     public var contentType: String
+    /// The body (not sent for `HEAD`).
     public var body: [UInt8]
 
     public init(status: Int, contentType: String, body: [UInt8]) {
