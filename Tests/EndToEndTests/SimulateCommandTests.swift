@@ -34,6 +34,34 @@ struct SimulateCommandTests {
         #expect(json?["lost"] as? Int == 0)
     }
 
+    @Test("scenarios/multi-container.yaml: consumer and stateful sidecar both keep their state across the migration; a sidecar left out starts empty and the run says so")
+    func multiContainerScenario() async throws {
+        let path = "\(repositoryRoot)/scenarios/multi-container.yaml"
+        let report = try await Simulation(settings: settings(try .load(path))).run()
+        #expect(report.success, "\(report.problems)")
+        #expect(!report.migrations.isEmpty && report.migrations.allSatisfy { $0.phase == "Completed" })
+        let moved = report.consumers.filter { $0.nodeBefore == report.drainNode }
+        #expect(!moved.isEmpty)
+        for consumer in report.consumers {
+            #expect(consumer.applied == Int64(consumer.produced), "\(consumer.pod): applied \(consumer.applied) of \(consumer.produced)")
+            let sidecar = try #require(consumer.sidecar, "\(consumer.pod) has no sidecar report")
+            #expect(sidecar.instanceKept, "\(consumer.pod): the ledger restarted empty")
+            #expect(sidecar.samplesAfter > sidecar.samplesBefore && sidecar.regressions == 0)
+            #expect(sidecar.lastApplied == consumer.applied)
+        }
+        for consumer in moved { #expect(consumer.nodeAfter != report.drainNode) }
+        #expect(report.leftovers.isEmpty, "\(report.leftovers.all)")
+
+        // The same run with the ledger named in fresh-containers: it is started from its image, empty.
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
+            of: "      name: ledger\n", with: "      name: ledger\n      checkpointed: false\n")
+        let fresh = try await Simulation(settings: settings(try SimulationScenario(yaml: text, source: "fresh-ledger"))).run()
+        #expect(!fresh.success)
+        #expect(fresh.migrations.allSatisfy { $0.phase == "Completed" }, "leaving the sidecar out does not fail the migration")
+        #expect(fresh.consumers.allSatisfy { $0.lost == 0 })
+        #expect(fresh.problems.contains { $0.contains("/ledger started empty") }, "\(fresh.problems)")
+    }
+
     @Test("a failing checkpoint fails the migration, which the policy retries afterFailures (3) times, each rolled back without losing a message — as the scenario expects")
     func checkpointFailure() async throws {
         let path = "\(repositoryRoot)/scenarios/checkpoint-failure.yaml"

@@ -51,6 +51,9 @@ struct SimulationSettings: Sendable {
 struct Simulation: Sendable {
     static let namespace = "default"
     static let containerName = "consumer"
+    /// The default names of a workload's sidecar and init container.
+    static let sidecarName = "ledger"
+    static let initName = "prepare"
     static let inProcessBrokerURL = "amqp://guest:guest@broker.ms2m-sim.local:5672/"
     static let transferImage = "ghcr.io/ms2m/checkpoint-transfer:simulated"
 
@@ -108,10 +111,7 @@ struct Simulation: Sendable {
         let cluster = SimulatedCluster(
             configuration: SimClusterConfiguration(
                 nodes: scenario.cluster.nodeConfigurations, rootDirectory: root + "/cluster",
-                programs: [
-                    SimProgramBinding(SampleConsumerProgram.matcher, program: SampleConsumerProgram.program(logger: logger)),
-                    SimProgramBinding(IdleProgram.matcher, program: IdleProgram.program),
-                ],
+                programs: SimProgramBinding.samplePrograms(logger: logger),
                 transferBinary: transferBinary, imageSource: imageSource, brokers: brokers,
                 podStartDelay: .milliseconds(20), leaseHeartbeatInterval: .seconds(2),
                 readinessCheckInterval: .milliseconds(50), sharedHostPaths: settings.registry == nil ? [layout] : []),
@@ -295,6 +295,15 @@ struct Simulation: Sendable {
         events(.step("Producing \(rates) messages/s to each consumer's exchange"))
         try await Task.sleep(for: settings.warmup ?? scenario.warmup)
 
+        // The sidecars' state before anything moves.
+        var ledgersBefore: [String: StatusLedgerState] = [:]
+        for replica in replicas where sidecarName(of: replica) != nil {
+            guard let state = await ledger(of: replica, in: cluster), state.samples > 0 else {
+                throw SimulationError.setup("the sidecar of \(replica.pod) has not polled its consumer during the warm-up")
+            }
+            ledgersBefore[replica.pod] = state
+        }
+
         // The drain.
         let drainNode = scenario.drainNode
         let onDrainNode = replicas.filter { placement[$0.pod] == drainNode }
@@ -374,6 +383,7 @@ struct Simulation: Sendable {
 
         // The verdict.
         let after = try await nodesOfPods(client: client)
+        let sidecars = try await sidecarReports(replicas, before: ledgersBefore, cluster: cluster)
         var consumers: [SimulationReport.Consumer] = []
         for replica in replicas {
             let state = await consumer(replica.pod, in: cluster)?.state
@@ -390,7 +400,8 @@ struct Simulation: Sendable {
             consumers.append(SimulationReport.Consumer(
                 pod: replica.pod, queue: replica.queue, nodeBefore: placement[replica.pod], nodeAfter: after[replica.pod],
                 produced: count, applied: state?.count ?? 0, duplicatesSkipped: state?.duplicatesSkipped ?? 0, lost: lost.count,
-                lostExamples: Array(lost.prefix(10)), longestApplyGapSeconds: downtime.longestGap, notReadySeconds: downtime.notReady))
+                lostExamples: Array(lost.prefix(10)), longestApplyGapSeconds: downtime.longestGap, notReadySeconds: downtime.notReady,
+                sidecar: sidecars[replica.pod]))
         }
         let migrations = try await migrationReports(client: client)
         let leftovers = try await leftovers(
@@ -400,6 +411,14 @@ struct Simulation: Sendable {
         if onDrainNode.isEmpty { problems.append("no consumer pod ran on \(drainNode), so nothing was migrated") }
         for c in consumers where c.lost > 0 { problems.append("\(c.pod) lost \(c.lost) of \(c.produced) messages (e.g. \(c.lostExamples.prefix(3).joined(separator: ", ")))") }
         for c in consumers where c.applied > Int64(c.produced) { problems.append("\(c.pod) applied \(c.applied) messages but only \(c.produced) were produced") }
+        for c in consumers {
+            guard let sidecar = c.sidecar else { continue }
+            let name = "\(c.pod)/\(sidecar.container)"
+            if !sidecar.instanceKept { problems.append("sidecar \(name) started empty: its state did not survive the migration") }
+            if sidecar.samplesAfter < sidecar.samplesBefore { problems.append("sidecar \(name) went from \(sidecar.samplesBefore) samples back to \(sidecar.samplesAfter)") }
+            if sidecar.regressions > 0 { problems.append("sidecar \(name) saw the consumer's applied count go back \(sidecar.regressions) time(s)") }
+            if sidecar.lastApplied != c.applied { problems.append("sidecar \(name) last saw \(sidecar.lastApplied) messages applied; the consumer applied \(c.applied)") }
+        }
         let expectsFailure = scenario.expectsFailure
         for m in migrations where m.phase == MigrationPhase.failed.rawValue && !expectsFailure {
             problems.append("migration \(m.name) failed in \(m.failureReason ?? "?"): \(m.failureMessage ?? "")")
@@ -550,7 +569,26 @@ struct Simulation: Sendable {
         }
         var container = Container(name: Self.containerName, image: workload.image, env: env)
         container.resources = ResourceRequirements(requests: ["cpu": "100m", "memory": "64Mi"])
-        let template = PodTemplateSpec(metadata: ObjectMeta(labels: labels), spec: PodSpec(containers: [container]))
+        var podSpec = PodSpec(containers: [container])
+        var initContainers: [Container] = []
+        if let prepare = workload.initContainer {
+            initContainers.append(Container(name: prepare.name ?? Self.initName, image: prepare.image, args: prepare.args))
+        }
+        if let sidecar = workload.sidecar {
+            // The status ledger polls the consumer over the pod's localhost, as a sidecar does.
+            var ledger = Container(
+                name: sidecar.name ?? Self.sidecarName, image: sidecar.image,
+                args: sidecar.args ?? ["--status-url", "http://127.0.0.1:8080/status", "--interval-ms", "100"])
+            ledger.restartPolicy = "Always"
+            ledger.resources = ResourceRequirements(requests: ["cpu": "10m", "memory": "16Mi"])
+            initContainers.append(ledger)
+        }
+        if !initContainers.isEmpty { podSpec.initContainers = initContainers }
+        var annotations: [String: String]?
+        if let sidecar = workload.sidecar, sidecar.checkpointed == false {
+            annotations = [PodOverrideAnnotation.freshContainers: sidecar.name ?? Self.sidecarName]
+        }
+        let template = PodTemplateSpec(metadata: ObjectMeta(labels: labels, annotations: annotations), spec: podSpec)
         var spec = StatefulSetSpec(selector: LabelSelector(matchLabels: labels), template: template)
         spec.replicas = workload.replicas ?? 1
         spec.serviceName = workload.name
@@ -560,6 +598,38 @@ struct Simulation: Sendable {
 
     private func consumer(_ pod: String, in cluster: SimulatedCluster) async -> CounterConsumer? {
         (await cluster.process(namespace: Self.namespace, pod: pod, container: Self.containerName) as? SampleConsumerProcess)?.consumer
+    }
+
+    /// The state of `replica`'s sidecar ledger, when its workload has one and it runs.
+    private func ledger(of replica: Replica, in cluster: SimulatedCluster) async -> StatusLedgerState? {
+        guard let name = sidecarName(of: replica) else { return nil }
+        return (await cluster.process(namespace: Self.namespace, pod: replica.pod, container: name) as? SampleLedgerProcess)?.ledger.state
+    }
+
+    /// The name of the sidecar of `replica`'s workload, if it has one.
+    private func sidecarName(of replica: Replica) -> String? {
+        scenario.cluster.workloads?.first { $0.name == replica.workload }?.sidecar.map { $0.name ?? Self.sidecarName }
+    }
+
+    /// Compares each replica's sidecar ledger at the end with its state before the drain (`before`), after
+    /// giving it a moment to poll the consumer's final count.
+    private func sidecarReports(
+        _ replicas: [Replica], before: [String: StatusLedgerState], cluster: SimulatedCluster
+    ) async throws -> [String: SimulationReport.Sidecar] {
+        var reports: [String: SimulationReport.Sidecar] = [:]
+        for replica in replicas {
+            guard let name = sidecarName(of: replica), let earlier = before[replica.pod] else { continue }
+            let applied = await consumer(replica.pod, in: cluster)?.status.count ?? -1
+            var state = await ledger(of: replica, in: cluster)
+            for _ in 0..<40 where state != nil && state!.lastApplied != applied {
+                try await Task.sleep(for: .milliseconds(50))
+                state = await ledger(of: replica, in: cluster)
+            }
+            reports[replica.pod] = SimulationReport.Sidecar(
+                container: name, instanceKept: state?.instanceID == earlier.instanceID, samplesBefore: earlier.samples,
+                samplesAfter: state?.samples ?? 0, lastApplied: state?.lastApplied ?? -1, regressions: state?.regressions ?? 0)
+        }
+        return reports
     }
 
     /// Pod name → node, for the pods of the namespace.

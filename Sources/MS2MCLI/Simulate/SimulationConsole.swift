@@ -111,6 +111,13 @@ final class SimulationConsole: Sendable {
                 + pad("\(c.duplicatesSkipped)", 13) + pad(String(format: "%.3fs", c.longestApplyGapSeconds), 13)
                 + String(format: "%.3fs", c.notReadySeconds) + "\n"
         }
+        let sidecars = report.consumers.compactMap { c in c.sidecar.map { (c.pod, $0) } }
+        if !sidecars.isEmpty {
+            out += "\nSidecars (stateful; checkpointed and restored with their pod):\n"
+            for (pod, sidecar) in sidecars {
+                out += "  \(pod)/\(sidecar.container): \(sidecar.instanceKept ? "state kept" : "STARTED EMPTY"), samples \(sidecar.samplesBefore) → \(sidecar.samplesAfter), last saw \(sidecar.lastApplied) applied, \(sidecar.regressions) regression(s)\n"
+            }
+        }
         if let drain = report.drain {
             out += String(
                 format: "\nDrain (kubectl drain): %@ in %.1f s, %d eviction(s) refused, evicted: %@", drain.completed ? "completed" : "NOT completed",

@@ -87,6 +87,24 @@ struct SimulationReport: Codable, Sendable {
         var longestApplyGapSeconds: Double
         /// How long the pod was missing or not Ready.
         var notReadySeconds: Double
+        /// The pod's stateful sidecar, when the workload has one.
+        var sidecar: Sidecar?
+    }
+
+    /// A workload's stateful sidecar (the sample status ledger), compared before the drain and at the end: the
+    /// same instance (its state restored, not started empty) that kept counting, saw the consumer's applied
+    /// count never go back, and ends where the consumer ends.
+    struct Sidecar: Codable, Sendable {
+        var container: String
+        /// The instance that ran before the drain is the one running at the end.
+        var instanceKept: Bool
+        /// Polls of the consumer recorded before the drain and at the end.
+        var samplesBefore: Int
+        var samplesAfter: Int
+        /// The consumer's applied count at the sidecar's last poll.
+        var lastApplied: Int64
+        /// Polls that saw the applied count below an earlier one (a consumer that lost state).
+        var regressions: Int
     }
 
     /// What should be gone once the migrations ended.

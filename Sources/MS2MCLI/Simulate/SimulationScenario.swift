@@ -163,6 +163,18 @@ struct SimulationScenario: Sendable {
                 throw SimulationError.setup("workload \(workload.name): producer.queue must contain \(Self.podNamePlaceholder) (one queue per replica)")
             }
             guard producer.ratePerSecond > 0 else { throw SimulationError.setup("workload \(workload.name): producer.ratePerSecond must be positive") }
+            if let sidecar = workload.sidecar, !SampleLedgerProgram.matcher.matches(sidecar.image) {
+                throw SimulationError.setup("workload \(workload.name): sidecar image \(sidecar.image) is not the sample status ledger (its repository must end in ms2m-sample-ledger)")
+            }
+            if let initContainer = workload.initContainer,
+                !RunToCompletionProgram.matcher.matches(initContainer.image) && !RunToCompletionProgram.busyboxMatcher.matches(initContainer.image)
+            {
+                throw SimulationError.setup("workload \(workload.name): initContainer image \(initContainer.image) is not one the simulation runs to completion (ms2m-sample-init or busybox)")
+            }
+            let names = [Simulation.containerName, workload.sidecar.map { $0.name ?? Simulation.sidecarName }, workload.initContainer.map { $0.name ?? Simulation.initName }].compactMap { $0 }
+            guard Set(names).count == names.count else {
+                throw SimulationError.setup("workload \(workload.name): its containers need distinct names (\(names.joined(separator: ", ")))")
+            }
         }
     }
 

@@ -23,7 +23,8 @@ public struct SimScenario: Codable, Sendable, Hashable {
         public var pods: Int?
     }
 
-    /// A StatefulSet running a program image, optionally fed by a message producer.
+    /// A StatefulSet running a program image, optionally fed by a message producer, optionally with a
+    /// sidecar and an init container beside the program's container.
     public struct Workload: Codable, Sendable, Hashable {
         public var name: String
         public var namespace: String?
@@ -31,6 +32,21 @@ public struct SimScenario: Codable, Sendable, Hashable {
         public var replicas: Int?
         public var env: [String: String]?
         public var producer: Producer?
+        /// A sidecar: an init container with `restartPolicy: Always`, running beside the program.
+        public var sidecar: ExtraContainer?
+        /// An init container that runs to completion before the others start.
+        public var initContainer: ExtraContainer?
+    }
+
+    /// A container of a workload's pods besides the program's own.
+    public struct ExtraContainer: Codable, Sendable, Hashable {
+        /// The container's name (default: `sidecar` or `init`).
+        public var name: String?
+        public var image: String
+        public var args: [String]?
+        /// `false` names the container in the pods' `migration.ms2m.io/fresh-containers` annotation: a
+        /// migration starts it from its own image instead of checkpointing it (default: checkpointed).
+        public var checkpointed: Bool?
     }
 
     /// Messages published to a workload's queue at a steady rate.
