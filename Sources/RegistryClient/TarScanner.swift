@@ -271,14 +271,16 @@ public struct TarScanner: Sendable {
         return parseOctal(field)
     }
 
-    /// The `path` record of a PAX extended header (`<length> path=<value>\n` records).
+    /// The `path` record of a PAX extended header (`<length> path=<value>\n` records, the length counting the
+    /// whole record, its own digits included). Parsing stops at the first malformed record — a length that is
+    /// not a decimal number, shorter than its own prefix, or longer than what is left — keeping what was read.
     static func paxPath(_ data: [UInt8]) -> String? {
         var index = 0
         var path: String?
         while index < data.count {
-            guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")),
-                let length = Int(String(decoding: data[index..<space], as: UTF8.self)), length > 0,
-                index + length <= data.count
+            guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")), space - index <= 20,
+                let length = Int(String(decoding: data[index..<space], as: UTF8.self)),
+                length > space - index, length <= data.count - index
             else { return path }
             let record = data[(space + 1)..<(index + length)]
             if let equals = record.firstIndex(of: UInt8(ascii: "=")) {

@@ -66,6 +66,24 @@ extension RegistryIntegration {
             #expect((written["error"] as? String)?.isEmpty == false)
         }
 
+        /// Two archives that trapped the tool (SIGILL) in the PAX path parser: a record whose declared length is
+        /// shorter than its own prefix, and one whose length overflows.
+        @Test("archives with malformed PAX headers end cleanly, never in a trap", arguments: [0, 1])
+        func malformedPAX(_ index: Int) throws {
+            let directory = try Tools.temporaryDirectory("ms2m-pax-cli")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try TarBuilder.write(at: directory + "/a.tar", members: [
+                TarBuilder.Member(name: "PaxHeaders/config.dump", contents: MalformedPAXTests.malformed[index].1, type: UInt8(ascii: "x")),
+                TarBuilder.Member(name: "config.dump", contents: Array("{}".utf8)),
+            ])
+            let output = try Tools.run(try Self.binary(), [
+                "--archive", directory + "/a.tar", "--container", "c", "--destination", "oci:\(directory)/layout:v1",
+                "--termination-message-path", directory + "/log", "--quiet",
+            ], check: false)
+            #expect(output.status == 0 || output.status == 1, "exit status \(output.status): \(output.stderr)")
+            #expect(!output.stderr.contains("Fatal error"), "\(output.stderr)")
+        }
+
         @Test("--remove-only deletes the recorded archive and the container's archives since a time, nothing else")
         func removeOnly() throws {
             let directory = try Tools.temporaryDirectory("ms2m-cli")

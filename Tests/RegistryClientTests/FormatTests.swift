@@ -111,6 +111,47 @@ struct TarScannerTests {
     }
 }
 
+/// PAX extended headers (POSIX pax, "pax Extended Header Format": records `"%d %s=%s\n"`, the length counting
+/// the whole record, its own digits included) that lie about their length.
+@Suite("Tar scanning: malformed PAX headers")
+struct MalformedPAXTests {
+    /// Each case: what is wrong, the header's bytes, and the path read before the malformed record.
+    static let malformed: [(String, [UInt8], String?)] = [
+        ("a record whose length is shorter than its own prefix", Array("1 path=evil\n".utf8), nil),
+        ("a record whose length overflows", Array("12 path=abc\n9223372036854775807 path=evil\n".utf8), "abc"),
+        ("a length of more than 20 digits", Array("000000000000000000000000011 path=x\n".utf8), nil),
+        ("a negative length", Array("-12 path=evil\n".utf8), nil),
+        ("no space after the length", Array("12path=evil\n".utf8), nil),
+        ("a length past the end", Array("12 path=abc\n40 path=evil\n".utf8), "abc"),
+    ]
+
+    @Test("paxPath stops at a malformed record, keeping what came before, and never traps")
+    func paxRecords() {
+        #expect(TarScanner.paxPath(Array("16 path=a/b/cde\n".utf8)) == "a/b/cde")
+        for (what, bytes, path) in Self.malformed {
+            #expect(TarScanner.paxPath(bytes) == path, "\(what)")
+            #expect(TarScanner.paxPath(Array("12 path=xyz\n".utf8) + bytes) == path ?? "xyz", "\(what), after a good record")
+        }
+    }
+
+    @Test("an archive with a malformed PAX header scans without trapping", arguments: Self.malformed.map(\.0))
+    func archives(_ case_: String) throws {
+        let bytes = try #require(Self.malformed.first { $0.0 == case_ }?.1)
+        let directory = try Tools.temporaryDirectory("ms2m-pax")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try TarBuilder.write(at: directory + "/a.tar", members: [
+            TarBuilder.Member(name: "PaxHeaders/config.dump", contents: bytes, type: UInt8(ascii: "x")),
+            TarBuilder.Member(name: "config.dump", contents: Array("{}".utf8)),
+        ])
+        let archive = Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/a.tar")))
+        var scanner = TarScanner()
+        try archive.withUnsafeBytes { try scanner.consume($0) }
+        try scanner.finish()
+        let expected = Self.malformed.first { $0.0 == case_ }?.2 ?? "config.dump"
+        #expect(scanner.names == [expected], "a malformed record is ignored, with the records after it")
+    }
+}
+
 @Suite("Credentials and challenges")
 struct CredentialTests {
     @Test("reads auths.<host>.auth, username/password, legacy dockercfg and URL keys")

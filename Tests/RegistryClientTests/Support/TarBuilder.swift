@@ -7,6 +7,8 @@ enum TarBuilder {
         var name: String
         var contents: [UInt8]
         var directory = false
+        /// The typeflag when it is neither a file nor a directory (`x`: a PAX extended header).
+        var type: UInt8? = nil
     }
 
     /// A checkpoint-like archive: `config.dump`, `spec.dump`, `checkpoint/inventory.img` and a
@@ -66,7 +68,7 @@ enum TarBuilder {
         octal(0, at: 116, width: 8)
         octal(member.contents.count, at: 124, width: 12)
         octal(1_793_000_000, at: 136, width: 12)
-        block[156] = member.directory ? UInt8(ascii: "5") : UInt8(ascii: "0")
+        block[156] = member.type ?? (member.directory ? UInt8(ascii: "5") : UInt8(ascii: "0"))
         put("ustar", at: 257, width: 6)
         put("00", at: 263, width: 2)
         put("root", at: 265, width: 32)
