@@ -4,9 +4,22 @@ import MigrationAPI
 @testable import MigrationEngine
 import OperatorCore
 import Placement
+import TestSupport
 import Testing
 
 extension EngineHarness {
+    /// Reconciles until the engine has given `previous` up and created `name` again (a new UID), and returns it.
+    func recreatedTarget(_ name: String, replacing previous: Pod) async throws -> Pod {
+        for _ in 0..<50 {
+            try await reconcile()
+            if let pod = try? await client.get(Pod.self, name: name, namespace: "default"), pod.metadata.uid != previous.metadata.uid {
+                return pod
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestSupportError("pod \(name) was not created again")
+    }
+
     /// Plays a scheduler that refuses `pod`: `PodScheduled=False`, reason `Unschedulable`, with `message`.
     func refuseScheduling(_ name: String, message: String) async throws {
         var pod = try await client.get(Pod.self, name: name, namespace: "default")
@@ -26,25 +39,54 @@ extension EngineHarness {
 struct TargetSchedulingTests {
     static let refusal = "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: db}, 2 node(s) didn't match Pod's node affinity/selector."
 
-    @Test("ShadowPod: a target the scheduler refuses is waited for during the restore patience, then the migration fails with its message; the source serves")
-    func refusedWhileSourceRuns() async throws {
-        let configuration = EngineConfiguration(replayPollInterval: .milliseconds(20), restorePatience: .seconds(3))
+    @Test("ShadowPod: a target the scheduler refuses is waited for during the restore patience, then created again on another node, where it is bound")
+    func refusedWhileSourceRunsMovesOn() async throws {
+        let configuration = EngineConfiguration(
+            replayPollInterval: .milliseconds(20), restorePatience: .seconds(2), restoreBackoff: .milliseconds(20))
         try await EngineHarness.run(configuration: configuration) { h in
             h.schedulerRuns.withLock { $0 = false }
             try await h.shadowPodToRestoring()
-            let target = try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")
-            #expect(target.spec?.nodeName == nil)
-            #expect(target.metadata.annotations?[NodePin.annotation] == "node-b")
+            let first = try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")
+            #expect(first.spec?.nodeName == nil)
+            #expect(first.metadata.annotations?[NodePin.annotation] == "node-b")
             try await h.refuseScheduling("app-0-shadow", message: Self.refusal)
             try await h.reconcile()
             #expect(try await h.phase() == .restoring, "the scheduler tries again when the cluster changes: waited for")
-            try await Task.sleep(for: .milliseconds(3100))
+            try await Task.sleep(for: .milliseconds(2100))
+            let second = try await h.recreatedTarget("app-0-shadow", replacing: first)
+            #expect(second.metadata.annotations?[NodePin.annotation] == "node-c", "another node that fits")
+            #expect(try await h.migration().status?.restore?.failedNodes == ["node-b"])
+            h.schedulerRuns.withLock { $0 = true }
+            try await h.reconcile()
+            try await h.markRunning(try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default"))
+            try await h.reconcile()
+            let m = try await h.migration()
+            #expect(m.status?.phase == .replaying)
+            #expect(m.status?.targetNode == "node-c")
+            #expect(try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default").spec?.nodeName == "node-c")
+        }
+    }
+
+    @Test("ShadowPod: with every other node refused too, the migration fails with the scheduler's message; the source serves")
+    func refusedEverywhereWhileSourceRuns() async throws {
+        let configuration = EngineConfiguration(
+            replayPollInterval: .milliseconds(20), restorePatience: .seconds(2), restoreBackoff: .milliseconds(20))
+        try await EngineHarness.run(configuration: configuration) { h in
+            h.schedulerRuns.withLock { $0 = false }
+            try await h.shadowPodToRestoring()
+            let first = try await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")
+            try await h.refuseScheduling("app-0-shadow", message: Self.refusal)
+            try await Task.sleep(for: .milliseconds(2100))
+            _ = try await h.recreatedTarget("app-0-shadow", replacing: first)
+            try await h.refuseScheduling("app-0-shadow", message: Self.refusal)
+            try await Task.sleep(for: .milliseconds(2100))
             try await h.reconcile()
             let m = try await h.migration()
             #expect(m.status?.phase == .failed)
             #expect(m.status?.failureReason == "TargetUnschedulable")
             #expect(m.status?.failureMessage?.contains(Self.refusal) == true, "\(m.status?.failureMessage ?? "")")
-            #expect(m.status?.failureMessage?.contains("on node node-b") == true)
+            #expect(m.status?.failureMessage?.contains("on node node-c") == true)
+            #expect(m.status?.failureMessage?.contains("tried node-b, node-c") == true, "\(m.status?.failureMessage ?? "")")
             #expect((try? await h.client.get(Pod.self, name: "app-0-shadow", namespace: "default")) == nil)
             #expect(try await h.client.get(Pod.self, name: "app-0", namespace: "default").status?.phase == .running)
         }

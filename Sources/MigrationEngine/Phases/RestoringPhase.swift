@@ -2,6 +2,7 @@ import Foundation
 import KubeModel
 import MigrationAPI
 import OperatorCore
+import Placement
 import Unstructured
 
 /// The Sequential restoring steps, in order, as recorded in `status.restoringSteps`.
@@ -14,11 +15,11 @@ enum RestoringStep {
 }
 
 extension MigrationRun {
-    /// Restoring: creates the target pod from the checkpoint image, pinned to the target node for the
+    /// Restoring: creates the target pod from the checkpoint images, pinned to the target node for the
     /// scheduler to bind (``TargetPodBuilder``), and waits for it to be Running and Ready. A target the API
     /// server refuses fails the migration (`TargetRejected`); one the scheduler does not bind within the restore
-    /// patience is handled like a target the kubelet cannot start: another node once the source is gone, else
-    /// the migration fails (`TargetUnschedulable`) with the source serving.
+    /// patience is created again on another node that fits (each node once, at most `spec.restore.maxAttempts`),
+    /// and with none left the migration fails (`TargetUnschedulable`), the source serving if it still runs.
     ///
     /// ShadowPod creates `<source>-shadow` beside the running source; for a ReplicaSet pod without one of the
     /// set's selector labels (``ReplicaSetHandOff``), so the set neither adopts nor counts it. While the source
@@ -69,11 +70,11 @@ extension MigrationRun {
             guard let sourcePod = try sourcePodRecord() else {
                 return .fail(reason: "SourcePodRecordMissing", message: "the source pod was not recorded in status")
             }
+            let now = Date()
+            if let next = status.restore?.nextAttemptTime?.date, next > now {
+                return .wait(after: .milliseconds(Int64(next.timeIntervalSince(now) * 1000) + 10))
+            }
             if sourceGone {
-                let now = Date()
-                if let next = status.restore?.nextAttemptTime?.date, next > now {
-                    return .wait(after: .milliseconds(Int64(next.timeIntervalSince(now) * 1000) + 10))
-                }
                 // Counted before the pod exists: a crash in between costs an attempt, never repeats one uncounted.
                 var restore = status.restore ?? RestoreStatus()
                 restore.attempts = (restore.attempts ?? 0) + 1
@@ -125,7 +126,7 @@ extension MigrationRun {
                 switch restoreRecovery.nextWhileSourceRuns(problem: problem, sinceCreated: Date().timeIntervalSince(created)) {
                 case .wait(let delay): return .wait(after: delay)
                 case .giveUp(let failure), .retry(let failure):
-                    if case .unschedulable = problem { return .fail(reason: "TargetUnschedulable", message: failure) }
+                    if case .unschedulable = problem { return try await scheduleElsewhere(target, failure: failure) }
                     return .fail(reason: "RestoreFailed", message: failure)
                 }
             }
@@ -176,15 +177,34 @@ extension MigrationRun {
         }
     }
 
+    /// While the source runs: a target the scheduler has not bound within the restore patience is given up and
+    /// created again, from the same image, on another node that fits — the replay queue holds every message
+    /// since the checkpoint, so any target restored from it catches up. Each node is tried once, at most
+    /// `spec.restore.maxAttempts` of them; with none left the migration fails `TargetUnschedulable` with the
+    /// scheduler's message, and the rollback removes the target while the source keeps serving.
+    private func scheduleElsewhere(_ target: Pod, failure: String) async throws -> PhaseOutcome {
+        let refusedOn = NodePin.node(of: target) ?? status.targetNode ?? ""
+        let tried = Set((status.restore?.failedNodes ?? []) + [refusedOn])
+        let excluded = tried.union([status.sourceNode ?? ""])
+        guard tried.count < restoreRecovery.maxAttempts, let source = try sourcePodRecord(),
+            try await chooseNode(for: source, excluding: excluded).node != nil
+        else {
+            return .fail(reason: "TargetUnschedulable", message: "\(failure); no other node to try (tried \(tried.sorted().joined(separator: ", ")))")
+        }
+        return try await abandon(target, on: refusedOn, failure: failure)
+    }
+
     /// Gives `target` up (nil: it is already gone) and schedules the next attempt: records the failure, the
     /// next node (one that fits and has not failed, else any other that fits, else the same node again) and
     /// the backoff, then deletes the target. The record comes first, so a restart finishes the deletion
     /// instead of judging the pod again.
     func abandon(_ target: Pod?, on failedNode: String, failure: String) async throws -> PhaseOutcome {
         var restore = status.restore ?? RestoreStatus()
-        let attempts = Int(restore.attempts ?? 1)
         var failedNodes = restore.failedNodes ?? []
         if !failedNode.isEmpty, !failedNodes.contains(failedNode) { failedNodes.append(failedNode) }
+        // Counted once the source is gone; while it runs (a target moved off a node that refused it) the nodes
+        // tried are the count.
+        let attempts = Int(restore.attempts ?? Int32(max(1, failedNodes.count)))
         restore.failedNodes = failedNodes
         restore.lastFailure = failure
         restore.abandonedPodUID = target?.metadata.uid
