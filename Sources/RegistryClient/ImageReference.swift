@@ -52,7 +52,7 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         }
         var repository = String(rest)
         if registry == "docker.io", !repository.contains("/") { repository = "library/" + repository }
-        guard Self.isValidRegistry(registry) else { throw invalid("'\(registry)' is not a valid registry host[:port]") }
+        if let problem = Self.registryProblem(registry) { throw invalid("registry '\(registry)': \(problem)") }
         guard Self.isValidRepository(repository) else {
             throw invalid("'\(repository)' is not a valid repository (lowercase components of [a-z0-9] joined by . _ __ or -, separated by /)")
         }
@@ -82,12 +82,43 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
     /// The host the API is served from (Docker Hub's API lives on `registry-1.docker.io`).
     public var apiHost: String { registry == "docker.io" ? "registry-1.docker.io" : registry }
 
-    static func isValidRegistry(_ host: String) -> Bool {
-        guard !host.isEmpty, host.utf8.count <= 255 else { return false }
-        return host.unicodeScalars.allSatisfy { scalar in
-            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
-                || ("0"..."9").contains(scalar) || ".-:[]_".unicodeScalars.contains(scalar)
+    /// What is wrong with `host` as a registry, nil when nothing: the distribution reference grammar's
+    /// `domain-and-port` (https://github.com/distribution/reference, `reference.go`): dot-separated components of
+    /// letters, digits and inner hyphens, or an IPv6 address in brackets, then optionally `:` and a port, which
+    /// must be 1 to 65535.
+    static func registryProblem(_ host: String) -> String? {
+        guard !host.isEmpty, host.utf8.count <= 255 else { return "a registry host must be 1 to 255 characters" }
+        var name = Substring(host)
+        var port: Substring?
+        if name.hasPrefix("[") {
+            guard let close = name.firstIndex(of: "]") else { return "an IPv6 address must end with ]" }
+            let address = name[name.index(after: name.startIndex)..<close]
+            let rest = name[name.index(after: close)...]
+            guard !address.isEmpty, address.contains(":"),
+                address.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." })
+            else { return "'[\(address)]' is not an IPv6 address" }
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { return "only :port may follow the IPv6 address" }
+                port = rest.dropFirst()
+            }
+            name = ""
+        } else if let colon = name.firstIndex(of: ":") {
+            port = name[name.index(after: colon)...]
+            name = name[..<colon]
         }
+        if let port {
+            guard !port.isEmpty, port.count <= 5, port.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(port) else {
+                return "the port must be a number (1 to 65535), not '\(port)'"
+            }
+            guard (1...65535).contains(number) else { return "port \(number) is out of range (1 to 65535)" }
+        }
+        for component in name.split(separator: ".", omittingEmptySubsequences: false) where !host.hasPrefix("[") {
+            guard let first = component.first, let last = component.last,
+                component.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+                first != "-", last != "-"
+            else { return "'\(component)' is not a host name component (letters, digits and inner hyphens)" }
+        }
+        return nil
     }
 
     static func isValidRepository(_ repository: String) -> Bool {

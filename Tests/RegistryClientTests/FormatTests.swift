@@ -30,6 +30,39 @@ struct ImageReferenceTests {
         #expect(throws: RegistryError.self) { try ImageReference(parsing: text) }
     }
 
+    /// The distribution reference grammar's `domain-and-port` (github.com/distribution/reference): host name
+    /// components or a bracketed IPv6 address, and a port that is a number a TCP port can be.
+    @Test("validates the registry host and port up front, saying what is wrong", arguments: [
+        ("host:0/ms2m/x:v1", "port 0 is out of range"),
+        ("host:65536/ms2m/x:v1", "port 65536 is out of range"),
+        ("host:50:00/ms2m/x:v1", "the port must be a number"),
+        ("host:/ms2m/x:v1", "the port must be a number"),
+        ("host:http/ms2m/x:v1", "the port must be a number"),
+        ("[::1/ms2m/x:v1", "must end with ]"),
+        ("[::1]5000/ms2m/x:v1", "only :port may follow"),
+        ("[zz::1]:5000/ms2m/x:v1", "is not an IPv6 address"),
+        ("-host.example.com/ms2m/x:v1", "is not a host name component"),
+        ("reg..example.com/ms2m/x:v1", "is not a host name component"),
+        ("reg_istry.example.com/ms2m/x:v1", "is not a host name component"),
+    ])
+    func registryHostAndPort(text: String, reason: String) {
+        do {
+            _ = try ImageReference(parsing: text)
+            Issue.record("\(text) was accepted")
+        } catch {
+            #expect("\(error)".contains(reason), "\(error)")
+        }
+    }
+
+    @Test("accepts registries the grammar allows", arguments: [
+        "[::1]:5000/ms2m/x:v1", "[fd00::a:1]/ms2m/x:v1", "localhost:5000/ms2m/x:v1", "registry-1.example.com/ms2m/x:v1",
+        "127.0.0.1:65535/ms2m/x:v1", "Registry.Example.COM:1/ms2m/x:v1",
+    ])
+    func validRegistries(text: String) throws {
+        let reference = try ImageReference(parsing: text)
+        #expect(reference.repository == "ms2m/x")
+    }
+
     @Test("parses OCI layout destinations")
     func layout() throws {
         #expect(try ImageDestination(parsing: "oci:/tmp/x:v2") == .layout(directory: "/tmp/x", tag: "v2"))
