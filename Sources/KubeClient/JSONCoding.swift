@@ -25,18 +25,5 @@ enum JSONCoding {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context)): \(context.debugDescription)"
-        case .keyNotFound(let key, let context):
-            return "\(path(context)).\(key.stringValue): required key is missing"
-        @unknown default:
-            return "\(error)"
-        }
-    }
+    static func describe(_ error: any Error) -> String { DecodingProblem.describe(error) }
 }

@@ -126,9 +126,9 @@ public struct Kubeconfig: Sendable, Equatable, Codable {
             guard FileManager.default.fileExists(atPath: path) else { continue }
             let text: String
             do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
+                text = try TextFile.read(path)
             } catch {
-                throw .configuration("cannot read kubeconfig \(path): \(error.localizedDescription)")
+                throw .configuration("kubeconfig: \(error)")
             }
             found += 1
             merged.merge(try parse(text, path: path))

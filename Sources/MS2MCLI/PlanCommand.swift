@@ -103,8 +103,8 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     static func read(_ path: String) throws -> String {
-        do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw CLIInputError("cannot read \(path): \(error.localizedDescription)")
+        do { return try TextFile.read(path) } catch {
+            throw CLIInputError("\(error)")
         }
     }
 }

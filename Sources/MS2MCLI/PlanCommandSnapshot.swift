@@ -55,6 +55,9 @@ struct ClusterSnapshot: Sendable {
             switch kind {
             case "List", "NodeList", "PodList", "NamespaceList", "PersistentVolumeClaimList", "PersistentVolumeList",
                 "StatefulMigrationList", "MigrationPolicyList":
+                if let items = object["items"], items.arrayValue == nil, items != .null {
+                    throw CLIInputError("\(location) (\(kind)): items must be a list")
+                }
                 for (index, item) in (object["items"]?.arrayValue ?? []).enumerated() {
                     var item = item
                     if item["kind"] == nil, kind != "List" { item["kind"] = .string(String(kind.dropLast(4))) }
@@ -74,7 +77,7 @@ struct ClusterSnapshot: Sendable {
         } catch let error as CLIInputError {
             throw error
         } catch {
-            throw CLIInputError("\(here) does not decode: \(error)")
+            throw CLIInputError("\(here) does not decode: \(DecodingProblem.describe(error))")
         }
         if kind == "Node" || kind == "Namespace" || kind == "MigrationPolicy", name == "?" {
             throw CLIInputError("\(here) has no metadata.name")

@@ -101,7 +101,7 @@ extension YAMLError {
             self.init(message: "\(error)", line: 0, column: 0)
             return
         }
-        var message = context.debugDescription
+        var message = DecodingProblem.what(error)
         if case .keyNotFound(let key, _) = error {
             message = "missing required key \(key.stringValue.debugDescription)"
         }

@@ -375,10 +375,34 @@ struct CLICommandTests {
         try "# nothing\n".write(toFile: empty, atomically: true, encoding: .utf8)
         #expect(throws: CLIInputError.self) { try PlanCommand.loadPolicies(path: empty) }
         #expect(throws: CLIInputError.self) { try PlanCommand.loadPolicies(path: directory + "/missing.yaml") }
+        // Bad input reads like the file, not like Swift: the path and the kinds of value, the byte that is not UTF-8.
+        let wrongType = directory + "/wrong-type.yaml"
+        try (Self.policyYAML + "\n  budgets: {maxConcurrent: lots}\n").write(toFile: wrongType, atomically: true, encoding: .utf8)
+        let typeMessage = "\(Self.error { try PlanCommand.loadPolicies(path: wrongType) })"
+        #expect(typeMessage.contains("spec.budgets.maxConcurrent: expected an integer, found a string"), "\(typeMessage)")
+        #expect(!typeMessage.contains("DecodingError") && !typeMessage.contains("Int32"), "\(typeMessage)")
+        let binary = directory + "/binary.yaml"
+        FileManager.default.createFile(atPath: binary, contents: Data(Array("kind: MigrationPolicy\n".utf8) + [0xFF, 0xFE]))
+        let utf8Message = "\(Self.error { try PlanCommand.loadPolicies(path: binary) })"
+        #expect(utf8Message.contains("not UTF-8: byte 0xFF at offset 22"), "\(utf8Message)")
+        let list = directory + "/items-map.yaml"
+        try "apiVersion: v1\nkind: List\nitems: {a: 1}\n".write(toFile: list, atomically: true, encoding: .utf8)
+        #expect("\(Self.error { _ = try ClusterSnapshot.parse(yaml: try PlanCommand.read(list), source: list) })".contains("items must be a list"))
         // Every example in policies/ loads.
         for name in ["default", "drain-on-cordon", "maintenance-label", "maintenance-taint-window", "dry-run"] {
             #expect(try PlanCommand.loadPolicies(path: "\(repositoryRoot)/policies/\(name).yaml").count == 1)
         }
+    }
+
+    /// The error `body` throws (a failed expectation when it throws none).
+    static func error(_ body: () throws -> Void) -> any Error {
+        do {
+            try body()
+        } catch {
+            return error
+        }
+        Issue.record("no error was thrown")
+        return CLIInputError("none")
     }
 
     /// KubeSim with both CRDs, the snapshot's nodes, namespace and pods, and a client.

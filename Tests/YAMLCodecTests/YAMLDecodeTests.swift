@@ -80,7 +80,7 @@ struct YAMLDecodeTests {
         #expect(error.path == "containers[0].ports[0].containerPort")
         #expect(error.line == 5)
         #expect(error.column == 20)
-        #expect(error.message.contains("Int32"))
+        #expect(error.message == "expected an integer, found a string", "the document's words, not Swift's (Int32)")
         #expect(error.description.contains("containers[0].ports[0].containerPort"))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 import KubeModel
 import SimCluster
 import YAMLCodec
@@ -93,8 +94,8 @@ struct SimulationScenario: Sendable {
     static func load(_ path: String?) throws -> SimulationScenario {
         guard let path, path != "default" else { return try builtIn() }
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw SimulationError.setup("cannot read the scenario \(path): \(error.localizedDescription)")
+        do { text = try TextFile.read(path) } catch {
+            throw SimulationError.setup("the scenario: \(error)")
         }
         do { return try SimulationScenario(yaml: text, source: path) } catch let error as SimulationError { throw error } catch {
             throw SimulationError.setup("the scenario \(path) is not valid: \(error)")
