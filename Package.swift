@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "checkpoint-transfer", targets: ["CheckpointTransfer"]),
         .executable(name: "ms2m-sample-consumer", targets: ["SampleConsumer"]),
         .executable(name: "ms2m-operator", targets: ["OperatorMain"]),
+        .executable(name: "ms2m-agent", targets: ["AgentMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
@@ -80,6 +81,21 @@ let package = Package(
                 "HTTPTransport", "CurlTransport", "Unstructured", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: The per-node transfer agent (DaemonSet ms2m-agent): pushes checkpoint archives on request
+        .target(
+            name: "TransferAgent",
+            dependencies: [
+                "RegistryClient", "CurlTransport", "HTTPTransport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
 
@@ -199,6 +215,15 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "AgentMain",
+            dependencies: [
+                "TransferAgent", "KubeClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
             name: "SampleConsumer",
             dependencies: [
                 "SampleWorkload", "AMQPBroker", "OperatorCore",
@@ -299,6 +324,14 @@ let package = Package(
         .testTarget(
             name: "SampleWorkloadTests",
             dependencies: ["SampleWorkload", "AMQPBroker", "InProcessBroker", "OperatorCore", "TestSupport"]
+        ),
+        .testTarget(
+            name: "TransferAgentTests",
+            dependencies: [
+                "TransferAgent", "RegistryClient", "CurlTransport", "HTTPTransport", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "SimClusterTests",
