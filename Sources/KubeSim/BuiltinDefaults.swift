@@ -4,6 +4,7 @@ import Unstructured
 /// what clients observe most: status reset, namespace finalizers and labels, and common spec defaults.
 enum BuiltinDefaults {
     static func prepareForCreate(_ info: ResourceInfo, _ obj: inout JSONValue, keepStatus: Bool) throws {
+        if AuthResources.isRBAC(info) { RBACValidation.applyDefaults(&obj) }
         guard !info.isCustom else {
             if info.hasStatus && !keepStatus { obj["status"] = nil }
             return
@@ -92,6 +93,7 @@ enum BuiltinDefaults {
     }
 
     static func prepareForUpdate(_ info: ResourceInfo, _ obj: inout JSONValue, old: JSONValue) throws {
+        if AuthResources.isRBAC(info) { RBACValidation.applyDefaults(&obj) }
         if info.group == "" && info.kind == "Node" { defaultNodeStatus(&obj) }
         if info.group == "" && info.kind == "Namespace" {
             // spec.finalizers changes only through /finalize.

@@ -91,6 +91,11 @@ extension KubeSimCore {
                 case "proxy":
                     s["kind"] = "NodeProxyOptions"
                     s["verbs"] = ["create", "delete", "get", "patch", "update"]
+                case "token":
+                    s["group"] = "authentication.k8s.io"
+                    s["version"] = "v1"
+                    s["kind"] = "TokenRequest"
+                    s["verbs"] = ["create"]
                 case "finalize":
                     s["kind"] = .string(info.kind)
                     s["verbs"] = ["update"]

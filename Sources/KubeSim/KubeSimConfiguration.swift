@@ -64,6 +64,12 @@ public struct KubeSimConfiguration: Sendable {
     public var garbageCollectorDelay: Duration = .milliseconds(20)
     /// Namespaces present at start.
     public var initialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
+    /// The API server's own audiences (`--api-audiences`): what TokenRequest puts in a token without
+    /// `spec.audiences`, what a TokenReview without `spec.audiences` checks, and what a token must name to
+    /// authenticate requests to KubeSim itself. kube-apiserver defaults it to the issuer.
+    public var apiAudiences = ["https://kubernetes.default.svc.cluster.local"]
+    /// The `iss` claim of ServiceAccount tokens (`--service-account-issuer`).
+    public var serviceAccountIssuer = "https://kubernetes.default.svc.cluster.local"
     /// Number of NIO event-loop threads.
     public var eventLoopThreads = 2
 

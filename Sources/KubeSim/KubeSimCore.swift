@@ -22,6 +22,8 @@ final class KubeSimCore: Sendable {
     let webhookCache = AdmissionWebhookCache()
     /// Where webhook services are reached (KubeSim has no service network).
     let serviceResolver = Mutex<KubeSimServiceResolver?>(nil)
+    /// ServiceAccount tokens issued through the TokenRequest API.
+    let tokens = ServiceAccountTokens()
 
     init(configuration: KubeSimConfiguration) {
         self.configuration = configuration
@@ -41,6 +43,7 @@ final class KubeSimCore: Sendable {
                 body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]],
                 options: WriteOptions(fromFixture: true))
         }
+        seedBootstrapPolicy()
     }
 
     /// 401 unless the request carries an accepted credential (when authentication is configured).
@@ -51,6 +54,7 @@ final class KubeSimCore: Sendable {
             if header.hasPrefix("Bearer ") {
                 let token = String(header.dropFirst(7)).trimmingSpaces()
                 if auth.bearerTokens.contains(token) || auth.tokenUsers[token] != nil { return nil }
+                if case .authenticated = authenticateToken(token, audiences: []) { return nil }
             } else if header.hasPrefix("Basic ") {
                 if let decoded = Sim.base64Decode(String(header.dropFirst(6)).trimmingSpaces()) {
                     let text = String(decoding: decoded, as: UTF8.self)

@@ -24,6 +24,10 @@ enum NameValidation {
         case .label:
             if name.utf8.count > 63 { return "must be no more than 63 characters" }
             return isLabel(name) ? nil : labelMessage
+        case .pathSegment:
+            if name == "." || name == ".." { return "may not be '\(name)'" }
+            let problems = ["/", "%"].filter { name.contains($0) }.map { "may not contain '\($0)'" }
+            return problems.isEmpty ? nil : problems.joined(separator: ", ")
         }
     }
 

@@ -14,6 +14,8 @@ enum NameRule: Sendable {
     case subdomain
     /// RFC 1123 label (namespaces, services).
     case label
+    /// Any path segment: not `.` or `..`, no `/` or `%` (RBAC objects, whose names hold `:`).
+    case pathSegment
 }
 
 /// Extra facts about a custom resource (served from a CustomResourceDefinition).
@@ -216,7 +218,7 @@ enum BuiltinResources {
         group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true, shortNames: ["cm"])
     static let serviceAccounts = ResourceInfo(
         group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", namespaced: true,
-        shortNames: ["sa"])
+        shortNames: ["sa"], subresources: ["token"])
 
     static let all: [ResourceInfo] = [
         pods, nodes, namespaces, events,
@@ -268,7 +270,7 @@ enum BuiltinResources {
             plural: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"],
             categories: ["api-extensions"], subresources: ["status"], returnsDeletedObject: true),
         validatingWebhookConfigurations, mutatingWebhookConfigurations,
-    ]
+    ] + AuthResources.all
 
     /// Cluster-scoped admissionregistration.k8s.io/v1 resources; their webhooks are called by the admission chain.
     static let validatingWebhookConfigurations = ResourceInfo(

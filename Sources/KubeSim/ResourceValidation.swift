@@ -23,6 +23,7 @@ enum ResourceValidation {
         switch (info.group, info.kind) {
         case ("coordination.k8s.io", "Lease"): return lease(obj)
         case ("", "Secret"), ("", "ConfigMap"): return dataKeys(obj)
+        case (AuthResources.rbacGroup, _): return RBACValidation.validate(info, obj)
         default: return []
         }
     }
@@ -30,6 +31,8 @@ enum ResourceValidation {
     /// The immutability checks of an update.
     static func validateUpdate(_ info: ResourceInfo, _ new: JSONValue, old: JSONValue) -> [FieldProblem] {
         switch (info.group, info.kind) {
+        case (AuthResources.rbacGroup, "RoleBinding"), (AuthResources.rbacGroup, "ClusterRoleBinding"):
+            return RBACValidation.validateBindingUpdate(new, old: old)
         case ("", "Secret"):
             let type = new["type"]?.stringValue ?? "Opaque"
             if type != (old["type"]?.stringValue ?? "Opaque") {

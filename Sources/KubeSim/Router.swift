@@ -124,6 +124,7 @@ extension KubeSimCore {
             throw APIError.resourceNotFound()
         }
         if rp.namespace != nil && !info.namespaced { throw APIError.resourceNotFound() }
+        if AuthResources.reviews.contains(info.id) { return try serveReview(request.parsingBody(), rp, info) }
         // Field validation, admission and the handler all read a write's body: parse it once.
         let request = ["POST", "PUT", "PATCH"].contains(request.method) ? request.parsingBody() : request
         let fieldWarnings = try fieldValidationWarnings(info, request, subresource: rp.subresource)
@@ -178,6 +179,7 @@ extension KubeSimCore {
         case ("binding", "POST"): return .response(try bindPod(namespace: ns, name: name, request: request))
         case ("eviction", "POST"): return .response(try evictPod(namespace: ns, name: name, request: request))
         case ("finalize", "PUT"): return .response(try finalizeNamespace(name: name, request: request))
+        case ("token", "POST"): return .response(try createToken(namespace: ns, name: name, request: request))
         case ("proxy", _): return nodeProxy(node: name, path: rp.subpath, request: request)
         default: throw APIError.methodNotAllowed()
         }

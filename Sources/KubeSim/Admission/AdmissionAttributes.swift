@@ -156,6 +156,7 @@ extension KubeSimCore {
             if let user = auth?.tokenUsers[token] {
                 return Self.authenticated(AdmissionUser(username: user.username, uid: user.uid, groups: user.groups))
             }
+            if case .authenticated(let identity) = authenticateToken(token, audiences: []) { return identity.user }
         } else if header.hasPrefix("Basic "), let auth,
             let decoded = Sim.base64Decode(String(header.dropFirst(6)).trimmingSpaces())
         {
