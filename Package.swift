@@ -246,6 +246,12 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "UnstructuredTests", dependencies: ["Unstructured"]),
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: [
+                "AMQPBroker", "KubeClient", "KubeModel", "MigrationAPI", "MS2MCLI", "RegistryClient", "TestSupport",
+                "Unstructured", "YAMLCodec",
+            ]),
         .testTarget(name: "YAMLCodecTests", dependencies: ["YAMLCodec", "Unstructured"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "Unstructured"]),
         .testTarget(name: "PlacementTests", dependencies: ["Placement", "KubeModel", "Unstructured"]),

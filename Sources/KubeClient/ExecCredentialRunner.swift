@@ -19,7 +19,7 @@ enum ExecCredentialRunner {
         var expiration: Date?
     }
 
-    private struct ExecCredential: Codable {
+    struct ExecCredential: Codable {
         struct Spec: Codable {
             var interactive: Bool?
             var cluster: ExecCredentialConfig.ClusterInfo?

@@ -1,19 +1,28 @@
 import Foundation
-import TestSupport
 
-/// Writes small POSIX ustar archives shaped like kubelet checkpoint archives.
-enum TarBuilder {
-    struct Member {
-        var name: String
-        var contents: [UInt8]
-        var directory = false
+/// Writes small POSIX ustar archives shaped like kubelet checkpoint archives (tests of the tar scanner, the
+/// transfer tool and the node agent, and the fuzz corpus).
+public enum TarBuilder {
+    /// One member: a file, a directory, or (with `type`) another entry kind.
+    public struct Member: Sendable {
+        public var name: String
+        public var contents: [UInt8]
+        public var directory = false
         /// The typeflag when it is neither a file nor a directory (`x`: a PAX extended header).
-        var type: UInt8? = nil
+        public var type: UInt8? = nil
+
+        /// A member.
+        public init(name: String, contents: [UInt8], directory: Bool = false, type: UInt8? = nil) {
+            self.name = name
+            self.contents = contents
+            self.directory = directory
+            self.type = type
+        }
     }
 
     /// A checkpoint-like archive: `config.dump`, `spec.dump`, `checkpoint/inventory.img` and a
     /// `checkpoint/pages-1.img` of `pagesSize` pseudo-random bytes.
-    static func checkpointArchive(at path: String, pagesSize: Int, container: String = "counter", seed: UInt64 = 1) throws {
+    public static func checkpointArchive(at path: String, pagesSize: Int, container: String = "counter", seed: UInt64 = 1) throws {
         let config = """
             {"id":"4f2c9a","name":"\(container)","rootfsImage":"quay.io/ms2m/counter@sha256:\(String(repeating: "ab", count: 32))",\
             "rootfsImageRef":"sha256:\(String(repeating: "cd", count: 32))","rootfsImageName":"quay.io/ms2m/counter:1.4.2",\
@@ -32,20 +41,26 @@ enum TarBuilder {
         ])
     }
 
-    static func write(at path: String, members: [Member]) throws {
+    /// Writes the archive of `members` to `path`.
+    public static func write(at path: String, members: [Member]) throws {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
-        for member in members {
-            try handle.write(contentsOf: header(member))
-            try handle.write(contentsOf: member.contents)
-            let padding = (512 - member.contents.count % 512) % 512
-            try handle.write(contentsOf: [UInt8](repeating: 0, count: padding))
-        }
+        for member in members { try handle.write(contentsOf: try entry(member)) }
         try handle.write(contentsOf: [UInt8](repeating: 0, count: 1024))
     }
 
-    static func header(_ member: Member) throws -> [UInt8] {
+    /// The archive of `members` in memory: each header and padded contents, then the two zero blocks.
+    public static func archive(_ members: [Member]) throws -> [UInt8] {
+        try members.flatMap(entry) + [UInt8](repeating: 0, count: 1024)
+    }
+
+    /// One member's header and contents, padded to the 512-byte block.
+    private static func entry(_ member: Member) throws -> [UInt8] {
+        try header(member) + member.contents + [UInt8](repeating: 0, count: (512 - member.contents.count % 512) % 512)
+    }
+
+    public static func header(_ member: Member) throws -> [UInt8] {
         var block = [UInt8](repeating: 0, count: 512)
         func put(_ text: String, at offset: Int, width: Int) {
             for (index, byte) in text.utf8.prefix(width).enumerated() { block[offset + index] = byte }
@@ -84,7 +99,7 @@ enum TarBuilder {
     }
 
     /// Deterministic, incompressible-ish bytes (xorshift).
-    static func pseudoRandom(count: Int, seed: UInt64) -> [UInt8] {
+    public static func pseudoRandom(count: Int, seed: UInt64) -> [UInt8] {
         var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
         var bytes = [UInt8](repeating: 0, count: count)
         bytes.withUnsafeMutableBytes { raw in
