@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "TransferAgent",
             dependencies: [
-                "RegistryClient", "CurlTransport", "HTTPTransport",
+                "RegistryClient", "CurlTransport", "HTTPTransport", "KubeClient", "KubeModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -334,7 +334,7 @@ let package = Package(
         .testTarget(
             name: "TransferAgentTests",
             dependencies: [
-                "TransferAgent", "RegistryClient", "CurlTransport", "HTTPTransport", "TestSupport",
+                "TransferAgent", "RegistryClient", "CurlTransport", "HTTPTransport", "TestSupport", "KubeModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

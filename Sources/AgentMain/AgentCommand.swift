@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeClient
 import Logging
 import ServiceLifecycle
 import TransferAgent
@@ -87,8 +88,8 @@ struct AgentCommand: AsyncParsableCommand {
         try await group.run()
     }
 
-    /// The static token of `--static-token-file` (simulations), else every `/v1` request is refused: the agent
-    /// never serves transfers unauthenticated.
+    /// The static token of `--static-token-file` (simulations), else TokenReview and SubjectAccessReview against
+    /// the cluster of `--kubeconfig` or the in-cluster service account.
     private func makeAuthorizer(logger: Logger) throws -> any AgentAuthorizer {
         if let staticTokenFile {
             let token = try String(contentsOfFile: staticTokenFile, encoding: .utf8)
@@ -98,11 +99,13 @@ struct AgentCommand: AsyncParsableCommand {
             logger.warning("Accepting a static bearer token for every namespace: for simulations only")
             return authorizer
         }
-        // The TokenReview/SubjectAccessReview adapter needs KubeClient.reviewToken/reviewAccess (not yet
-        // available); until then the agent refuses every /v1 request rather than serve unauthenticated.
-        _ = kubeconfig
-        logger.error("No way to review tokens is available: every /v1 request will be refused (401)")
-        return DenyAllAuthorizer()
+        let configuration: ClientConfiguration
+        if let kubeconfig {
+            configuration = try Kubeconfig.load(paths: [kubeconfig]).resolve(context: nil)
+        } else {
+            configuration = try ClientConfiguration.automatic(context: nil)
+        }
+        return KubernetesAgentAuthorizer(reviews: KubeClient(configuration: configuration, logger: logger))
     }
 
     /// `host:port`, `:port` or `[v6]:port`.
