@@ -67,7 +67,8 @@ public struct KubeSimError: Error, Sendable, CustomStringConvertible {
 ///   matchConditions use KubeSim's CEL subset without `authorizer`; audit annotations are dropped; a patched
 ///   object is not re-decoded into its Go type (unknown fields a webhook adds are kept); `reinvocationPolicy:
 ///   IfNeeded` gets one reinvocation round. Webhooks see the user of a verified client certificate, of a token in
-///   `Authentication.tokenUsers`, or of basic credentials; any other request as `system:anonymous`.
+///   `Authentication.tokenUsers` or issued by TokenRequest, or of basic credentials; any other request as
+///   `system:anonymous`.
 /// - Server-side apply merges the applied configuration into the live object (strategic merge rules for
 ///   built-ins, JSON merge patch for custom resources) and records one `Apply` managedFields entry per manager;
 ///   there is no field ownership (fields dropped from a later apply are kept) and no conflict detection
@@ -83,6 +84,10 @@ public struct KubeSimError: Error, Sendable, CustomStringConvertible {
 ///   ServiceAccount at once, not the `kube-root-ca.crt` ConfigMap.
 /// - JSON is spoken, and the gnostic protobuf of `/openapi/v2`; no protobuf objects, no Table, no aggregated
 ///   discovery; YAML request bodies are not parsed. The OpenAPI documents describe operations, not schemas.
+/// - TokenRequest, TokenReview and SubjectAccessReview are served, and SubjectAccessReviews are decided by RBAC over
+///   the stored roles and bindings (see docs/kubesim.md, "Tokens, reviews and RBAC"); but KubeSim does not authorize
+///   its own requests, tokens carry a random signature (validated by lookup), and aggregated ClusterRoles, the node
+///   authorizer and most of the bootstrap policy are absent.
 /// - A list or watch from a resourceVersion newer than the current one waits for it up to 3 s, then answers 504;
 ///   KubeSim has no watch cache lagging behind storage, so nothing else waits.
 public final class KubeSimServer: Sendable {

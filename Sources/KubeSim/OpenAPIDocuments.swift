@@ -99,7 +99,7 @@ extension KubeSimCore {
             if verbs.contains("update") { object["put"] = make("put", OpenAPIOperation.writeParameters) }
             if verbs.contains("patch") { object["patch"] = make("patch", OpenAPIOperation.writeParameters + ["force"]) }
             if verbs.contains("delete") { object["delete"] = make("delete", OpenAPIOperation.deleteParameters) }
-            items.append(("\(scope)/{name}", .object(object)))
+            if !object.isEmpty { items.append(("\(scope)/{name}", .object(object))) }
             for sub in ["status", "scale"] where info.subresources.contains(sub) {
                 items.append((
                     "\(scope)/{name}/\(sub)",
