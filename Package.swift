@@ -334,7 +334,8 @@ let package = Package(
         .testTarget(
             name: "TransferAgentTests",
             dependencies: [
-                "TransferAgent", "RegistryClient", "CurlTransport", "HTTPTransport", "TestSupport", "KubeModel",
+                "TransferAgent", "RegistryClient", "CurlTransport", "HTTPTransport", "TestSupport", "KubeModel", "KubeClient",
+                "KubeSim", "Unstructured",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
