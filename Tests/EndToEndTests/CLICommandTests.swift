@@ -378,12 +378,12 @@ struct CLICommandTests {
         // Bad input reads like the file, not like Swift: the path and the kinds of value, the byte that is not UTF-8.
         let wrongType = directory + "/wrong-type.yaml"
         try (Self.policyYAML + "\n  budgets: {maxConcurrent: lots}\n").write(toFile: wrongType, atomically: true, encoding: .utf8)
-        let typeMessage = "\(Self.error { try PlanCommand.loadPolicies(path: wrongType) })"
+        let typeMessage = "\(Self.error { _ = try PlanCommand.loadPolicies(path: wrongType) })"
         #expect(typeMessage.contains("spec.budgets.maxConcurrent: expected an integer, found a string"), "\(typeMessage)")
         #expect(!typeMessage.contains("DecodingError") && !typeMessage.contains("Int32"), "\(typeMessage)")
         let binary = directory + "/binary.yaml"
         FileManager.default.createFile(atPath: binary, contents: Data(Array("kind: MigrationPolicy\n".utf8) + [0xFF, 0xFE]))
-        let utf8Message = "\(Self.error { try PlanCommand.loadPolicies(path: binary) })"
+        let utf8Message = "\(Self.error { _ = try PlanCommand.loadPolicies(path: binary) })"
         #expect(utf8Message.contains("not UTF-8: byte 0xFF at offset 22"), "\(utf8Message)")
         let list = directory + "/items-map.yaml"
         try "apiVersion: v1\nkind: List\nitems: {a: 1}\n".write(toFile: list, atomically: true, encoding: .utf8)
