@@ -260,6 +260,9 @@ public struct StatefulMigrationStatus: Codable, Sendable, Hashable {
     /// other running containers (app containers and sidecars). The first entry's archive and image are also
     /// in ``checkpointID`` and ``checkpointImage``, as the reference reports them.
     public var containerCheckpoints: [ContainerCheckpoint]?
+    /// How the checkpoint is transferred: by the source node's agent or by a Job, and why a Job when an agent
+    /// was tried.
+    public var transfer: TransferMethodStatus?
     /// The strategy in effect (`ShadowPod` or `Sequential`).
     public var strategy: MigrationStrategy?
     /// When the migration started (left Pending).
@@ -318,6 +321,27 @@ public struct StatefulMigrationStatus: Codable, Sendable, Hashable {
 
     /// Creates an empty status.
     public init(phase: MigrationPhase? = nil) { self.phase = phase }
+}
+
+/// How a migration's checkpoint is transferred.
+public struct TransferMethodStatus: Codable, Sendable, Hashable {
+    /// `Agent` (the source node's `ms2m-agent`) or `Job` (a `checkpoint-transfer` Job on the source node).
+    public var method: String
+    /// The agent pod, when an agent transfers.
+    public var agentPod: String?
+    /// Why a Job transfers after an agent was tried (it was gone, refused the request, or failed).
+    public var fallbackReason: String?
+
+    /// The methods.
+    public static let agent = "Agent"
+    public static let job = "Job"
+
+    /// A transfer method.
+    public init(method: String, agentPod: String? = nil, fallbackReason: String? = nil) {
+        self.method = method
+        self.agentPod = agentPod
+        self.fallbackReason = fallbackReason
+    }
 }
 
 /// One checkpointed container of the source pod: where its archive is and which image holds it. The target

@@ -85,6 +85,7 @@ final class EngineHarness: Sendable {
     let kubelet = FakeKubelet()
     let images = RecordingImageStore()
     let events = RecordingEvents()
+    let agents = FakeTransferAgents()
     let reconciler: MigrationReconciler
     let configuration: EngineConfiguration
     let metrics = RuntimeMetrics()
@@ -96,7 +97,7 @@ final class EngineHarness: Sendable {
             server: server.baseURL, rateLimit: nil,
             retry: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200))))
         reconciler = MigrationReconciler(
-            ports: MigrationEnginePorts(api: client, kubelet: kubelet, brokers: connector, images: images, events: events),
+            ports: MigrationEnginePorts(api: client, kubelet: kubelet, brokers: connector, images: images, events: events, agents: agents),
             configuration: configuration, index: MigrationIndex(), metrics: MigrationMetrics(metrics),
             logger: .init(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }

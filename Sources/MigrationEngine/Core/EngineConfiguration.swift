@@ -1,9 +1,35 @@
 public import MigrationAPI
 
+/// Where the engine looks for node agents (`ms2m-agent`): Running and Ready pods with these labels in this
+/// namespace, one per node, listening on `port`.
+public struct TransferAgentSettings: Sendable, Hashable {
+    /// The agents' namespace (the operator's).
+    public var namespace: String
+    /// The label selector of the agent pods.
+    public var labelSelector: String
+    /// The agents' port.
+    public var port: Int
+    /// How often a transfer in an agent is looked at.
+    public var pollInterval: Duration
+
+    /// Settings for agents in `namespace`.
+    public init(
+        namespace: String, labelSelector: String = "app.kubernetes.io/name=ms2m-agent", port: Int = 10260,
+        pollInterval: Duration = .milliseconds(250)
+    ) {
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.port = port
+        self.pollInterval = pollInterval
+    }
+}
+
 /// The engine's settings: what the spec does not say.
 public struct EngineConfiguration: Sendable {
     /// How transfer Jobs are made.
     public var transfer: TransferJobSettings
+    /// Where node agents are found; nil: every transfer runs as a Job.
+    public var transferAgents: TransferAgentSettings?
     /// Phase time limits used when the spec gives none.
     public var defaultTimeouts: [MigrationPhase: Duration]
     /// The replay cutoff when the spec gives none (seconds).
@@ -40,9 +66,10 @@ public struct EngineConfiguration: Sendable {
         checkpointTimeout: Duration = .seconds(60), sourceDeletionGracePeriodSeconds: Int64 = 5,
         idleRequeue: Duration = .seconds(30), returnPrefetch: Int = 100, primaryDrainWait: Duration = .seconds(10),
         sourceReleaseWait: Duration = .seconds(15), restorePatience: Duration = .seconds(90),
-        restoreBackoff: Duration = .seconds(2)
+        restoreBackoff: Duration = .seconds(2), transferAgents: TransferAgentSettings? = nil
     ) {
         self.transfer = transfer
+        self.transferAgents = transferAgents
         self.defaultTimeouts = defaultTimeouts
         self.defaultReplayCutoffSeconds = defaultReplayCutoffSeconds
         self.replayPollInterval = replayPollInterval

@@ -20,16 +20,19 @@ public struct MigrationEnginePorts: Sendable {
     public var images: any CheckpointImageDeleting
     /// Events.
     public var events: any MigrationEventSink
+    /// Node agents that transfer without a Job; nil: Jobs only.
+    public var agents: (any TransferAgentCalling)?
 
     /// Bundles the ports.
     public init(
         api: any KubernetesAPI, kubelet: any KubeletCheckpointing, brokers: any MessageBrokerConnecting,
-        images: any CheckpointImageDeleting, events: any MigrationEventSink
+        images: any CheckpointImageDeleting, events: any MigrationEventSink, agents: (any TransferAgentCalling)? = nil
     ) {
         self.api = api
         self.kubelet = kubelet
         self.brokers = brokers
         self.images = images
         self.events = events
+        self.agents = agents
     }
 }

@@ -53,6 +53,7 @@ enum FullyPopulated {
         status.checkpointImage = "registry.example.com:5000/checkpoints@sha256:" + String(repeating: "a", count: 64)
         status.checkpointImageDigest = "sha256:" + String(repeating: "a", count: 64)
         status.containerName = "orders"
+        status.transfer = TransferMethodStatus(method: "Job", agentPod: "ms2m-agent-x7k2p", fallbackReason: "agent refused the request (403)")
         status.containerCheckpoints = [
             ContainerCheckpoint(
                 name: "orders", sidecar: false, archive: "/var/lib/kubelet/checkpoints/checkpoint-orders-0.tar",
