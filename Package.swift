@@ -307,6 +307,7 @@ let package = Package(
                 "MS2MCLI", "SimCluster", "OperatorAssembly", "SampleWorkload", "AMQPBroker", "TestSupport", "KubeClient", "KubeSim",
                 "MigrationAPI", "MigrationEngine", "RegistryClient", "YAMLCodec", "ControllerRuntime", "OperatorCore",
                 "KubeModel", "Unstructured", "CurlTransport", "InProcessBroker", "WebhookServer", "PolicyEngine",
+                "TransferAgent",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
