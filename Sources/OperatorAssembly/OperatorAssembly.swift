@@ -103,19 +103,24 @@ public enum OperatorAssembly {
     /// The manager with the operator's controllers added; run it under a ServiceGroup.
     public static func makeManager(
         api: any KubernetesAPI & KubeletCheckpointing, brokers: any MessageBrokerConnecting,
-        images: any CheckpointImageDeleting, options: OperatorOptions, logger: Logger
+        images: any CheckpointImageDeleting, agents: (any TransferAgentCalling)? = nil, options: OperatorOptions,
+        logger: Logger
     ) -> ControllerManager {
-        make(api: api, brokers: brokers, images: images, options: options, logger: logger).manager
+        make(api: api, brokers: brokers, images: images, agents: agents, options: options, logger: logger).manager
     }
 
     /// The manager and, when `options.webhook` is set, the eviction webhook's server and certificate manager.
+    /// `agents` (``HTTPTransferAgents``, see `transferAgents(configuration:client:)`) are used for transfers when
+    /// `options.engine.transferAgents` says where they run; nil: every transfer runs as a Job.
     public static func make(
         api: any KubernetesAPI & KubeletCheckpointing, brokers: any MessageBrokerConnecting,
-        images: any CheckpointImageDeleting, options: OperatorOptions, logger: Logger
+        images: any CheckpointImageDeleting, agents: (any TransferAgentCalling)? = nil, options: OperatorOptions,
+        logger: Logger
     ) -> OperatorServices {
         let manager = ControllerManager(api: api, configuration: options.manager, logger: logger)
         let ports = MigrationEnginePorts(
-            api: manager.api, kubelet: api, brokers: brokers, images: images, events: EventRecorderSink(recorder: manager.events))
+            api: manager.api, kubelet: api, brokers: brokers, images: images, events: EventRecorderSink(recorder: manager.events),
+            agents: agents)
         manager.add(MigrationController.make(ports: ports, configuration: options.engine, workers: options.migrationWorkers, metrics: manager.metrics, logger: logger))
         let caches = PolicyCaches(factory: manager.informers)
         manager.add(MigrationPolicyController.make(

@@ -57,6 +57,9 @@ struct OperatorCommand: AsyncParsableCommand {
     @Option(help: "The ValidatingWebhookConfiguration whose caBundle the operator keeps current.")
     var webhookConfigurationName = "ms2m-eviction-webhook"
 
+    @OptionGroup(title: "Node agents")
+    var agents: TransferAgentFlags
+
     @Option(help: "Log format: json, text or auto.")
     var logFormat: LogFormat = .automatic
 
@@ -97,8 +100,11 @@ struct OperatorCommand: AsyncParsableCommand {
                 server: AdmissionWebhookServer.Configuration(address: address), certificates: certificates,
                 scope: WebhookOptions.Scope(configuration: webhookConfigurationName, operatorNamespace: namespace))
         }
+        let agentOptions = agents.options(operatorNamespace: namespace)
+        options.engine.transferAgents = agentOptions?.engineSettings
         let services = OperatorAssembly.make(
             api: client, brokers: RabbitMQBrokerPool(logger: logger), images: RegistryImageDeleter(logger: logger),
+            agents: agentOptions.map { OperatorAssembly.transferAgents(configuration: $0, client: client) },
             options: options, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -106,6 +112,7 @@ struct OperatorCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("ms2m-operator starting", metadata: [
             "leaderElection": "\(leaderElect)", "transferImage": "\(transferImage)", "webhook": "\(webhookBindAddress)",
+            "transferAgents": "\(agentOptions.map { "\($0.namespace)/\($0.labelSelector):\($0.port)" } ?? "disabled")",
         ])
         try await group.run()
     }
