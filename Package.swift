@@ -177,6 +177,7 @@ let package = Package(
             dependencies: [
                 "KubeSim", "KubeModel", "Unstructured", "OperatorCore", "SampleWorkload", "RegistryClient",
                 "CurlTransport", "HTTPTransport", "InProcessBroker", "KubeClient", "ControllerRuntime", "YAMLCodec",
+                "TransferAgent",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -190,6 +191,7 @@ let package = Package(
             dependencies: [
                 "KubeSim", "KubeClient", "KubeModel", "Unstructured", "YAMLCodec", "CurlTransport", "HTTPTransport",
                 "ControllerRuntime", "OperatorCore", "RegistryClient", "SimCluster", "OperatorAssembly", "SampleWorkload",
+                "TransferAgent",
                 "InProcessBroker", "AMQPBroker", "MigrationAPI", "MigrationEngine", "PolicyEngine", "Placement", "WebhookServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

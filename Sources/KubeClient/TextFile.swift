@@ -1,5 +1,5 @@
 import Foundation
-public import Unstructured
+import Unstructured
 
 /// Reads a text file a person gave a command (kubeconfig, policy, snapshot, scenario), with errors that say
 /// what is wrong in their terms: the file is missing or unreadable, or where it stops being UTF-8.

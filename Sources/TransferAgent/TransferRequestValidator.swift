@@ -122,8 +122,8 @@ public struct TransferRequestValidator: Sendable {
             throw .invalid(field, "the OCI layout directory must be an absolute path without . or .. components")
         }
         let rootPrefix = root.hasSuffix("/") ? root : root + "/"
-        guard directory.hasPrefix(rootPrefix) else {
-            throw .invalid(field, "the OCI layout directory must lie under \(root)")
+        guard directory == root || directory + "/" == rootPrefix || directory.hasPrefix(rootPrefix) else {
+            throw .invalid(field, "the OCI layout directory must be \(root) or lie under it")
         }
         return destination
     }

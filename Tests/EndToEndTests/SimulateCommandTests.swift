@@ -34,6 +34,28 @@ struct SimulateCommandTests {
         #expect(json?["lost"] as? Int == 0)
     }
 
+    @Test("--transfer-mode agent: the source node's ms2m-agent pushes the checkpoints (authenticated through the emulator's TokenReview and SubjectAccessReview); with no agent on the source node a Job does")
+    func transferByAgents() async throws {
+        var agents = settings(try .builtIn())
+        agents.transferAgents = true
+        let report = try await Simulation(settings: agents).run()
+        #expect(report.success, "\(report.problems)")
+        #expect(!report.migrations.isEmpty)
+        for migration in report.migrations {
+            #expect(migration.phase == "Completed")
+            #expect(migration.transferMethod == "Agent" && migration.transferFallback == nil, "\(migration.transferFallback ?? "")")
+        }
+        for consumer in report.consumers { #expect(consumer.lost == 0 && consumer.applied == Int64(consumer.produced)) }
+        #expect(report.leftovers.isEmpty, "\(report.leftovers.all)")
+
+        var missing = agents
+        missing.agentNodes = ["node-b", "node-c"]
+        let fallback = try await Simulation(settings: missing).run()
+        #expect(fallback.success, "\(fallback.problems)")
+        #expect(!fallback.migrations.isEmpty && fallback.migrations.allSatisfy { $0.transferMethod == "Job" && $0.phase == "Completed" })
+        #expect(fallback.leftovers.isEmpty, "\(fallback.leftovers.all)")
+    }
+
     @Test("scenarios/multi-container.yaml: consumer and stateful sidecar both keep their state across the migration; a sidecar left out starts empty and the run says so")
     func multiContainerScenario() async throws {
         let path = "\(repositoryRoot)/scenarios/multi-container.yaml"

@@ -52,6 +52,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Talk plain HTTP to --registry.")
     var insecureRegistry = false
 
+    @Option(help: "How checkpoints travel: job (a Job per migration) or agent (ms2m-agent on every node; a Job when an agent cannot).")
+    var transferMode: String = "job"
+
     @Option(help: "The directory holding the CRDs (default: config/crd/bases of this package).")
     var crds: String?
 
@@ -148,6 +151,11 @@ struct SimulateCommand: AsyncParsableCommand {
         settings.registry = registry
         settings.insecureRegistry = insecureRegistry
         settings.crdDirectory = crds
+        switch transferMode.lowercased() {
+        case "job": settings.transferAgents = false
+        case "agent": settings.transferAgents = true
+        default: throw ValidationError("--transfer-mode must be job or agent, not \(transferMode)")
+        }
         settings.logLevel = logLevel.flatMap(Logger.Level.init(rawValue:))
         return settings
     }

@@ -16,6 +16,7 @@ import ServiceLifecycle
 import Synchronization
 import WebhookServer
 import SimCluster
+import TransferAgent
 import Unstructured
 import YAMLCodec
 
@@ -41,6 +42,11 @@ struct SimulationSettings: Sendable {
     var transferBinary: String?
     /// Logs of every component (to standard error); nil keeps them quiet.
     var logLevel: Logger.Level?
+    /// Run `ms2m-agent` on every node (as its DaemonSet would) and let the operator transfer through the
+    /// agents (`--transfer-mode agent`); false: every transfer runs as a Job.
+    var transferAgents = false
+    /// The nodes that run an agent (nil: every node), to simulate a node whose agent is missing.
+    var agentNodes: Set<String>?
 
     init(scenario: SimulationScenario) { self.scenario = scenario }
 }
@@ -108,15 +114,23 @@ struct Simulation: Sendable {
         events(.step("Started the Kubernetes API emulator at \(server.baseURL)"))
         let faults = SimFaults()
         scenario.cluster.applyFaults(to: faults)
+        let client = KubeClient(configuration: ClientConfiguration(server: server.baseURL, rateLimit: nil), logger: logger)
+        let agentEndpoints = SimAgentEndpoints()
+        var programs = SimProgramBinding.samplePrograms(logger: logger)
+        if settings.transferAgents {
+            programs.append(SimProgramBinding(
+                TransferAgentProgram.matcher,
+                program: TransferAgentProgram.program(
+                    authorizer: KubernetesAgentAuthorizer(reviews: client), endpoints: agentEndpoints, logger: logger)))
+        }
         let cluster = SimulatedCluster(
             configuration: SimClusterConfiguration(
                 nodes: scenario.cluster.nodeConfigurations, rootDirectory: root + "/cluster",
-                programs: SimProgramBinding.samplePrograms(logger: logger),
+                programs: programs,
                 transferBinary: transferBinary, imageSource: imageSource, brokers: brokers,
                 podStartDelay: .milliseconds(20), leaseHeartbeatInterval: .seconds(2),
                 readinessCheckInterval: .milliseconds(50), sharedHostPaths: settings.registry == nil ? [layout] : []),
             faults: faults, logger: logger)
-        let client = KubeClient(configuration: ClientConfiguration(server: server.baseURL, rateLimit: nil), logger: logger)
         var running: Task<Void, any Error>?
         var group: ServiceGroup?
         do {
@@ -138,8 +152,18 @@ struct Simulation: Sendable {
                 ])
                 options.webhook = Self.webhookOptions
             }
+            var agents: HTTPTransferAgents?
+            if settings.transferAgents {
+                try await startAgents(client: client, layout: settings.registry == nil ? layout : nil)
+                options.engine.transferAgents = TransferAgentSettings(namespace: Self.operatorNamespace, pollInterval: .milliseconds(50))
+                agents = HTTPTransferAgents(
+                    configuration: HTTPTransferAgents.Configuration(resolveURL: { agentEndpoints.url(for: $0) }),
+                    tokens: TokenRequestAgentTokens(client: client, serviceAccount: Self.operatorServiceAccount, namespace: Self.operatorNamespace))
+                events(.step("Started ms2m-agent on every node; the operator transfers through them (TokenReview and SubjectAccessReview by the emulator)"))
+            }
             let operatorServices = OperatorAssembly.make(
-                api: client, brokers: brokers, images: RegistryImageDeleter(logger: logger), options: options, logger: logger)
+                api: client, brokers: brokers, images: RegistryImageDeleter(logger: logger), agents: agents, options: options,
+                logger: logger)
             let services = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: operatorServices.all.map { .init(service: $0) }, logger: logger))
             group = services
@@ -162,6 +186,56 @@ struct Simulation: Sendable {
 
     /// The operator's namespace (its webhook certificate Secret lives there).
     static let operatorNamespace = "ms2m-system"
+    /// The operator's ServiceAccount, whose audience-bound token the agents accept.
+    static let operatorServiceAccount = "ms2m-controller-manager"
+
+    /// Installs the node agents as `config/agent` and `config/rbac` do — the operator's ServiceAccount granted
+    /// `create` on `statefulmigrations/transfer`, one `ms2m-agent` pod per node (the DaemonSet's, made directly:
+    /// the simulation has no DaemonSet controller) with the kubelet's checkpoint directory as a hostPath — and
+    /// waits until every agent is Ready.
+    private func startAgents(client: KubeClient, layout: String?) async throws {
+        if (try? await client.get(Namespace.self, name: Self.operatorNamespace)) == nil {
+            _ = try await client.create(Namespace(metadata: ObjectMeta(name: Self.operatorNamespace)))
+        }
+        let accounts = ResourceDescriptor(group: "", version: "v1", resource: "serviceaccounts", namespaced: true)
+        _ = try await client.create(accounts, [
+            "apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": ["name": .string(Self.operatorServiceAccount), "namespace": .string(Self.operatorNamespace)],
+        ])
+        _ = try await client.create(ClusterRole(
+            metadata: ObjectMeta(name: "ms2m-transfer-caller"),
+            rules: [PolicyRule(verbs: ["create"], apiGroups: ["migration.ms2m.io"], resources: ["statefulmigrations/transfer"])]))
+        _ = try await client.create(ClusterRoleBinding(
+            metadata: ObjectMeta(name: "ms2m-transfer-caller"),
+            subjects: [Subject(kind: "ServiceAccount", name: Self.operatorServiceAccount, namespace: Self.operatorNamespace)],
+            roleRef: RoleRef(kind: "ClusterRole", name: "ms2m-transfer-caller")))
+        let directory = TransferJobBuilder.defaultCheckpointDirectory
+        var names: [String] = []
+        for node in scenario.cluster.nodes.map(\.name) where settings.agentNodes?.contains(node) ?? true {
+            var args = ["--checkpoint-directory", directory]
+            if let layout { args += ["--allow-oci-layout-root", layout] }
+            var container = Container(name: "agent", image: Self.agentImage, args: args)
+            container.env = [EnvVar(name: "POD_IP", valueFrom: ["fieldRef": ["fieldPath": "status.podIP"]])]
+            container.volumeMounts = [VolumeMount(name: "checkpoints", mountPath: directory)]
+            var spec = PodSpec(containers: [container], volumes: [Volume.hostPath(name: "checkpoints", path: directory, type: "DirectoryOrCreate")])
+            spec.nodeName = node
+            spec.tolerations = [Toleration(operator: .exists)]
+            let name = "ms2m-agent-\(node)"
+            names.append(name)
+            _ = try await client.create(
+                Pod(metadata: ObjectMeta(name: name, namespace: Self.operatorNamespace, labels: ["app.kubernetes.io/name": "ms2m-agent"]), spec: spec),
+                namespace: Self.operatorNamespace, options: WriteOptions())
+        }
+        for name in names {
+            try await waitUntil("agent \(name) to be ready", timeout: .seconds(30)) {
+                let pod = try? await client.get(Pod.self, name: name, namespace: Self.operatorNamespace)
+                return pod?.status?.phase == .running && pod?.isReady == true
+            }
+        }
+    }
+
+    /// The agent's image in the simulation (the program ``TransferAgentProgram`` runs).
+    static let agentImage = "registry.local/ms2m/ms2m-agent:1"
     /// The eviction webhook configuration (`config/webhook/manifests.yaml`).
     static let webhookConfigurationName = "ms2m-eviction-webhook"
 
@@ -754,7 +828,8 @@ struct Simulation: Sendable {
                 failureReason: status?.failureReason, failureMessage: status?.failureMessage,
                 restoreAttempts: status?.restore?.attempts.map(Int.init),
                 stateRetained: status?.conditions?.contains { $0.type == "StateRetained" && $0.status == .true } == true ? true : nil,
-                replayRebuilds: status?.replay?.rebuilds.map(Int.init))
+                replayRebuilds: status?.replay?.rebuilds.map(Int.init), transferMethod: status?.transfer?.method,
+                transferFallback: status?.transfer?.fallbackReason)
         }
     }
 

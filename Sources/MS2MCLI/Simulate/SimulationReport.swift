@@ -63,7 +63,11 @@ struct SimulationReport: Codable, Sendable {
         /// Whether it failed keeping the workload's state (condition `StateRetained`).
         var stateRetained: Bool?
         /// How often the replay queue was rebuilt from the journal (a target lost while replaying).
-        var replayRebuilds: Int?
+        var replayRebuilds: Int? = nil
+        /// How the checkpoint was transferred: `Agent` or `Job` (`status.transfer.method`).
+        var transferMethod: String? = nil
+        /// Why a Job took over from an agent.
+        var transferFallback: String? = nil
     }
 
     /// One replica of the sample consumer.
