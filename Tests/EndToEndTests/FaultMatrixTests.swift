@@ -332,6 +332,11 @@ struct FaultMatrixRun {
         case .targetNodeNotReady:
             // Keeps the target waiting in Restoring (a failure the kubelet retries) until its node dies.
             faults.failStarts(SimFaults.StartFault(node: workload.targetNode, checkpointImagesOnly: true, failure: .createContainerError(message: "slow storage")))
+        case .operatorKilled(.checkpointing), .operatorProcessKilled(.checkpointing):
+            // The sample consumer checkpoints in ~30 ms, less than the 50 ms the phase is polled at, so the kill
+            // could miss the phase; a kubelet that takes 400 ms (CRIU takes seconds on real workloads) keeps the
+            // migration in Checkpointing long enough to kill the operator there.
+            faults.setKubeletDelay(.milliseconds(400))
         case .registryOutage, .targetNodeDeleted, .brokerConnectionsDropped, .operatorKilled, .operatorProcessKilled:
             break
         }

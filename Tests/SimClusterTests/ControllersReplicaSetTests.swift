@@ -67,6 +67,9 @@ struct ControllersReplicaSetTests {
             // Scale down: the not-ready pod goes before the ready ones.
             let notReady = pods[1].metadata.name ?? ""
             try await F.setPodStatus(client, notReady, phase: .running, ready: false)
+            // The controller ranks by what its cache shows: scale down only once it has seen the pod unready (its
+            // status counts 2 ready), as an operator reading the status would.
+            #expect(try await F.eventually { try await Self.currentSet(client, name).status?.readyReplicas == 2 })
             try await client.setReplicas(ReplicaSet.self, name: name, namespace: F.namespace, replicas: 2)
             #expect(try await F.eventually { try await F.pod(client, notReady) == nil })
             try await Task.sleep(for: .milliseconds(300))
