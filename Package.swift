@@ -85,10 +85,11 @@ let package = Package(
         ),
 
         // MARK: The per-node transfer agent (DaemonSet ms2m-agent): pushes checkpoint archives on request
+        .target(name: "TransferAgentAPI"),
         .target(
             name: "TransferAgent",
             dependencies: [
-                "RegistryClient", "CurlTransport", "HTTPTransport", "KubeClient", "KubeModel",
+                "TransferAgentAPI", "RegistryClient", "CurlTransport", "HTTPTransport", "KubeClient", "KubeModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -154,6 +155,7 @@ let package = Package(
             dependencies: [
                 "MigrationEngine", "PolicyEngine", "MigrationAPI", "OperatorCore", "KubeModel", "KubeClient",
                 "ControllerRuntime", "AMQPBroker", "RegistryClient", "CurlTransport", "HTTPTransport", "WebhookServer",
+                "TransferAgentAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -337,8 +339,8 @@ let package = Package(
         .testTarget(
             name: "TransferAgentTests",
             dependencies: [
-                "TransferAgent", "RegistryClient", "CurlTransport", "HTTPTransport", "TestSupport", "KubeModel", "KubeClient",
-                "KubeSim", "Unstructured",
+                "TransferAgent", "TransferAgentAPI", "RegistryClient", "CurlTransport", "HTTPTransport", "TestSupport", "KubeModel",
+                "KubeClient", "KubeSim", "Unstructured",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

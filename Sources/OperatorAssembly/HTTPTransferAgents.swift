@@ -2,6 +2,7 @@ import CurlTransport
 import Foundation
 public import HTTPTransport
 public import OperatorCore
+import TransferAgentAPI
 
 /// Calls node agents (`ms2m-agent`) over their HTTP API: the production adapter of the engine's
 /// ``TransferAgentCalling`` port.
@@ -81,7 +82,7 @@ public struct HTTPTransferAgents: TransferAgentCalling {
     public func start(_ request: TransferAgentRequest, at agent: TransferAgentEndpoint) async throws -> TransferAgentOutcome {
         let body: [UInt8]
         do {
-            body = Array(try JSONEncoder().encode(AgentWire.Request(request)))
+            body = Array(try JSONEncoder().encode(TransferRequest(request)))
         } catch {
             throw TransferAgentCallError(agent: agent, call: "POST /v1/transfers", problem: .encoding("\(error)"))
         }
@@ -144,7 +145,7 @@ public struct HTTPTransferAgents: TransferAgentCalling {
     /// The outcome a `TransferStatus` body reports.
     private static func outcome(of response: HTTPResponse, agent: TransferAgentEndpoint, call: String) throws -> TransferAgentOutcome {
         do {
-            return try JSONDecoder().decode(AgentWire.Status.self, from: Data(response.body)).outcome
+            return try JSONDecoder().decode(TransferStatus.self, from: Data(response.body)).outcome
         } catch {
             throw TransferAgentCallError(agent: agent, call: call, problem: .decoding(status: response.status, "\(error)"))
         }
@@ -221,81 +222,42 @@ public struct TransferAgentCallError: Error, CustomStringConvertible, Sendable, 
     }
 }
 
-/// The agent's JSON, as `TransferRequest`, `TransferStatus` and `AgentError` of the TransferAgent module write
-/// it (only the fields the operator uses).
-enum AgentWire {
-    struct Request: Encodable {
-        struct Migration: Encodable {
-            var namespace: String
-            var name: String
-            var uid: String
-        }
-
-        struct Push: Encodable {
-            var container: String
-            var archive: String
-            var destination: String
-        }
-
-        struct Registry: Encodable {
-            var insecure: Bool
-            var compress: Bool
-            /// Base64 of the `.dockerconfigjson`.
-            var dockerConfigJSON: String?
-        }
-
-        var migration: Migration
-        var pod: String
-        var pushes: [Push]
-        var registry: Registry
-        var removeArchives: Bool
-
-        /// The port's request; archives are removed once every push is confirmed.
-        init(_ request: TransferAgentRequest) {
-            migration = Migration(namespace: request.migrationNamespace, name: request.migrationName, uid: request.migrationUID)
-            pod = request.pod
-            pushes = request.pushes.map { Push(container: $0.container, archive: $0.archive, destination: $0.destination) }
-            registry = Registry(
+extension TransferRequest {
+    /// The port's request in the agent's wire format; archives are removed once every push is confirmed.
+    init(_ request: TransferAgentRequest) {
+        self.init(
+            migration: MigrationReference(namespace: request.migrationNamespace, name: request.migrationName, uid: request.migrationUID),
+            pod: request.pod,
+            pushes: request.pushes.map { ContainerPush(container: $0.container, archive: $0.archive, destination: $0.destination) },
+            registry: RegistryOptions(
                 insecure: request.insecure, compress: request.compress,
-                dockerConfigJSON: request.dockerConfigJSON.map { Data($0).base64EncodedString() })
-            removeArchives = true
-        }
+                dockerConfigJSON: request.dockerConfigJSON.map { Data($0).base64EncodedString() }),
+            removeArchives: true)
     }
+}
 
-    struct Status: Decodable {
-        enum State: String, Decodable {
-            case running, succeeded, failed
-        }
-
-        struct Image: Decodable {
-            var container: String
-            var digest: String
-        }
-
-        var state: State
-        var images: [Image]?
-        var error: String?
-        var failedContainer: String?
-
-        /// The port's outcome: the digests by container, or why it failed.
-        var outcome: TransferAgentOutcome {
-            switch state {
-            case .running:
-                return .running
-            case .succeeded:
-                var digests: [String: String] = [:]
-                for image in images ?? [] { digests[image.container] = image.digest }
-                return .succeeded(digests: digests)
-            case .failed:
-                let message = error ?? "the transfer failed"
-                if let failedContainer, !message.contains(failedContainer) {
-                    return .failed("container \(failedContainer): \(message)")
-                }
-                return .failed(message)
+extension TransferStatus {
+    /// The port's outcome: the digests by container, or why it failed.
+    var outcome: TransferAgentOutcome {
+        switch state {
+        case .running:
+            return .running
+        case .succeeded:
+            var digests: [String: String] = [:]
+            for image in images { digests[image.container] = image.digest }
+            return .succeeded(digests: digests)
+        case .failed:
+            let message = error ?? "the transfer failed"
+            if let failedContainer, !message.contains(failedContainer) {
+                return .failed("container \(failedContainer): \(message)")
             }
+            return .failed(message)
         }
     }
+}
 
+/// The agent's error body (`AgentError` in the TransferAgent module writes it).
+enum AgentWire {
     struct ErrorBody: Decodable {
         var error: String
     }

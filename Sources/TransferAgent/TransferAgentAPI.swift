@@ -1,4 +1,5 @@
 import Foundation
+import TransferAgentAPI
 
 /// One HTTP request to the agent, read in full.
 public struct AgentHTTPRequest: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+public import TransferAgentAPI
 import Logging
 import RegistryClient
 
@@ -280,7 +281,7 @@ struct TransferRun: Sendable {
                     uploadedBytes: uploaded)
             }
             if result.layerUploaded { uploaded += result.layerSize }
-            let image = PushedImage(container: push.container, result: result)
+            let image = PushedImage(container: push.container, digest: result.digest.description, size: result.size)
             images.append(image)
             await confirmed(image)
         }

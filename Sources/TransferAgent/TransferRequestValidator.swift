@@ -1,4 +1,5 @@
 import Foundation
+public import TransferAgentAPI
 import RegistryClient
 
 /// The limits a transfer request is checked against.

@@ -1,5 +1,6 @@
 import CurlTransport
 import Foundation
+import TransferAgentAPI
 import HTTPTransport
 import RegistryClient
 import Testing

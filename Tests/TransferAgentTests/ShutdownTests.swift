@@ -1,4 +1,5 @@
 import Foundation
+import TransferAgentAPI
 import Testing
 import TransferAgent
 

@@ -1,5 +1,3 @@
-import RegistryClient
-
 /// What `POST /v1/transfers` and `GET /v1/transfers/{uid}` answer: one migration's transfer on this node.
 ///
 /// ```json
@@ -75,10 +73,5 @@ public struct PushedImage: Codable, Sendable, Hashable {
         self.container = container
         self.digest = digest
         self.size = size
-    }
-
-    /// The entry for `container`'s confirmed push.
-    public init(container: String, result: CheckpointPushResult) {
-        self.init(container: container, digest: result.digest.description, size: result.size)
     }
 }

@@ -1,3 +1,6 @@
+/// The wire format of `ms2m-agent`'s API, shared by the agent and the operator's client so that both read and
+/// write one definition.
+///
 /// The body of `POST /v1/transfers`: push the checkpoint archives the kubelet wrote for one pod's containers,
 /// each as an OCI image, for one migration.
 ///
