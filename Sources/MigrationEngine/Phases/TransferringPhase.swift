@@ -11,15 +11,17 @@ extension MigrationRun {
     /// that is gone, refuses the request or fails hands over to a Job (`fallbackReason`). Both report the
     /// manifest digests, recorded per container.
     func runTransferring() async throws -> PhaseOutcome {
+        var found: TransferAgentEndpoint?
         if status.transfer == nil {
-            if let agent = try await readyAgent() {
-                status.transfer = TransferMethodStatus(method: TransferMethodStatus.agent, agentPod: agent.pod)
+            found = try await readyAgent()
+            if let found {
+                status.transfer = TransferMethodStatus(method: TransferMethodStatus.agent, agentPod: found.pod)
             } else {
                 status.transfer = TransferMethodStatus(method: TransferMethodStatus.job)
             }
             try await persist()
         }
-        if status.transfer?.method == TransferMethodStatus.agent, let outcome = try await transferByAgent() {
+        if status.transfer?.method == TransferMethodStatus.agent, let outcome = try await transferByAgent(found: found) {
             return outcome
         }
         return try await transferByJob()
@@ -103,13 +105,15 @@ extension MigrationRun {
     /// until every push is confirmed) and waits for it. Returns nil after handing over to a Job: when no agent
     /// is ready on the node any more, the agent refuses the request, or the transfer failed there. A poll that
     /// fails while the agent is still Ready is retried (the phase timeout bounds it), so a Job never pushes
-    /// beside a running agent.
-    private func transferByAgent() async throws -> PhaseOutcome? {
+    /// beside a running agent. `found`: the agent this pass already looked up, if any.
+    private func transferByAgent(found: TransferAgentEndpoint?) async throws -> PhaseOutcome? {
         guard let agents = ports.agents, let settings = configuration.transferAgents else {
             try await fallBackToJob("this operator has no agent client configured")
             return nil
         }
-        guard let agent = try await readyAgent() else {
+        var agent = found
+        if agent == nil { agent = try await readyAgent() }
+        guard let agent else {
             try await fallBackToJob("no agent is Running and Ready on node \(status.sourceNode ?? "") (agent pod \(status.transfer?.agentPod ?? "?") is gone or not ready)")
             return nil
         }
